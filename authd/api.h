@@ -1,0 +1,56 @@
+/* Request handlers of the /v1 API (docs/protocol.md) and the helpers they
+ * share to decode fields strictly. Handlers decode JSON, check who may
+ * ask, call the policy, and encode the reply. */
+#ifndef AUTHD_API_H
+#define AUTHD_API_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "authd.h"
+
+typedef struct {
+	char message[256]; /* for the caller; empty: the error code's sentence */
+} api_error_t;
+
+typedef int (*api_handler_t)(authd_t *d, const authd_caller_t *caller, json_t *req,
+			     json_t **reply, api_error_t *err);
+
+/* The handler for path, or NULL (404). */
+api_handler_t api_route(const char *path);
+
+/* HTTP status for an error code. */
+unsigned api_status(int err);
+
+/* Refuses fields other than the NULL-terminated allowed list. */
+int api_fields(const json_t *req, const char *const *allowed, api_error_t *err);
+/* String field of printable ASCII (0x20..0x7e) of at most maxlen bytes.
+ * Missing and not required: *out = def. */
+int api_string(const json_t *req, const char *key, int required, size_t maxlen, const char *def,
+	       const char **out, api_error_t *err);
+/* "user" field, validated with username_validate. */
+int api_user(const json_t *req, const char *key, const char **out, api_error_t *err);
+int api_bool(const json_t *req, const char *key, int def, int *out, api_error_t *err);
+int api_int(const json_t *req, const char *key, int required, long long min, long long max,
+	    long long def, long long *out, api_error_t *err);
+
+/* Authorisation: root, or (pam && trusted), or the caller itself. */
+int api_may_act_for(const authd_caller_t *c, const char *user, int pam, api_error_t *err);
+int api_need_root(const authd_caller_t *c, api_error_t *err);
+
+/* JSON description of a TOTP credential (never its seed). */
+json_t *api_totp_json(const store_totp_t *t);
+
+int api_health(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_pam_start(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_pam_continue(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_pam_account(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_totp_confirm(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_totp_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_user_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_user_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_audit(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+
+#endif

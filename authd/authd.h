@@ -1,0 +1,31 @@
+/* The daemon's shared context: configuration, keys and store, set up by
+ * main.c and read (never changed) by the request handlers. */
+#ifndef AUTHD_AUTHD_H
+#define AUTHD_AUTHD_H
+
+#include <sys/types.h>
+
+#include "sesame/config.h"
+#include "sesame/limits.h"
+#include "seal.h"
+#include "store/store.h"
+#include "throttle.h"
+
+typedef struct {
+	sesame_config_t cfg;
+	throttle_params_t throttle;
+	seal_keyring_t *keys;
+	store_t *store;
+	uid_t pam_trusted_uids[SESAME_MAX_TRUSTED_USERS];
+	size_t n_pam_trusted_uids;
+} authd_t;
+
+/* Who is on the other end of the socket (SO_PEERCRED). */
+typedef struct {
+	uid_t uid;
+	int is_root;
+	int pam_trusted;                    /* listed in pam_trusted_users */
+	char name[SESAME_MAX_USERNAME + 1]; /* passwd name, empty when unknown */
+} authd_caller_t;
+
+#endif

@@ -1,0 +1,317 @@
+/* HTTP/1.1 + JSON over the unix socket with libmicrohttpd, one thread per
+ * connection (handlers block while their transaction is group-committed). */
+#include <errno.h>
+#include <grp.h>
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "http.h"
+#include "sesame/error.h"
+#include "sesame/log.h"
+
+#define HTTP_CONNECTION_TIMEOUT 30 /* seconds a connection may stay idle */
+
+struct http_server {
+	authd_t *d;
+	struct MHD_Daemon *mhd;
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+};
+
+struct request {
+	char *body;
+	size_t len;
+	int too_large;
+	int bad_method;
+	authd_caller_t caller;
+	int caller_ok;
+};
+
+static void wipe_free(void *p)
+{
+	if (p) {
+		OPENSSL_cleanse(p, strlen(p));
+		free(p);
+	}
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status, json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT);
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+
+	if (text == NULL)
+		return MHD_NO;
+	/* replies can hold an enrollment secret: wipe the buffer when done */
+	resp = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, wipe_free);
+	if (resp == NULL) {
+		wipe_free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	r = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, int err, const char *message)
+{
+	json_t *o = json_pack("{s:s, s:s}", "error", sesame_err_code(err), "message",
+			      message && *message ? message : sesame_err_message(err));
+	enum MHD_Result r;
+
+	if (o == NULL)
+		return MHD_NO;
+	r = send_json(conn, api_status(err), o);
+	json_decref(o);
+	return r;
+}
+
+static int caller_identify(authd_t *d, struct MHD_Connection *conn, authd_caller_t *c)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	memset(c, 0, sizeof(*c));
+	if (info == NULL || getsockopt(info->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    len != sizeof(cred))
+		return SESAME_ERR_PERMISSION;
+	c->uid = cred.uid;
+	c->is_root = cred.uid == 0;
+	for (size_t i = 0; i < d->n_pam_trusted_uids; i++)
+		if (d->pam_trusted_uids[i] == cred.uid)
+			c->pam_trusted = 1;
+	if (!c->is_root) {
+		struct passwd pw, *res = NULL;
+		char buf[4096];
+		if (getpwuid_r(cred.uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL &&
+		    strlen(res->pw_name) < sizeof(c->name))
+			memcpy(c->name, res->pw_name, strlen(res->pw_name) + 1);
+	}
+	return SESAME_OK;
+}
+
+static enum MHD_Result dispatch(authd_t *d, struct MHD_Connection *conn, const char *url,
+				struct request *rq)
+{
+	api_handler_t handler = api_route(url);
+	api_error_t err = {""};
+	json_t *req = NULL, *reply = NULL;
+	json_error_t jerr;
+	enum MHD_Result mr;
+	int r;
+
+	if (rq->too_large)
+		return send_error(conn, SESAME_ERR_TOO_LARGE, NULL);
+	if (handler == NULL)
+		return send_error(conn, SESAME_ERR_NOT_FOUND, "Unknown API path.");
+	if (rq->bad_method)
+		return send_error(conn, SESAME_ERR_INVALID_ARGUMENT, "Use POST with a JSON body.");
+	if (!rq->caller_ok)
+		return send_error(conn, SESAME_ERR_PERMISSION, "Cannot identify the caller.");
+	req = rq->len ? json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
+	if (req == NULL || !json_is_object(req)) {
+		json_decref(req);
+		return send_error(conn, SESAME_ERR_BAD_JSON, NULL);
+	}
+	r = handler(d, &rq->caller, req, &reply, &err);
+	if (r == SESAME_OK && reply != NULL)
+		mr = send_json(conn, 200, reply);
+	else
+		mr = send_error(conn, r == SESAME_OK ? SESAME_ERR_INTERNAL : r, err.message);
+	json_decref(reply);
+	json_decref(req);
+	return mr;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	http_server_t *h = cls;
+	struct request *rq = *con_cls;
+
+	(void)version;
+	if (rq == NULL) {
+		const char *cl;
+		if ((rq = calloc(1, sizeof(*rq))) == NULL)
+			return MHD_NO;
+		*con_cls = rq;
+		rq->bad_method = strcmp(method, MHD_HTTP_METHOD_POST) != 0;
+		rq->caller_ok = caller_identify(h->d, conn, &rq->caller) == SESAME_OK;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL) {
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(cl, &end, 10);
+			if (errno || *end || n > h->d->cfg.max_body) {
+				/* refuse before reading a byte of the body; the
+				 * connection is closed afterwards */
+				rq->too_large = 1;
+				return send_error(conn, SESAME_ERR_TOO_LARGE, NULL);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (rq->too_large)
+			return MHD_YES;
+		if (n > h->d->cfg.max_body - rq->len) {
+			rq->too_large = 1; /* chunked body over the bound: drop it */
+			free(rq->body);
+			rq->body = NULL;
+			rq->len = 0;
+			return MHD_YES;
+		}
+		if (rq->body == NULL && (rq->body = malloc(h->d->cfg.max_body)) == NULL)
+			return MHD_NO;
+		memcpy(rq->body + rq->len, upload_data, n);
+		rq->len += n;
+		return MHD_YES;
+	}
+	return dispatch(h->d, conn, url, rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (rq == NULL)
+		return;
+	if (rq->body) {
+		OPENSSL_cleanse(rq->body, rq->len); /* may hold a verification code */
+		free(rq->body);
+	}
+	free(rq);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("http: %s", line);
+}
+
+/* Binds the socket, replacing a stale file but never a live daemon's. */
+static int bind_socket(const sesame_config_t *cfg, int *out)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(cfg->socket) >= sizeof(sa.sun_path)) {
+		log_err("socket path %s is longer than %zu bytes", cfg->socket, sizeof(sa.sun_path) - 1);
+		return SESAME_ERR_CONFIG;
+	}
+	memcpy(sa.sun_path, cfg->socket, strlen(cfg->socket) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return SESAME_ERR_IO;
+	if (lstat(cfg->socket, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_err("%s exists and is not a socket; refusing to replace it", cfg->socket);
+			close(fd);
+			return SESAME_ERR_CONFLICT;
+		}
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			log_err("another daemon is already listening on %s", cfg->socket);
+			close(fd);
+			return SESAME_ERR_CONFLICT;
+		}
+		unlink(cfg->socket);
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		log_err("cannot bind %s: %s", cfg->socket, strerror(errno));
+		close(fd);
+		return SESAME_ERR_IO;
+	}
+	if (chmod(cfg->socket, cfg->socket_mode) != 0) {
+		log_err("cannot set mode of %s: %s", cfg->socket, strerror(errno));
+		goto fail;
+	}
+	if (cfg->socket_group[0]) {
+		struct group *gr = getgrnam(cfg->socket_group);
+		if (gr == NULL || chown(cfg->socket, (uid_t)-1, gr->gr_gid) != 0) {
+			log_err("cannot give %s to group %s", cfg->socket, cfg->socket_group);
+			goto fail;
+		}
+	}
+	if (listen(fd, 512) != 0)
+		goto fail;
+	*out = fd;
+	return SESAME_OK;
+fail:
+	unlink(cfg->socket);
+	close(fd);
+	return SESAME_ERR_IO;
+}
+
+int http_start(authd_t *d, http_server_t **out)
+{
+	http_server_t *h;
+	int r;
+
+	*out = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return SESAME_ERR_NOMEM;
+	h->d = d;
+	h->fd = -1;
+	if ((r = bind_socket(&d->cfg, &h->fd)) != SESAME_OK) {
+		free(h);
+		return r;
+	}
+	snprintf(h->path, sizeof(h->path), "%s", d->cfg.socket);
+	h->mhd = MHD_start_daemon(
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+			MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, d->cfg.threads_max,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+	if (h->mhd == NULL) {
+		log_err("cannot start the HTTP server on %s", d->cfg.socket);
+		http_stop(&h);
+		return SESAME_ERR_INTERNAL;
+	}
+	*out = h;
+	return SESAME_OK;
+}
+
+void http_stop(http_server_t **hp)
+{
+	http_server_t *h;
+
+	if (hp == NULL || (h = *hp) == NULL)
+		return;
+	if (h->mhd)
+		MHD_stop_daemon(h->mhd); /* closes the listening socket too */
+	else if (h->fd >= 0)
+		close(h->fd);
+	if (h->path[0])
+		unlink(h->path);
+	free(h);
+	*hp = NULL;
+}

@@ -1,0 +1,27 @@
+/* Secrets sealed at rest: AES-256-GCM under the master key, random 96-bit
+ * nonce, AAD binding purpose and subject (user), key version in the blob. */
+#ifndef AUTHD_SEAL_H
+#define AUTHD_SEAL_H
+
+#include <stddef.h>
+
+typedef struct seal_keyring seal_keyring_t;
+
+/* Loads the master key file (see sesame/keyfile.h). */
+int seal_keyring_load(const char *path, seal_keyring_t **out);
+void seal_keyring_free(seal_keyring_t **kp);
+
+/* Seals pt under the newest key. *out (malloc'd, *outlen bytes) is
+ * 1 format byte | 4 key version (BE) | 12 nonce | ciphertext | 16 tag. */
+int seal_encrypt(const seal_keyring_t *k, const char *purpose, const char *subject,
+		 const unsigned char *pt, size_t ptlen, unsigned char **out, size_t *outlen);
+
+/* Opens a sealed blob. SESAME_ERR_CRYPTO when it was tampered with, bound
+ * to another purpose/subject, or sealed under an unknown key. *pt is
+ * malloc'd; release it with seal_buf_free(), which wipes it. */
+int seal_decrypt(const seal_keyring_t *k, const char *purpose, const char *subject,
+		 const unsigned char *in, size_t inlen, unsigned char **pt, size_t *ptlen);
+
+void seal_buf_free(unsigned char **bufp, size_t len);
+
+#endif

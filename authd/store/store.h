@@ -1,0 +1,93 @@
+/* The store: users, factors, throttling state and audit events. One
+ * interface; the SQLite backend (store_sqlite.c) is the embedded default.
+ * The store knows nothing of policy: callers pass a function that runs
+ * inside a transaction; transactions from concurrent callers are grouped
+ * into one commit (one fsync) by a single writer thread. */
+#ifndef AUTHD_STORE_H
+#define AUTHD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sesame/config.h"
+#include "sesame/limits.h"
+
+typedef struct store store_t;
+typedef struct store_tx store_tx_t;
+typedef int (*store_fn)(store_tx_t *tx, void *arg);
+
+/* Opens (creating if needed) the database and runs schema migrations. */
+int store_open(const char *path, store_t **out);
+/* Waits for queued transactions, then closes. */
+void store_close(store_t **sp);
+
+/* Runs fn(tx, arg) in a transaction and returns after it committed. When
+ * fn returns an error its changes are rolled back and that error is
+ * returned; SESAME_ERR_STORE when the commit itself failed (then nothing
+ * fn did happened). fn must not block. */
+int store_run(store_t *s, store_fn fn, void *arg);
+
+/* Called by fn: this transaction's changes must be on disk (fsync) before
+ * store_run returns. Without it a commit survives a crash of the daemon
+ * but not necessarily a power loss (SQLite WAL, synchronous=NORMAL). */
+void store_tx_durable(store_tx_t *tx);
+
+typedef struct {
+	int64_t id;
+	char name[SESAME_MAX_USERNAME + 1];
+	int64_t created;
+	unsigned failures;   /* consecutive */
+	int64_t last_failure;
+	int64_t locked_until;
+	int64_t last_success;
+} store_user_t;
+
+int store_user_get(store_tx_t *tx, const char *name, store_user_t *u);   /* NOT_FOUND */
+int store_user_ensure(store_tx_t *tx, const char *name, int64_t now, store_user_t *u);
+int store_user_set_throttle(store_tx_t *tx, int64_t user_id, unsigned failures,
+			    int64_t last_failure, int64_t locked_until);
+int store_user_set_success(store_tx_t *tx, int64_t user_id, int64_t now);
+
+typedef struct {
+	int64_t id;
+	int64_t user_id;
+	char name[SESAME_MAX_LABEL + 1];
+	totp_alg_t alg;
+	unsigned digits;
+	unsigned period;
+	int confirmed;
+	int64_t created;
+	int64_t last_used;
+	int64_t last_step;   /* highest accepted time step, -1 when none */
+	unsigned char *sealed; /* sealed seed, owned by the list */
+	size_t sealed_len;
+} store_totp_t;
+
+/* All TOTP credentials of a user, oldest first; free with store_totp_list_free. */
+int store_totp_list(store_tx_t *tx, int64_t user_id, store_totp_t **items, size_t *n);
+void store_totp_list_free(store_totp_t **items, size_t n);
+int store_totp_add(store_tx_t *tx, const store_totp_t *t, int64_t *id);
+int store_totp_delete_pending(store_tx_t *tx, int64_t user_id);
+int store_totp_delete(store_tx_t *tx, int64_t user_id, int64_t id); /* NOT_FOUND */
+int store_totp_confirm(store_tx_t *tx, int64_t id, int64_t step, int64_t now);
+/* Records step as used, atomically refusing (SESAME_ERR_REPLAY) a step
+ * that is not newer than the last one recorded. */
+int store_totp_consume(store_tx_t *tx, int64_t id, int64_t step, int64_t now);
+
+typedef struct {
+	int64_t id;
+	int64_t time;
+	char user[SESAME_MAX_USERNAME + 1];
+	char service[SESAME_MAX_SERVICE + 1];
+	char rhost[SESAME_MAX_RHOST + 1];
+	char factor[16];
+	char result[16];
+	char reason[32];
+} store_audit_t;
+
+int store_audit_add(store_tx_t *tx, const store_audit_t *e);
+/* Newest first; user may be NULL for all users. Free *events with free(). */
+int store_audit_list(store_tx_t *tx, const char *user, unsigned limit, store_audit_t **events,
+		     size_t *n);
+
+#endif

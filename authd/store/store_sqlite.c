@@ -1,0 +1,612 @@
+/* SQLite backend of the store: WAL, one writer thread that groups the
+ * transactions of concurrent callers into one commit (group commit), and
+ * fsyncs a commit only when one of its transactions asked for it. */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sesame/error.h"
+#include "sesame/log.h"
+#include "store.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+static const char *const schema_v1 =
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" created INTEGER NOT NULL,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" last_failure INTEGER NOT NULL DEFAULT 0,"
+	" locked_until INTEGER NOT NULL DEFAULT 0,"
+	" last_success INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE totp ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT," /* ids are never reused */
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL,"
+	" algorithm INTEGER NOT NULL,"
+	" digits INTEGER NOT NULL,"
+	" period INTEGER NOT NULL,"
+	" seed BLOB NOT NULL," /* sealed, see authd/seal.h */
+	" confirmed INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL,"
+	" last_used INTEGER NOT NULL DEFAULT 0,"
+	" last_step INTEGER NOT NULL DEFAULT -1);"
+	"CREATE INDEX totp_user ON totp(user_id);"
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" user TEXT NOT NULL,"
+	" service TEXT NOT NULL,"
+	" rhost TEXT NOT NULL,"
+	" factor TEXT NOT NULL,"
+	" result TEXT NOT NULL,"
+	" reason TEXT NOT NULL);"
+	"CREATE INDEX audit_user ON audit(user, id);";
+
+enum {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_ROLLBACK_TO,
+	ST_RELEASE,
+	ST_USER_GET,
+	ST_USER_INSERT,
+	ST_USER_THROTTLE,
+	ST_USER_SUCCESS,
+	ST_TOTP_LIST,
+	ST_TOTP_INSERT,
+	ST_TOTP_DELETE_PENDING,
+	ST_TOTP_DELETE,
+	ST_TOTP_CONFIRM,
+	ST_TOTP_CONSUME,
+	ST_AUDIT_INSERT,
+	ST_AUDIT_LIST,
+	ST_AUDIT_LIST_USER,
+	ST__COUNT
+};
+
+static const char *const statements[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT op",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO op",
+	[ST_RELEASE] = "RELEASE op",
+	[ST_USER_GET] = "SELECT id, name, created, failures, last_failure, locked_until, last_success"
+			" FROM users WHERE name = ?1",
+	[ST_USER_INSERT] = "INSERT INTO users (name, created) VALUES (?1, ?2)",
+	[ST_USER_THROTTLE] = "UPDATE users SET failures = ?2, last_failure = ?3, locked_until = ?4"
+			     " WHERE id = ?1",
+	[ST_USER_SUCCESS] = "UPDATE users SET failures = 0, locked_until = 0, last_success = ?2"
+			    " WHERE id = ?1",
+	[ST_TOTP_LIST] = "SELECT id, user_id, name, algorithm, digits, period, confirmed, created,"
+			 " last_used, last_step, seed FROM totp WHERE user_id = ?1 ORDER BY id",
+	[ST_TOTP_INSERT] = "INSERT INTO totp (user_id, name, algorithm, digits, period, seed,"
+			   " confirmed, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_TOTP_DELETE_PENDING] = "DELETE FROM totp WHERE user_id = ?1 AND confirmed = 0",
+	[ST_TOTP_DELETE] = "DELETE FROM totp WHERE user_id = ?1 AND id = ?2",
+	[ST_TOTP_CONFIRM] = "UPDATE totp SET confirmed = 1, last_step = ?2, last_used = ?3"
+			    " WHERE id = ?1 AND confirmed = 0",
+	[ST_TOTP_CONSUME] = "UPDATE totp SET last_step = ?2, last_used = ?3"
+			    " WHERE id = ?1 AND confirmed = 1 AND last_step < ?2",
+	[ST_AUDIT_INSERT] = "INSERT INTO audit (time, user, service, rhost, factor, result, reason)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_AUDIT_LIST] = "SELECT id, time, user, service, rhost, factor, result, reason"
+			  " FROM audit ORDER BY id DESC LIMIT ?1",
+	[ST_AUDIT_LIST_USER] = "SELECT id, time, user, service, rhost, factor, result, reason"
+			       " FROM audit WHERE user = ?2 ORDER BY id DESC LIMIT ?1",
+};
+
+struct store_op {
+	store_fn fn;
+	void *arg;
+	int result;
+	int done;
+	struct store_op *next;
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST__COUNT];
+	pthread_t thread;
+	int thread_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work;
+	pthread_cond_t cv_done;
+	struct store_op *head, *tail;
+	int stopping;
+};
+
+struct store_tx {
+	store_t *s;
+	int durable;
+};
+
+/* Runs a statement that returns no rows, then resets it. */
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_err("store: %s: %s", sqlite3_sql(st), sqlite3_errstr(rc));
+		return SESAME_ERR_STORE;
+	}
+	return SESAME_OK;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_err("store: %s: %s", sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return SESAME_ERR_STORE;
+	}
+	return SESAME_OK;
+}
+
+static int sync_wal(store_t *s)
+{
+	sqlite3_file *wal = NULL;
+
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
+	    wal == NULL || wal->pMethods == NULL || wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
+		log_err("store: cannot sync the write-ahead log");
+		return SESAME_ERR_STORE;
+	}
+	return SESAME_OK;
+}
+
+static void run_batch(store_t *s, struct store_op *batch)
+{
+	store_tx_t tx = {s, 0};
+	int failed = 0;
+
+	if (step_done(s->st[ST_BEGIN]) != SESAME_OK) {
+		for (struct store_op *op = batch; op; op = op->next)
+			op->result = SESAME_ERR_STORE;
+		return;
+	}
+	for (struct store_op *op = batch; op; op = op->next) {
+		if (step_done(s->st[ST_SAVEPOINT]) != SESAME_OK) {
+			op->result = SESAME_ERR_STORE;
+			continue;
+		}
+		int was_durable = tx.durable;
+		op->result = op->fn(&tx, op->arg);
+		if (op->result != SESAME_OK) {
+			tx.durable = was_durable;
+			if (step_done(s->st[ST_ROLLBACK_TO]) != SESAME_OK)
+				failed = 1;
+		}
+		if (step_done(s->st[ST_RELEASE]) != SESAME_OK)
+			failed = 1;
+	}
+	if (!failed && step_done(s->st[ST_COMMIT]) != SESAME_OK)
+		failed = 1;
+	/* synchronous=NORMAL commits survive a crash of the daemon; a batch
+	 * that holds a durable transaction also survives a power loss: its
+	 * WAL frames are synced here, once for the whole group. */
+	if (!failed && tx.durable && sync_wal(s) != SESAME_OK)
+		failed = 1;
+	if (failed) {
+		if (!sqlite3_get_autocommit(s->db))
+			step_done(s->st[ST_ROLLBACK]);
+		for (struct store_op *op = batch; op; op = op->next)
+			if (op->result == SESAME_OK)
+				op->result = SESAME_ERR_STORE;
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	store_t *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->head == NULL && !s->stopping)
+			pthread_cond_wait(&s->cv_work, &s->mu);
+		if (s->head == NULL)
+			break;
+		struct store_op *batch = s->head;
+		s->head = s->tail = NULL;
+		pthread_mutex_unlock(&s->mu);
+		run_batch(s, batch);
+		pthread_mutex_lock(&s->mu);
+		for (struct store_op *op = batch, *next; op; op = next) {
+			next = op->next; /* op may be gone once done is seen */
+			op->done = 1;
+		}
+		pthread_cond_broadcast(&s->cv_done);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+int store_run(store_t *s, store_fn fn, void *arg)
+{
+	struct store_op op = {fn, arg, SESAME_ERR_STORE, 0, NULL};
+
+	pthread_mutex_lock(&s->mu);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->mu);
+		return SESAME_ERR_UNAVAILABLE;
+	}
+	if (s->tail)
+		s->tail->next = &op;
+	else
+		s->head = &op;
+	s->tail = &op;
+	pthread_cond_signal(&s->cv_work);
+	while (!op.done)
+		pthread_cond_wait(&s->cv_done, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	return op.result;
+}
+
+void store_tx_durable(store_tx_t *tx)
+{
+	tx->durable = 1;
+}
+
+static int migrate(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version < 0)
+		return SESAME_ERR_STORE;
+	if (version > STORE_SCHEMA_VERSION) {
+		log_err("store: database schema version %d is newer than this daemon's (%d)", version,
+			STORE_SCHEMA_VERSION);
+		return SESAME_ERR_STORE;
+	}
+	if (version == STORE_SCHEMA_VERSION)
+		return SESAME_OK;
+	if (exec_sql(db, "BEGIN IMMEDIATE") != SESAME_OK)
+		return SESAME_ERR_STORE;
+	if (version < 1 && exec_sql(db, schema_v1) != SESAME_OK)
+		goto fail;
+	if (exec_sql(db, "PRAGMA user_version = 1") != SESAME_OK || exec_sql(db, "COMMIT") != SESAME_OK)
+		goto fail;
+	log_info("store: database schema at version %d", STORE_SCHEMA_VERSION);
+	return SESAME_OK;
+fail:
+	exec_sql(db, "ROLLBACK");
+	return SESAME_ERR_STORE;
+}
+
+int store_open(const char *path, store_t **out)
+{
+	store_t *s;
+	int ok = SESAME_ERR_STORE;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return SESAME_ERR_NOMEM;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv_work, NULL);
+	pthread_cond_init(&s->cv_done, NULL);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		log_err("store: cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	if (exec_sql(s->db, "PRAGMA journal_mode=WAL") != SESAME_OK ||
+	    exec_sql(s->db, "PRAGMA foreign_keys=ON") != SESAME_OK ||
+	    exec_sql(s->db, "PRAGMA secure_delete=ON") != SESAME_OK ||
+	    exec_sql(s->db, "PRAGMA synchronous=NORMAL") != SESAME_OK ||
+	    migrate(s->db) != SESAME_OK)
+		goto fail;
+	for (int i = 0; i < ST__COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
+			log_err("store: prepare %s: %s", statements[i], sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	if (pthread_create(&s->thread, NULL, writer_main, s) != 0)
+		goto fail;
+	s->thread_started = 1;
+	*out = s;
+	s = NULL;
+	ok = SESAME_OK;
+fail:
+	store_close(&s);
+	return ok;
+}
+
+void store_close(store_t **sp)
+{
+	store_t *s;
+
+	if (sp == NULL || (s = *sp) == NULL)
+		return;
+	if (s->thread_started) {
+		pthread_mutex_lock(&s->mu);
+		s->stopping = 1;
+		pthread_cond_signal(&s->cv_work);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thread, NULL);
+	}
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db)
+		sqlite3_close(s->db);
+	pthread_cond_destroy(&s->cv_done);
+	pthread_cond_destroy(&s->cv_work);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+	*sp = NULL;
+}
+
+/* ---- accessors (run on the writer thread, inside a transaction) ---- */
+
+static void copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	if (n >= dstsz)
+		n = dstsz - 1;
+	if (n)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
+int store_user_get(store_tx_t *tx, const char *name, store_user_t *u)
+{
+	sqlite3_stmt *st = tx->s->st[ST_USER_GET];
+	int rc, ok = SESAME_ERR_STORE;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(u, 0, sizeof(*u));
+		u->id = sqlite3_column_int64(st, 0);
+		copy_text(u->name, sizeof(u->name), st, 1);
+		u->created = sqlite3_column_int64(st, 2);
+		u->failures = (unsigned)sqlite3_column_int64(st, 3);
+		u->last_failure = sqlite3_column_int64(st, 4);
+		u->locked_until = sqlite3_column_int64(st, 5);
+		u->last_success = sqlite3_column_int64(st, 6);
+		ok = SESAME_OK;
+	} else if (rc == SQLITE_DONE) {
+		ok = SESAME_ERR_NOT_FOUND;
+	} else {
+		log_err_f("%s", sqlite3_errstr(rc));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_user_ensure(store_tx_t *tx, const char *name, int64_t now, store_user_t *u)
+{
+	sqlite3_stmt *st = tx->s->st[ST_USER_INSERT];
+	int r = store_user_get(tx, name, u);
+
+	if (r != SESAME_ERR_NOT_FOUND)
+		return r;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return store_user_get(tx, name, u);
+}
+
+int store_user_set_throttle(store_tx_t *tx, int64_t user_id, unsigned failures,
+			    int64_t last_failure, int64_t locked_until)
+{
+	sqlite3_stmt *st = tx->s->st[ST_USER_THROTTLE];
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, failures);
+	sqlite3_bind_int64(st, 3, last_failure);
+	sqlite3_bind_int64(st, 4, locked_until);
+	return step_done(st);
+}
+
+int store_user_set_success(store_tx_t *tx, int64_t user_id, int64_t now)
+{
+	sqlite3_stmt *st = tx->s->st[ST_USER_SUCCESS];
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, now);
+	return step_done(st);
+}
+
+void store_totp_list_free(store_totp_t **items, size_t n)
+{
+	if (items == NULL || *items == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free((*items)[i].sealed);
+	free(*items);
+	*items = NULL;
+}
+
+int store_totp_list(store_tx_t *tx, int64_t user_id, store_totp_t **items, size_t *n)
+{
+	sqlite3_stmt *st = tx->s->st[ST_TOTP_LIST];
+	store_totp_t *v = NULL;
+	size_t count = 0, cap = 0;
+	int rc, ok = SESAME_ERR_STORE;
+
+	*items = NULL;
+	*n = 0;
+	sqlite3_bind_int64(st, 1, user_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			store_totp_t *nv = reallocarray(v, ncap, sizeof(*v));
+			if (nv == NULL) {
+				ok = SESAME_ERR_NOMEM;
+				goto fail;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		store_totp_t *t = &v[count];
+		memset(t, 0, sizeof(*t));
+		count++;
+		t->id = sqlite3_column_int64(st, 0);
+		t->user_id = sqlite3_column_int64(st, 1);
+		copy_text(t->name, sizeof(t->name), st, 2);
+		t->alg = (totp_alg_t)sqlite3_column_int(st, 3);
+		t->digits = (unsigned)sqlite3_column_int(st, 4);
+		t->period = (unsigned)sqlite3_column_int(st, 5);
+		t->confirmed = sqlite3_column_int(st, 6);
+		t->created = sqlite3_column_int64(st, 7);
+		t->last_used = sqlite3_column_int64(st, 8);
+		t->last_step = sqlite3_column_int64(st, 9);
+		t->sealed_len = (size_t)sqlite3_column_bytes(st, 10);
+		if (t->sealed_len) {
+			if ((t->sealed = malloc(t->sealed_len)) == NULL) {
+				ok = SESAME_ERR_NOMEM;
+				goto fail;
+			}
+			memcpy(t->sealed, sqlite3_column_blob(st, 10), t->sealed_len);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		log_err_f("%s", sqlite3_errstr(rc));
+		goto fail;
+	}
+	*items = v;
+	*n = count;
+	v = NULL;
+	ok = SESAME_OK;
+fail:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	store_totp_list_free(&v, count);
+	return ok;
+}
+
+int store_totp_add(store_tx_t *tx, const store_totp_t *t, int64_t *id)
+{
+	sqlite3_stmt *st = tx->s->st[ST_TOTP_INSERT];
+	int r;
+
+	sqlite3_bind_int64(st, 1, t->user_id);
+	sqlite3_bind_text(st, 2, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, (int)t->alg);
+	sqlite3_bind_int(st, 4, (int)t->digits);
+	sqlite3_bind_int(st, 5, (int)t->period);
+	sqlite3_bind_blob(st, 6, t->sealed, (int)t->sealed_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, t->confirmed);
+	sqlite3_bind_int64(st, 8, t->created);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	*id = sqlite3_last_insert_rowid(tx->s->db);
+	return SESAME_OK;
+}
+
+int store_totp_delete_pending(store_tx_t *tx, int64_t user_id)
+{
+	sqlite3_stmt *st = tx->s->st[ST_TOTP_DELETE_PENDING];
+	sqlite3_bind_int64(st, 1, user_id);
+	return step_done(st);
+}
+
+int store_totp_delete(store_tx_t *tx, int64_t user_id, int64_t id)
+{
+	sqlite3_stmt *st = tx->s->st[ST_TOTP_DELETE];
+	int r;
+
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, id);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->s->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
+int store_totp_confirm(store_tx_t *tx, int64_t id, int64_t step, int64_t now)
+{
+	sqlite3_stmt *st = tx->s->st[ST_TOTP_CONFIRM];
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, step);
+	sqlite3_bind_int64(st, 3, now);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->s->db) == 1 ? SESAME_OK : SESAME_ERR_CONFLICT;
+}
+
+int store_totp_consume(store_tx_t *tx, int64_t id, int64_t step, int64_t now)
+{
+	sqlite3_stmt *st = tx->s->st[ST_TOTP_CONSUME];
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, step);
+	sqlite3_bind_int64(st, 3, now);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->s->db) == 1 ? SESAME_OK : SESAME_ERR_REPLAY;
+}
+
+int store_audit_add(store_tx_t *tx, const store_audit_t *e)
+{
+	sqlite3_stmt *st = tx->s->st[ST_AUDIT_INSERT];
+	sqlite3_bind_int64(st, 1, e->time);
+	sqlite3_bind_text(st, 2, e->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->rhost, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, e->factor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, e->result, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, e->reason, -1, SQLITE_STATIC);
+	return step_done(st);
+}
+
+int store_audit_list(store_tx_t *tx, const char *user, unsigned limit, store_audit_t **events,
+		     size_t *n)
+{
+	sqlite3_stmt *st = tx->s->st[user ? ST_AUDIT_LIST_USER : ST_AUDIT_LIST];
+	store_audit_t *v = NULL;
+	size_t count = 0;
+	int rc = SQLITE_DONE, ok = SESAME_ERR_STORE;
+
+	*events = NULL;
+	*n = 0;
+	if (limit == 0 || limit > SESAME_MAX_AUDIT_LIMIT)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	if ((v = calloc(limit, sizeof(*v))) == NULL)
+		return SESAME_ERR_NOMEM;
+	sqlite3_bind_int(st, 1, (int)limit);
+	if (user)
+		sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+	while (count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_audit_t *e = &v[count++];
+		e->id = sqlite3_column_int64(st, 0);
+		e->time = sqlite3_column_int64(st, 1);
+		copy_text(e->user, sizeof(e->user), st, 2);
+		copy_text(e->service, sizeof(e->service), st, 3);
+		copy_text(e->rhost, sizeof(e->rhost), st, 4);
+		copy_text(e->factor, sizeof(e->factor), st, 5);
+		copy_text(e->result, sizeof(e->result), st, 6);
+		copy_text(e->reason, sizeof(e->reason), st, 7);
+	}
+	if (count < limit && rc != SQLITE_DONE) {
+		log_err_f("%s", sqlite3_errstr(rc));
+		goto fail;
+	}
+	*events = v;
+	*n = count;
+	v = NULL;
+	ok = SESAME_OK;
+fail:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(v);
+	return ok;
+}

@@ -1,0 +1,28 @@
+/* The master key file: one line per key version, "VERSION HEX64", the
+ * highest version seals new secrets, every listed version can unseal.
+ * Created 0600 by `sesamectl keygen` or `sesame-authd --init`. */
+#ifndef SESAME_KEYFILE_H
+#define SESAME_KEYFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SESAME_KEY_LEN 32
+#define SESAME_MAX_KEYS 16
+
+typedef struct {
+	uint32_t version;
+	unsigned char key[SESAME_KEY_LEN];
+} sesame_key_t;
+
+/* Creates path with one fresh random key (version 1), mode 0600, refusing
+ * to overwrite an existing file (SESAME_ERR_CONFLICT). The file is fsynced. */
+int keyfile_create(const char *path);
+
+/* Reads every key from path into keys[0..*n). Refuses a file that is not
+ * a regular file, is readable or writable by group or others
+ * (SESAME_ERR_PERMISSION), or is malformed (SESAME_ERR_CONFIG). The caller
+ * wipes keys with OPENSSL_cleanse when done. */
+int keyfile_load(const char *path, sesame_key_t *keys, size_t *n);
+
+#endif

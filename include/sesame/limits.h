@@ -1,0 +1,19 @@
+/* Named bounds for every untrusted input, shared by the daemon, the PAM
+ * module and sesamectl. Documented in docs/protocol.md. */
+#ifndef SESAME_LIMITS_H
+#define SESAME_LIMITS_H
+
+#define SESAME_MAX_BODY 65536        /* request and reply bodies, bytes */
+#define SESAME_MAX_USERNAME 64       /* bytes */
+#define SESAME_MAX_SERVICE 64        /* PAM service name, bytes */
+#define SESAME_MAX_RHOST 255         /* remote host, bytes */
+#define SESAME_MAX_TTY 64            /* tty name, bytes */
+#define SESAME_MAX_ANSWER 256        /* a conversation answer sent to the daemon */
+#define SESAME_MAX_TXN 1024          /* opaque PAM transaction token */
+#define SESAME_MAX_LABEL 64          /* a factor's user-given name */
+#define SESAME_MAX_AUDIT_LIMIT 10000 /* events returned by one audit query */
+#define SESAME_TOTP_MIN_DIGITS 6
+#define SESAME_TOTP_MAX_DIGITS 8
+#define SESAME_PAM_TXN_TTL 300       /* seconds a PAM conversation may last */
+
+#endif

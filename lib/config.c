@@ -1,0 +1,254 @@
+/* Configuration file parsing with inih; defaults documented in
+ * sesame-authd.conf(5). */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sesame/config.h"
+#include "sesame/error.h"
+#include "sesame/limits.h"
+#include "sesame/log.h"
+#include "sesame/paths.h"
+#include "sesame/username.h"
+
+void config_defaults(sesame_config_t *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->socket, sizeof(cfg->socket), "%s", SESAME_DEFAULT_SOCKET);
+	cfg->socket_mode = 0660;
+	snprintf(cfg->database, sizeof(cfg->database), "%s", SESAME_DEFAULT_DATABASE);
+	snprintf(cfg->master_key, sizeof(cfg->master_key), "%s", SESAME_DEFAULT_MASTER_KEY);
+	cfg->max_body = SESAME_MAX_BODY;
+	cfg->threads_max = 256;
+	cfg->log_level = LOG_INFO;
+	snprintf(cfg->issuer, sizeof(cfg->issuer), "%s", "Sesame");
+	cfg->algorithm = TOTP_ALG_SHA1;
+	cfg->digits = 6;
+	cfg->period = 30;
+	cfg->window = 1;
+	cfg->max_failures = 5;
+	cfg->base_delay = 30;
+	cfg->max_delay = 900;
+}
+
+int config_alg_parse(const char *name, totp_alg_t *alg)
+{
+	if (strcasecmp(name, "sha1") == 0)
+		*alg = TOTP_ALG_SHA1;
+	else if (strcasecmp(name, "sha256") == 0)
+		*alg = TOTP_ALG_SHA256;
+	else if (strcasecmp(name, "sha512") == 0)
+		*alg = TOTP_ALG_SHA512;
+	else
+		return SESAME_ERR_INVALID_ARGUMENT;
+	return SESAME_OK;
+}
+
+const char *config_alg_name(totp_alg_t alg)
+{
+	switch (alg) {
+	case TOTP_ALG_SHA256:
+		return "SHA256";
+	case TOTP_ALG_SHA512:
+		return "SHA512";
+	default:
+		return "SHA1";
+	}
+}
+
+struct load_ctx {
+	sesame_config_t *cfg;
+	const char *path;
+	char *err;
+	size_t errsz;
+	int failed;
+};
+
+static int parse_uint(const char *v, unsigned long min, unsigned long max, int base, unsigned *out)
+{
+	char *end = NULL;
+	unsigned long n;
+
+	if (*v == '\0' || *v == '-' || *v == '+')
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, base);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int set_string(char *dst, size_t dstsz, const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n >= dstsz)
+		return -1;
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+static int parse_user_list(sesame_config_t *cfg, const char *v)
+{
+	char buf[1024];
+	char *save = NULL;
+
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, strlen(v) + 1);
+	cfg->n_pam_trusted_users = 0;
+	for (char *tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		if (cfg->n_pam_trusted_users >= SESAME_MAX_TRUSTED_USERS ||
+		    username_validate(tok, strlen(tok)) != SESAME_OK ||
+		    strlen(tok) >= sizeof(cfg->pam_trusted_users[0]))
+			return -1;
+		memcpy(cfg->pam_trusted_users[cfg->n_pam_trusted_users++], tok, strlen(tok) + 1);
+	}
+	return 0;
+}
+
+/* Returns 0 when (section, name) is known and value valid, -1 when the
+ * value is invalid, -2 when the key is unknown. */
+static int apply(sesame_config_t *cfg, const char *section, const char *name, const char *v)
+{
+	unsigned u = 0;
+#define KEY(s, k) (strcmp(section, s) == 0 && strcmp(name, k) == 0)
+	if (KEY("authd", "socket"))
+		return set_string(cfg->socket, sizeof(cfg->socket), v);
+	if (KEY("authd", "socket_mode")) {
+		if (parse_uint(v, 0, 0777, 8, &u) != 0)
+			return -1;
+		cfg->socket_mode = u;
+		return 0;
+	}
+	if (KEY("authd", "socket_group"))
+		return set_string(cfg->socket_group, sizeof(cfg->socket_group), v);
+	if (KEY("authd", "database"))
+		return set_string(cfg->database, sizeof(cfg->database), v);
+	if (KEY("authd", "master_key"))
+		return set_string(cfg->master_key, sizeof(cfg->master_key), v);
+	if (KEY("authd", "max_body")) {
+		if (parse_uint(v, 1024, SESAME_MAX_BODY, 10, &u) != 0)
+			return -1;
+		cfg->max_body = u;
+		return 0;
+	}
+	if (KEY("authd", "max_connections")) {
+		if (parse_uint(v, 4, 4096, 10, &u) != 0)
+			return -1;
+		cfg->threads_max = u;
+		return 0;
+	}
+	if (KEY("authd", "pam_trusted_users"))
+		return parse_user_list(cfg, v);
+	if (KEY("authd", "log_level"))
+		return log_level_parse(v, &cfg->log_level) == SESAME_OK ? 0 : -1;
+	if (KEY("totp", "issuer")) {
+		/* shown in authenticator apps and put in URIs: printable ASCII, no ':' */
+		for (const char *p = v; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e || *p == ':')
+				return -1;
+		return set_string(cfg->issuer, sizeof(cfg->issuer), v);
+	}
+	if (KEY("totp", "algorithm"))
+		return config_alg_parse(v, &cfg->algorithm) == SESAME_OK ? 0 : -1;
+	if (KEY("totp", "digits")) {
+		if (parse_uint(v, SESAME_TOTP_MIN_DIGITS, SESAME_TOTP_MAX_DIGITS, 10, &u) != 0)
+			return -1;
+		cfg->digits = u;
+		return 0;
+	}
+	if (KEY("totp", "period")) {
+		if (parse_uint(v, 15, 300, 10, &u) != 0)
+			return -1;
+		cfg->period = u;
+		return 0;
+	}
+	if (KEY("totp", "window")) {
+		if (parse_uint(v, 0, 10, 10, &u) != 0)
+			return -1;
+		cfg->window = u;
+		return 0;
+	}
+	if (KEY("throttle", "max_failures")) {
+		if (parse_uint(v, 1, 1000, 10, &u) != 0)
+			return -1;
+		cfg->max_failures = u;
+		return 0;
+	}
+	if (KEY("throttle", "base_delay")) {
+		if (parse_uint(v, 1, 86400, 10, &u) != 0)
+			return -1;
+		cfg->base_delay = u;
+		return 0;
+	}
+	if (KEY("throttle", "max_delay")) {
+		if (parse_uint(v, 1, 7 * 86400, 10, &u) != 0)
+			return -1;
+		cfg->max_delay = u;
+		return 0;
+	}
+#undef KEY
+	return -2;
+}
+
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *ctx = user;
+	int r;
+
+	if (ctx->failed)
+		return 0;
+	r = apply(ctx->cfg, section, name, value);
+	if (r == 0)
+		return 1;
+	ctx->failed = 1;
+	/* inih reports the line of the first refused entry as its result */
+	if (r == -2)
+		snprintf(ctx->err, ctx->errsz, "unknown setting \"%s\" in section [%s]", name, section);
+	else
+		snprintf(ctx->err, ctx->errsz, "invalid value for %s.%s", section, name);
+	return 0;
+}
+
+int config_load(sesame_config_t *cfg, const char *path, char *err, size_t errsz)
+{
+	struct load_ctx ctx = {cfg, path, err, errsz, 0};
+	FILE *f = fopen(path, "re");
+	int r;
+
+	if (f == NULL) {
+		snprintf(err, errsz, "%s: cannot open: %s", path, strerror(errno));
+		return SESAME_ERR_IO;
+	}
+	r = ini_parse_file(f, on_entry, &ctx);
+	fclose(f);
+	if (ctx.failed) {
+		char what[256];
+		snprintf(what, sizeof(what), "%s", err);
+		snprintf(err, errsz, "%s:%d: %s", path, r, what);
+		return SESAME_ERR_CONFIG;
+	}
+	if (r != 0) {
+		snprintf(err, errsz, "%s:%d: syntax error (expected [section] or key = value)", path, r);
+		return SESAME_ERR_CONFIG;
+	}
+	return SESAME_OK;
+}
+
+int config_validate(const sesame_config_t *cfg, char *err, size_t errsz)
+{
+	if (cfg->max_delay < cfg->base_delay) {
+		snprintf(err, errsz, "throttle.max_delay (%u) is smaller than throttle.base_delay (%u)",
+			 cfg->max_delay, cfg->base_delay);
+		return SESAME_ERR_CONFIG;
+	}
+	if (cfg->window * cfg->period > 600) {
+		snprintf(err, errsz, "totp.window x totp.period exceeds 600 seconds");
+		return SESAME_ERR_CONFIG;
+	}
+	return SESAME_OK;
+}

@@ -1,0 +1,121 @@
+/* Master key file creation and loading (format in keyfile.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sesame/error.h"
+#include "sesame/keyfile.h"
+
+#define KEYFILE_MAX 4096
+
+int keyfile_create(const char *path)
+{
+	unsigned char key[SESAME_KEY_LEN];
+	char line[16 + 2 * SESAME_KEY_LEN + 2];
+	int fd = -1;
+	int ok = SESAME_ERR_IO;
+	size_t n;
+
+	if (RAND_bytes(key, sizeof(key)) != 1)
+		return SESAME_ERR_CRYPTO;
+	n = (size_t)snprintf(line, sizeof(line), "1 ");
+	for (size_t i = 0; i < sizeof(key); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%02x", key[i]);
+	line[n++] = '\n';
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		ok = errno == EEXIST ? SESAME_ERR_CONFLICT : SESAME_ERR_IO;
+		goto fail;
+	}
+	if (fchmod(fd, 0600) != 0 || write(fd, line, n) != (ssize_t)n || fsync(fd) != 0) {
+		unlink(path);
+		goto fail;
+	}
+	ok = SESAME_OK;
+fail:
+	if (fd >= 0)
+		close(fd);
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(line, sizeof(line));
+	return ok;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int keyfile_load(const char *path, sesame_key_t *keys, size_t *n)
+{
+	char buf[KEYFILE_MAX + 1];
+	struct stat st;
+	ssize_t got;
+	int fd;
+	int ok = SESAME_ERR_CONFIG;
+	char *line, *save = NULL;
+
+	*n = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? SESAME_ERR_NOT_FOUND : SESAME_ERR_IO;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return SESAME_ERR_IO;
+	}
+	if ((st.st_mode & 077) != 0) {
+		close(fd);
+		return SESAME_ERR_PERMISSION;
+	}
+	got = read(fd, buf, KEYFILE_MAX + 1);
+	close(fd);
+	if (got < 0 || got > KEYFILE_MAX)
+		goto fail;
+	buf[got] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long version;
+		char *end;
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		errno = 0;
+		version = strtoul(line, &end, 10);
+		if (errno || end == line || *end != ' ' || version == 0 || version > UINT32_MAX)
+			goto fail;
+		end++;
+		if (strlen(end) != 2 * SESAME_KEY_LEN || *n >= SESAME_MAX_KEYS)
+			goto fail;
+		for (size_t i = 0; i < *n; i++)
+			if (keys[i].version == version)
+				goto fail;
+		keys[*n].version = (uint32_t)version;
+		for (size_t i = 0; i < SESAME_KEY_LEN; i++) {
+			int hi = hexval(end[2 * i]), lo = hexval(end[2 * i + 1]);
+			if (hi < 0 || lo < 0)
+				goto fail;
+			keys[*n].key[i] = (unsigned char)(hi << 4 | lo);
+		}
+		(*n)++;
+	}
+	if (*n == 0)
+		goto fail;
+	ok = SESAME_OK;
+fail:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (ok != SESAME_OK) {
+		OPENSSL_cleanse(keys, sizeof(*keys) * SESAME_MAX_KEYS);
+		*n = 0;
+	}
+	return ok;
+}
