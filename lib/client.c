@@ -92,7 +92,7 @@ void sesame_client_free(sesame_client_t **cp)
 	*cp = NULL;
 }
 
-int sesame_client_call(sesame_client_t *c, const char *path, json_t *request, long *status,
+int sesame_client_call(sesame_client_t *c, const char *path, const json_t *request, long *status,
 		       json_t **reply)
 {
 	char url[256];
@@ -119,6 +119,7 @@ int sesame_client_call(sesame_client_t *c, const char *path, json_t *request, lo
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	cr = curl_easy_perform(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL); /* body is freed below */
 	if (cr != CURLE_OK) {
 		if (c->overflow)
 			ok = SESAME_ERR_PROTOCOL;

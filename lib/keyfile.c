@@ -15,6 +15,24 @@
 
 #define KEYFILE_MAX 4096
 
+static void sync_parent(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int keyfile_create(const char *path)
 {
 	unsigned char key[SESAME_KEY_LEN];
@@ -38,6 +56,7 @@ int keyfile_create(const char *path)
 		unlink(path);
 		goto fail;
 	}
+	sync_parent(path); /* the new name must survive a crash too */
 	ok = SESAME_OK;
 fail:
 	if (fd >= 0)

@@ -19,7 +19,7 @@ void sesame_client_free(sesame_client_t **cp);
  * by the caller (json_decref). Errors: SESAME_ERR_UNAVAILABLE (cannot
  * connect), SESAME_ERR_TIMEOUT, SESAME_ERR_PROTOCOL (reply not a JSON
  * object, or larger than SESAME_MAX_BODY). */
-int sesame_client_call(sesame_client_t *c, const char *path, json_t *request, long *status,
+int sesame_client_call(sesame_client_t *c, const char *path, const json_t *request, long *status,
 		       json_t **reply);
 
 /* For an error reply ({"error","message"}), maps the code back to a

@@ -1,0 +1,141 @@
+/* pam_sesame.so entry points: parse the options, collect and check the PAM
+ * items, hand over to the daemon exchange and return its PAM code. The
+ * module holds no secret and decides nothing (pam_sesame(8)). */
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <stddef.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "pam_sesame.h"
+#include "sesame/error.h"
+#include "sesame/limits.h"
+#include "sesame/username.h"
+
+/* The build hides every symbol; only these four are the module's API. */
+#define PAM_SESAME_EXPORT __attribute__((visibility("default")))
+
+/* s is 1..max bytes of printable ASCII: what a service name, a remote host
+ * or a tty looks like, and safe to put in JSON and in syslog. */
+static int pam_sesame_printable(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n == 0 || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* An optional string item: NULL when unset or empty, -1 when malformed. */
+static int pam_sesame_item_opt(pam_handle_t *pamh, int type, const char *name, size_t max,
+			       const char **out)
+{
+	const void *item = NULL;
+
+	*out = NULL;
+	if (pam_get_item(pamh, type, &item) != PAM_SUCCESS || item == NULL ||
+	    ((const char *)item)[0] == '\0')
+		return 0;
+	if (!pam_sesame_printable(item, max)) {
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR,
+			   "%s is longer than %zu bytes or not printable ASCII", name, max);
+		return -1;
+	}
+	*out = item;
+	return 0;
+}
+
+static int pam_sesame_items_get(pam_handle_t *pamh, pam_sesame_items_t *items)
+{
+	const char *user = NULL;
+	int rv;
+
+	rv = pam_get_user(pamh, &user, NULL);
+	if (rv != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "cannot get the user name: %s",
+			   pam_strerror(pamh, rv));
+		return rv == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rv;
+	}
+	/* the daemon would refuse it; say nothing of it to the log either */
+	if (user == NULL || username_validate(user, strlen(user)) != SESAME_OK) {
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_NOTICE, "invalid user name");
+		return PAM_USER_UNKNOWN;
+	}
+	items->user = user;
+	if (pam_sesame_item_opt(pamh, PAM_SERVICE, "PAM_SERVICE", SESAME_MAX_SERVICE,
+				&items->service) != 0 ||
+	    pam_sesame_item_opt(pamh, PAM_RHOST, "PAM_RHOST", SESAME_MAX_RHOST, &items->rhost) != 0 ||
+	    pam_sesame_item_opt(pamh, PAM_TTY, "PAM_TTY", SESAME_MAX_TTY, &items->tty) != 0)
+		return PAM_AUTHINFO_UNAVAIL;
+	if (items->service == NULL) {
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "no PAM_SERVICE");
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	return PAM_SUCCESS;
+}
+
+/* Options and items for both entry points; tells the user when the
+ * service is unavailable. */
+static int pam_sesame_prepare(pam_handle_t *pamh, int argc, const char **argv,
+			      pam_sesame_opts_t *opts, pam_sesame_items_t *items)
+{
+	int rv;
+
+	rv = pam_sesame_args_parse(pamh, argc, argv, opts);
+	if (rv == PAM_SUCCESS)
+		rv = pam_sesame_items_get(pamh, items);
+	if (rv == PAM_AUTHINFO_UNAVAIL)
+		pam_sesame_conv_show(pamh, PAM_ERROR_MSG, PAM_SESAME_UNAVAILABLE);
+	return rv;
+}
+
+/* No pam_fail_delay here: the daemon throttles. */
+PAM_SESAME_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+					  const char **argv)
+{
+	pam_sesame_opts_t opts;
+	pam_sesame_items_t items = {NULL, NULL, NULL, NULL};
+	int rv;
+
+	rv = pam_sesame_prepare(pamh, argc, argv, &opts, &items);
+	if (rv != PAM_SUCCESS)
+		return rv;
+	return pam_sesame_auth_run(pamh, flags, &opts, &items);
+}
+
+PAM_SESAME_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}
+
+PAM_SESAME_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
+				       const char **argv)
+{
+	pam_sesame_opts_t opts;
+	pam_sesame_items_t items = {NULL, NULL, NULL, NULL};
+	int rv;
+
+	(void)flags;
+	rv = pam_sesame_prepare(pamh, argc, argv, &opts, &items);
+	if (rv != PAM_SUCCESS)
+		return rv;
+	return pam_sesame_account_run(pamh, &opts, &items);
+}
+
+PAM_SESAME_EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
+				       const char **argv)
+{
+	/* Password strength (retry=, enforce_for_root) comes in a later issue. */
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
