@@ -85,7 +85,10 @@ class Daemon:
             args.append("--init")
         args += list(extra)
         logf = open(self.log, "a")
-        self.proc = subprocess.Popen(args, stdout=logf, stderr=logf)
+        env = dict(os.environ)
+        if os.environ.get("SESAME_ASAN_LIB"):
+            env["ASAN_OPTIONS"] = "detect_leaks=1:exitcode=86"  # the daemon is checked for leaks
+        self.proc = subprocess.Popen(args, stdout=logf, stderr=logf, env=env)
         logf.close()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -101,9 +104,13 @@ class Daemon:
         raise AssertionError("sesame-authd did not start:\n" + self.read_log())
 
     def stop(self):
+        """A clean stop: SIGTERM, exit status 0 (also: no leak under ASan)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(10)
+            rc = self.proc.wait(10)
+            self.proc = None
+            if rc != 0:
+                raise AssertionError("sesame-authd exited with %d on SIGTERM:\n%s" % (rc, self.read_log()[-4000:]))
         self.proc = None
 
     def kill9(self):
@@ -169,7 +176,11 @@ class PamStack:
 
     def env(self):
         e = dict(os.environ)
-        e.update(LD_PRELOAD=LIBPAM_WRAPPER, PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=self.dir)
+        preload = LIBPAM_WRAPPER
+        if os.environ.get("SESAME_ASAN_LIB"):
+            # a sanitized pam_sesame.so inside an unsanitized program
+            preload = os.environ["SESAME_ASAN_LIB"] + ":" + preload
+        e.update(LD_PRELOAD=preload, PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=self.dir)
         return e
 
     def pamtester(self, service, user, answers, *ops, as_user=None):
