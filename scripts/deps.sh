@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Sésame needs to build, run and test, when
+# missing. Sourced by demo.sh and test.sh; needs root (or sudo) to install.
+set -euo pipefail
+
+SESAME_BUILD_DEPS=(build-essential cmake pkg-config scdoc libpam0g-dev liboath-dev libssl-dev
+  libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev
+  libinih-dev)
+SESAME_RUN_DEPS=(libpam-wrapper pamtester oathtool sqlite3 curl)
+SESAME_TEST_DEPS=(libcmocka-dev python3 python3-pypamtest valgrind zbar-tools util-linux
+  libpam-oath clang libclang-rt-14-dev binutils)
+
+sesame_install_deps() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  echo "Installing: ${missing[*]}" >&2
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 -qq update >/dev/null
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 -y -qq install --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
