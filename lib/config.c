@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include "sesame/config.h"
 #include "sesame/error.h"
@@ -64,7 +66,10 @@ struct load_ctx {
 	const char *path;
 	char *err;
 	size_t errsz;
-	int failed;
+	FILE *f;
+	int line;      /* of the text last handed to inih */
+	int failed;    /* line of the first refused entry, 0: none */
+	int too_long;  /* line that does not fit inih's buffer, 0: none */
 };
 
 static int parse_uint(const char *v, unsigned long min, unsigned long max, int base, unsigned *out)
@@ -116,8 +121,10 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 {
 	unsigned u = 0;
 #define KEY(s, k) (strcmp(section, s) == 0 && strcmp(name, k) == 0)
-	if (KEY("authd", "socket"))
-		return set_string(cfg->socket, sizeof(cfg->socket), v);
+	if (KEY("authd", "socket")) /* must fit sockaddr_un.sun_path */
+		return strlen(v) < sizeof(((struct sockaddr_un *)0)->sun_path)
+			       ? set_string(cfg->socket, sizeof(cfg->socket), v)
+			       : -1;
 	if (KEY("authd", "socket_mode")) {
 		if (parse_uint(v, 0, 0777, 8, &u) != 0)
 			return -1;
@@ -205,8 +212,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 	r = apply(ctx->cfg, section, name, value);
 	if (r == 0)
 		return 1;
-	ctx->failed = 1;
-	/* inih reports the line of the first refused entry as its result */
+	ctx->failed = ctx->line;
 	if (r == -2)
 		snprintf(ctx->err, ctx->errsz, "unknown setting \"%s\" in section [%s]", name, section);
 	else
@@ -214,26 +220,62 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 	return 0;
 }
 
+/* fgets for inih that counts lines and stops at a line longer than inih's
+ * fixed buffer (Debian builds it with 200 bytes), which inih would
+ * otherwise split into two lines. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct load_ctx *ctx = stream;
+	size_t len;
+
+	if (ctx->too_long || fgets(str, num, ctx->f) == NULL)
+		return NULL;
+	ctx->line++;
+	len = strlen(str);
+	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(ctx->f)) {
+		ctx->too_long = ctx->line;
+		return NULL;
+	}
+	return str;
+}
+
 int config_load(sesame_config_t *cfg, const char *path, char *err, size_t errsz)
 {
-	struct load_ctx ctx = {cfg, path, err, errsz, 0};
-	FILE *f = fopen(path, "re");
-	int r;
+	struct load_ctx ctx = {cfg, path, err, errsz, NULL, 0, 0, 0};
+	struct stat st;
+	char what[256];
+	int r, io_error;
 
-	if (f == NULL) {
+	if ((ctx.f = fopen(path, "re")) == NULL) {
 		snprintf(err, errsz, "%s: cannot open: %s", path, strerror(errno));
 		return SESAME_ERR_IO;
 	}
-	r = ini_parse_file(f, on_entry, &ctx);
-	fclose(f);
-	if (ctx.failed) {
-		char what[256];
-		snprintf(what, sizeof(what), "%s", err);
-		snprintf(err, errsz, "%s:%d: %s", path, r, what);
+	if (fstat(fileno(ctx.f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "%s: not a regular file", path);
+		fclose(ctx.f);
+		return SESAME_ERR_IO;
+	}
+	r = ini_parse_stream(read_line, &ctx, on_entry, &ctx);
+	io_error = ferror(ctx.f);
+	fclose(ctx.f);
+	if (io_error) {
+		snprintf(err, errsz, "%s: read error", path);
+		return SESAME_ERR_IO;
+	}
+	if (ctx.too_long && (!ctx.failed || ctx.too_long < ctx.failed) && (r == 0 || ctx.too_long <= r)) {
+		snprintf(err, errsz, "%s:%d: line too long (at most %d bytes)", path, ctx.too_long,
+			 INI_MAX_LINE - 2);
 		return SESAME_ERR_CONFIG;
 	}
-	if (r != 0) {
+	/* inih returns the line of its first error, ours included: a syntax
+	 * error before the first refused entry is the one to report */
+	if (r != 0 && (!ctx.failed || r < ctx.failed)) {
 		snprintf(err, errsz, "%s:%d: syntax error (expected [section] or key = value)", path, r);
+		return SESAME_ERR_CONFIG;
+	}
+	if (ctx.failed) {
+		snprintf(what, sizeof(what), "%s", err);
+		snprintf(err, errsz, "%s:%d: %s", path, ctx.failed, what);
 		return SESAME_ERR_CONFIG;
 	}
 	return SESAME_OK;

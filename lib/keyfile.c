@@ -87,7 +87,7 @@ int keyfile_load(const char *path, sesame_key_t *keys, size_t *n)
 	char *line, *save = NULL;
 
 	*n = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* a FIFO must not hang us */
 	if (fd < 0)
 		return errno == ENOENT ? SESAME_ERR_NOT_FOUND : SESAME_ERR_IO;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -108,6 +108,8 @@ int keyfile_load(const char *path, sesame_key_t *keys, size_t *n)
 		char *end;
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
+		if (line[0] < '0' || line[0] > '9') /* strtoul would take " 1", "+1", "-1" */
+			goto fail;
 		errno = 0;
 		version = strtoul(line, &end, 10);
 		if (errno || end == line || *end != ' ' || version == 0 || version > UINT32_MAX)

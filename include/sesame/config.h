@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "sesame/limits.h"
+
 #define SESAME_MAX_TRUSTED_USERS 16
 #define SESAME_MAX_PATH 4096
 
@@ -22,7 +24,7 @@ typedef struct {
 	unsigned threads_max;      /* simultaneous connections */
 	/* users (besides root) that may run PAM conversations for any user,
 	 * e.g. "ejabberd" whose epam helper is not setuid */
-	char pam_trusted_users[SESAME_MAX_TRUSTED_USERS][64];
+	char pam_trusted_users[SESAME_MAX_TRUSTED_USERS][SESAME_MAX_USERNAME + 1];
 	size_t n_pam_trusted_users;
 	int log_level;             /* LOG_ERR..LOG_DEBUG */
 

@@ -9,7 +9,7 @@
 #define SESAME_MAX_RHOST 255         /* remote host, bytes */
 #define SESAME_MAX_TTY 64            /* tty name, bytes */
 #define SESAME_MAX_ANSWER 256        /* a conversation answer sent to the daemon */
-#define SESAME_MAX_TXN 1024          /* opaque PAM transaction token */
+#define SESAME_MAX_TXN 2048          /* opaque PAM transaction token (worst case ~1300) */
 #define SESAME_MAX_LABEL 64          /* a factor's user-given name */
 #define SESAME_MAX_AUDIT_LIMIT 10000 /* events returned by one audit query */
 #define SESAME_TOTP_MIN_DIGITS 6
