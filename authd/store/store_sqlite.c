@@ -1,6 +1,9 @@
-/* SQLite backend of the store: WAL, one writer thread that groups the
- * transactions of concurrent callers into one commit (group commit), and
- * fsyncs a commit only when one of its transactions asked for it. */
+/* SQLite backend of the store: WAL mode; the transactions of concurrent
+ * callers are grouped into one commit (leader/follower group commit: the
+ * first caller to find the connection free runs everything queued, the
+ * others wait), and a commit is fsynced only when one of its transactions
+ * asked for it. Checkpoints run on a thread of their own, off the path of
+ * any request. */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -109,16 +112,21 @@ struct store_op {
 	struct store_op *next;
 };
 
+#define STORE_CHECKPOINT_PAGES 1000 /* WAL size that triggers a checkpoint */
+
 struct store {
 	sqlite3 *db;
+	sqlite3 *ckpt_db; /* the checkpointer's own connection */
 	sqlite3_stmt *st[ST__COUNT];
-	pthread_t thread;
-	int thread_started;
 	pthread_mutex_t mu;
-	pthread_cond_t cv_work;
-	pthread_cond_t cv_done;
+	pthread_cond_t cv_done;  /* a batch finished */
+	pthread_cond_t cv_ckpt;  /* the WAL wants a checkpoint, or stopping */
 	struct store_op *head, *tail;
+	int leader;              /* a caller is running a batch on db */
 	int stopping;
+	int ckpt_wanted;
+	pthread_t ckpt_thread;
+	int ckpt_started;
 };
 
 struct store_tx {
@@ -203,31 +211,6 @@ static void run_batch(store_t *s, struct store_op *batch)
 	}
 }
 
-static void *writer_main(void *arg)
-{
-	store_t *s = arg;
-
-	pthread_mutex_lock(&s->mu);
-	for (;;) {
-		while (s->head == NULL && !s->stopping)
-			pthread_cond_wait(&s->cv_work, &s->mu);
-		if (s->head == NULL)
-			break;
-		struct store_op *batch = s->head;
-		s->head = s->tail = NULL;
-		pthread_mutex_unlock(&s->mu);
-		run_batch(s, batch);
-		pthread_mutex_lock(&s->mu);
-		for (struct store_op *op = batch, *next; op; op = next) {
-			next = op->next; /* op may be gone once done is seen */
-			op->done = 1;
-		}
-		pthread_cond_broadcast(&s->cv_done);
-	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
-}
-
 int store_run(store_t *s, store_fn fn, void *arg)
 {
 	struct store_op op = {fn, arg, SESAME_ERR_STORE, 0, NULL};
@@ -242,11 +225,66 @@ int store_run(store_t *s, store_fn fn, void *arg)
 	else
 		s->head = &op;
 	s->tail = &op;
-	pthread_cond_signal(&s->cv_work);
-	while (!op.done)
-		pthread_cond_wait(&s->cv_done, &s->mu);
+	while (!op.done) {
+		if (s->leader) {
+			pthread_cond_wait(&s->cv_done, &s->mu);
+			continue;
+		}
+		/* Lead: run everything queued (our op included) as one commit. */
+		struct store_op *batch = s->head;
+		s->head = s->tail = NULL;
+		s->leader = 1;
+		pthread_mutex_unlock(&s->mu);
+		run_batch(s, batch);
+		pthread_mutex_lock(&s->mu);
+		for (struct store_op *o = batch, *next; o; o = next) {
+			next = o->next; /* o may be gone once done is seen */
+			o->done = 1;
+		}
+		s->leader = 0;
+		pthread_cond_broadcast(&s->cv_done);
+	}
 	pthread_mutex_unlock(&s->mu);
 	return op.result;
+}
+
+/* Called by SQLite after each commit on db with the WAL size in pages. */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	store_t *s = arg;
+
+	(void)db;
+	(void)name;
+	if (pages >= STORE_CHECKPOINT_PAGES) {
+		pthread_mutex_lock(&s->mu);
+		s->ckpt_wanted = 1;
+		pthread_cond_signal(&s->cv_ckpt);
+		pthread_mutex_unlock(&s->mu);
+	}
+	return SQLITE_OK;
+}
+
+/* PASSIVE checkpoints never block the writer; their fsyncs happen here. */
+static void *checkpointer_main(void *arg)
+{
+	store_t *s = arg;
+	int log_pages, done_pages;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->ckpt_wanted && !s->stopping)
+			pthread_cond_wait(&s->cv_ckpt, &s->mu);
+		if (s->stopping)
+			break;
+		s->ckpt_wanted = 0;
+		pthread_mutex_unlock(&s->mu);
+		if (sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
+					      &done_pages) != SQLITE_OK)
+			log_warn("store: checkpoint: %s", sqlite3_errmsg(s->ckpt_db));
+		pthread_mutex_lock(&s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
 }
 
 void store_tx_durable(store_tx_t *tx)
@@ -294,8 +332,8 @@ int store_open(const char *path, store_t **out)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return SESAME_ERR_NOMEM;
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv_work, NULL);
 	pthread_cond_init(&s->cv_done, NULL);
+	pthread_cond_init(&s->cv_ckpt, NULL);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		log_err("store: cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -315,9 +353,15 @@ int store_open(const char *path, store_t **out)
 			goto fail;
 		}
 	}
-	if (pthread_create(&s->thread, NULL, writer_main, s) != 0)
+	if (sqlite3_open_v2(path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_err("store: cannot open %s for checkpoints", path);
 		goto fail;
-	s->thread_started = 1;
+	}
+	sqlite3_busy_timeout(s->ckpt_db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_wal_hook(s->db, on_wal_commit, s); /* replaces SQLite's own auto-checkpoint */
+	if (pthread_create(&s->ckpt_thread, NULL, checkpointer_main, s) != 0)
+		goto fail;
+	s->ckpt_started = 1;
 	*out = s;
 	s = NULL;
 	ok = SESAME_OK;
@@ -332,19 +376,23 @@ void store_close(store_t **sp)
 
 	if (sp == NULL || (s = *sp) == NULL)
 		return;
-	if (s->thread_started) {
-		pthread_mutex_lock(&s->mu);
-		s->stopping = 1;
-		pthread_cond_signal(&s->cv_work);
-		pthread_mutex_unlock(&s->mu);
-		pthread_join(s->thread, NULL);
-	}
+	/* refuse new work and wait for the batch in flight */
+	pthread_mutex_lock(&s->mu);
+	s->stopping = 1;
+	while (s->leader || s->head)
+		pthread_cond_wait(&s->cv_done, &s->mu);
+	pthread_cond_signal(&s->cv_ckpt);
+	pthread_mutex_unlock(&s->mu);
+	if (s->ckpt_started)
+		pthread_join(s->ckpt_thread, NULL);
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	if (s->ckpt_db)
+		sqlite3_close(s->ckpt_db);
 	if (s->db)
 		sqlite3_close(s->db);
+	pthread_cond_destroy(&s->cv_ckpt);
 	pthread_cond_destroy(&s->cv_done);
-	pthread_cond_destroy(&s->cv_work);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	*sp = NULL;
