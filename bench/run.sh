@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Benchmarks of pam_sesame.so + sesame-authd against Debian's pam_oath, in
+# the same run on the same machine (see docs/benchmarks.md):
+#  1. in-process loop around pam_authenticate inside one PAM handle, success
+#     and failure paths, both modules behind pam_wrapper, /dev/log sink;
+#  2. TOTP verifications per second through the daemon, concurrent clients,
+#     each a whole PAM conversation recorded durably.
+# Usage: bench/run.sh [USERS_PER_ROUND] [RATE_USERS] [RATE_THREADS]   (as root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+N=${1:-300}
+RATE_USERS=${2:-20000}
+RATE_THREADS=${3:-32}
+ROUNDS=3
+. scripts/deps.sh
+sesame_install_deps "${SESAME_BUILD_DEPS[@]}" "${SESAME_RUN_DEPS[@]}" libpam-oath
+
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build build-bench -j"$(nproc)" --target bench >/dev/null
+B=$top/build-bench
+T=$(mktemp -d /tmp/sesame-bench.XXXXXX)
+pids=()
+made_devlog=0
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ((made_devlog)) && rm -f /dev/log
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+# syslog() has no daemon here: a datagram sink stands in for it (NOTES.md)
+if [[ ! -S /dev/log ]]; then
+  /usr/bin/python3 -c '
+import socket, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("/dev/log"); os.chmod("/dev/log", 0o666)
+while True: s.recv(65536)' &
+  pids+=($!)
+  made_devlog=1
+  for _ in $(seq 50); do [[ -S /dev/log ]] && break; sleep 0.05; done
+fi
+
+printf '[throttle]\nmax_failures = 1000\n' >"$T/authd.conf"
+"$B/authd/sesame-authd" --init --config "$T/authd.conf" --socket "$T/s.sock" --database "$T/db" \
+  --master-key "$T/key" --log-level warning 2>"$T/authd.log" &
+pids+=($!)
+for _ in $(seq 100); do [[ -S $T/s.sock ]] && break; sleep 0.05; done
+
+echo "== enrolling $((N * ROUNDS)) users for the PAM loop, $RATE_USERS for the rate"
+"$B/bench/bench_totp_rate" enroll "$T/s.sock" u $((N * ROUNDS)) "$T/users.txt" 16
+"$B/bench/bench_totp_rate" enroll "$T/s.sock" r "$RATE_USERS" "$T/rate.txt" 16
+
+mkdir -p "$T/pam.d" "$T/oath"
+printf 'auth required pam_deny.so\n' >"$T/pam.d/other"
+echo "auth required $B/pam_module/pam_sesame.so socket=$T/s.sock" >"$T/pam.d/sesame"
+echo "auth required /lib/x86_64-linux-gnu/security/pam_oath.so usersfile=$T/oath/users window=1 digits=6" >"$T/pam.d/oath"
+wrap=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d")
+
+declare -A results
+for r in $(seq 1 $ROUNDS); do
+  sed -n "$(((r - 1) * N + 1)),$((r * N))p" "$T/users.txt" >"$T/round.txt"
+  awk '{print "HOTP/T30/6 " $1 " - " $2}' "$T/round.txt" >"$T/oath/users"
+  chmod 600 "$T/oath/users"
+  for svc in oath sesame; do
+    for path in success failure; do
+      line=$("${wrap[@]}" "$B/bench/bench_pam" "$svc" "$T/round.txt" "$path" "$N")
+      echo "round $r: $line"
+      results[$svc.$path]+="$(sed 's/.*median_us=\([0-9.]*\).*/\1/' <<<"$line") "
+    done
+  done
+done
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo
+echo "== pam_authenticate inside one handle (median of $ROUNDS rounds of $N calls, µs per call)"
+for path in success failure; do
+  o=$(median "${results[oath.$path]}")
+  s=$(median "${results[sesame.$path]}")
+  printf '%-8s pam_oath %8.1f   pam_sesame %8.1f   ratio %.2f\n' "$path" "$o" "$s" "$(awk -v a="$s" -v b="$o" 'BEGIN{print a/b}')"
+done
+echo
+echo "== TOTP verifications per second through sesame-authd ($RATE_THREADS concurrent clients)"
+"$B/bench/bench_totp_rate" run "$T/s.sock" "$T/rate.txt" "$RATE_THREADS"
