@@ -18,7 +18,8 @@ int seal_encrypt(const seal_keyring_t *k, const char *purpose, const char *subje
 
 /* Opens a sealed blob. SESAME_ERR_CRYPTO when it was tampered with, bound
  * to another purpose/subject, or sealed under an unknown key. *pt is
- * malloc'd; release it with seal_buf_free(), which wipes it. */
+ * malloc'd with one spare byte after *ptlen (room for a NUL); release it
+ * with seal_buf_free(), which wipes it. */
 int seal_decrypt(const seal_keyring_t *k, const char *purpose, const char *subject,
 		 const unsigned char *in, size_t inlen, unsigned char **pt, size_t *ptlen);
 

@@ -279,60 +279,59 @@ static void test_oversized_refused(void **state)
 	free(big);
 }
 
-/* Seals arbitrary text the way pam_txn_seal does, to check that open
+/* Seals arbitrary bytes the way pam_txn_seal does, to check that open
  * validates the content and not just the seal. */
-static void seal_text(const seal_keyring_t *k, const char *purpose, const char *text, char *token,
-                      size_t tokensz)
+static void seal_text(const seal_keyring_t *k, const char *purpose, const char *text, size_t len,
+                      char *token, size_t tokensz)
 {
 	unsigned char *blob = NULL;
 	size_t bloblen = 0;
-	assert_int_equal(seal_encrypt(k, purpose, "", (const unsigned char *)text, strlen(text),
-	                              &blob, &bloblen),
+	assert_int_equal(seal_encrypt(k, purpose, "", (const unsigned char *)text, len, &blob,
+	                              &bloblen),
 	                 SESAME_OK);
 	assert_int_equal(base64url_encode(blob, bloblen, token, tokensz), SESAME_OK);
 	free(blob);
 }
 
+/* The layout: t1 NUL user NUL service NUL rhost NUL tty NUL factor NUL
+ * nullok NUL expires (sizeof - 1: the literal's own NUL is not part of it) */
+#define TXN(s) s, sizeof(s) - 1
+#define GOOD "t1\0alice\0sshd\0\0\0totp\0" "1\0" "1700000300"
+
 static void test_sealed_but_invalid_content(void **state)
 {
-	static const char *bad[] = {
-	    "",
-	    "not json",
-	    "[]",
-	    "{}",
-	    "{\"u\":\"alice\",\"s\":\"sshd\",\"r\":\"\",\"t\":\"\",\"n\":true,\"f\":\"totp\"}",
-	    "{\"u\":\"alice\",\"s\":\"sshd\",\"r\":\"\",\"t\":\"\",\"n\":true,\"e\":1700000300}",
-	    "{\"u\":\"alice\",\"s\":\"sshd\",\"r\":\"\",\"t\":\"\",\"n\":1,\"f\":\"totp\",\"e\":"
-	    "1700000300}",
-	    "{\"u\":\"alice\",\"s\":\"sshd\",\"r\":\"\",\"t\":\"\",\"n\":true,\"f\":\"totp\",\"e\":"
-	    "\"1700000300\"}",
-	    "{\"u\":7,\"s\":\"sshd\",\"r\":\"\",\"t\":\"\",\"n\":true,\"f\":\"totp\",\"e\":"
-	    "1700000300}",
-	    "{\"u\":\"alice\",\"s\":\"sshd\",\"r\":\"\",\"t\":\"\",\"n\":true,\"f\":"
-	    "\"totpxxxxxxxxxxxxxxxx\",\"e\":1700000300}",
+	static const struct {
+		const char *text;
+		size_t len;
+	} bad[] = {
+	    {TXN("")},
+	    {TXN("not a token")},
+	    {TXN("t2\0alice\0sshd\0\0\0totp\0" "1\0" "1700000300")},     /* version */
+	    {TXN("t1\0alice\0sshd\0\0\0totp\0" "1")},                    /* missing field */
+	    {TXN(GOOD "\0extra")},                                      /* extra field */
+	    {TXN("t1\0alice\0sshd\0\0\0totp\0" "2\0" "1700000300")},     /* nullok */
+	    {TXN("t1\0alice\0sshd\0\0\0totp\0" "1\0" "17000x")},         /* expiry */
+	    {TXN("t1\0alice\0sshd\0\0\0totp\0" "1\0")},                  /* empty expiry */
+	    {TXN("t1\0alice\0sshd\0\0\0totpxxxxxxxxxxxxxxxx\0" "1\0" "1700000300")},
 	};
 	struct fixture *f = *state;
 	auth_request_t out;
 	char token[SESAME_MAX_TXN + 1];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		seal_text(f->k, "pam-txn", bad[i], token, sizeof(token));
+		seal_text(f->k, "pam-txn", bad[i].text, bad[i].len, token, sizeof(token));
 		int r = pam_txn_open(f->k, token, NOW, &out);
 		if (r != SESAME_ERR_INVALID_ARGUMENT)
 			fail_msg("content #%zu gave %d", i, r);
 	}
 	/* the same valid content sealed for another purpose */
-	seal_text(f->k, "totp-seed",
-	          "{\"u\":\"alice\",\"s\":\"sshd\",\"r\":\"\",\"t\":\"\",\"n\":true,\"f\":\"totp\","
-	          "\"e\":1700000300}",
-	          token, sizeof(token));
+	seal_text(f->k, "totp-seed", TXN(GOOD), token, sizeof(token));
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_ERR_INVALID_ARGUMENT);
-	seal_text(f->k, "pam-txn",
-	          "{\"u\":\"alice\",\"s\":\"sshd\",\"r\":\"\",\"t\":\"\",\"n\":true,\"f\":\"totp\","
-	          "\"e\":1700000300}",
-	          token, sizeof(token));
+	seal_text(f->k, "pam-txn", TXN(GOOD), token, sizeof(token));
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_OK);
 	assert_string_equal(out.user, "alice");
+	assert_string_equal(out.factor, "totp");
+	assert_int_equal(out.nullok, 1);
 }
 
 int main(void)
