@@ -219,7 +219,7 @@ int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **rep
 		return r;
 	if ((ctx.items = json_array()) == NULL)
 		return SESAME_ERR_NOMEM;
-	if ((r = store_run(d->store, list_tx, &ctx)) != SESAME_OK) {
+	if ((r = store_read(d->store, list_tx, &ctx)) != SESAME_OK) {
 		json_decref(ctx.items);
 		return r;
 	}

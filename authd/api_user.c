@@ -58,7 +58,7 @@ int api_user_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **rep
 	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)) ||
 	    (r = api_may_act_for(c, ctx.user, 0, err)))
 		return r;
-	if ((r = store_run(d->store, show_tx, &ctx)) != SESAME_OK) {
+	if ((r = store_read(d->store, show_tx, &ctx)) != SESAME_OK) {
 		json_decref(ctx.out);
 		return r;
 	}
@@ -142,7 +142,7 @@ int api_audit(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, 
 	ctx.limit = (unsigned)limit;
 	if ((ctx.events = json_array()) == NULL)
 		return SESAME_ERR_NOMEM;
-	if ((r = store_run(d->store, audit_tx, &ctx)) != SESAME_OK) {
+	if ((r = store_read(d->store, audit_tx, &ctx)) != SESAME_OK) {
 		json_decref(ctx.events);
 		return r;
 	}

@@ -18,7 +18,7 @@ struct auth_ctx {
 	const char *answer;
 	int64_t now;
 	auth_step_t *step;
-	char factor[16];
+	int need_write; /* a read-only pass found a decision that must be recorded */
 };
 
 static void verdict(auth_step_t *step, auth_result_t result, int reason, const char *message)
@@ -70,6 +70,10 @@ static int begin_tx(store_tx_t *tx, void *arg)
 		return r;
 	if (r == SESAME_OK) {
 		if ((wait = throttle_wait(u.locked_until, c->now)) > 0) {
+			if (store_tx_readonly(tx)) {
+				c->need_write = 1;
+				return SESAME_OK;
+			}
 			verdict_locked(c->step, wait);
 			return audit_step(c, tx, "totp");
 		}
@@ -78,6 +82,11 @@ static int begin_tx(store_tx_t *tx, void *arg)
 		cred = newest_confirmed(creds, n);
 	}
 	if (cred == NULL && c->rq->nullok) {
+		if (store_tx_readonly(tx)) {
+			c->need_write = 1;
+			r = SESAME_OK;
+			goto out;
+		}
 		verdict(c->step, AUTH_SUCCESS, SESAME_OK, "");
 		r = audit_record(tx, c->now, c->rq->user, c->rq->service, c->rq->rhost, "none",
 				 "success", "nullok");
@@ -96,11 +105,18 @@ out:
 
 int auth_begin(authd_t *d, auth_request_t *rq, int64_t now, auth_step_t *step)
 {
-	struct auth_ctx c = {d, rq, NULL, now, step, ""};
+	struct auth_ctx c = {d, rq, NULL, now, step, 0};
 	int r;
 
+	/* Most first steps only read (which factor to ask for); a verdict at
+	 * this point (locked, nullok) is recorded, in a write transaction that
+	 * decides again. */
 	memset(step, 0, sizeof(*step));
-	r = store_run(d->store, begin_tx, &c);
+	r = store_read(d->store, begin_tx, &c);
+	if (r == SESAME_OK && c.need_write) {
+		memset(step, 0, sizeof(*step));
+		r = store_run(d->store, begin_tx, &c);
+	}
 	if (r == SESAME_OK && step->kind == AUTH_STEP_PROMPT)
 		snprintf(rq->factor, sizeof(rq->factor), "%s", step->factor);
 	return r;
@@ -210,7 +226,7 @@ out:
 int auth_answer(authd_t *d, const auth_request_t *rq, const char *answer, int64_t now,
 		auth_step_t *step)
 {
-	struct auth_ctx c = {d, rq, answer, now, step, ""};
+	struct auth_ctx c = {d, rq, answer, now, step, 0};
 
 	memset(step, 0, sizeof(*step));
 	return store_run(d->store, answer_tx, &c);
@@ -223,6 +239,8 @@ struct account_ctx {
 	int64_t wait;
 };
 
+/* Read-only pass first: a lock-out is then recorded by a write pass. */
+
 static int account_tx(store_tx_t *tx, void *arg)
 {
 	struct account_ctx *c = arg;
@@ -234,7 +252,7 @@ static int account_tx(store_tx_t *tx, void *arg)
 	if (r != SESAME_OK)
 		return r;
 	c->wait = throttle_wait(u.locked_until, c->now);
-	if (c->wait > 0)
+	if (c->wait > 0 && !store_tx_readonly(tx))
 		return audit_record(tx, c->now, c->user, c->service, "", "account", "denied", "locked");
 	return SESAME_OK;
 }
@@ -243,7 +261,10 @@ int auth_account(authd_t *d, const char *user, const char *service, int64_t now,
 		 char *message, size_t msgsz)
 {
 	struct account_ctx c = {user, service, now, 0};
-	int r = store_run(d->store, account_tx, &c);
+	int r = store_read(d->store, account_tx, &c);
+
+	if (r == SESAME_OK && c.wait > 0)
+		r = store_run(d->store, account_tx, &c);
 
 	*wait = c.wait;
 	message[0] = '\0';

@@ -290,7 +290,7 @@ int http_start(authd_t *d, http_server_t **out)
 	snprintf(h->path, sizeof(h->path), "%s", d->cfg.socket);
 	h->mhd = MHD_start_daemon(
 		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-			MHD_USE_ERROR_LOG,
+			MHD_USE_ERROR_LOG | MHD_USE_TURBO,
 		0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, d->cfg.threads_max,

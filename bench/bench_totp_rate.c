@@ -42,7 +42,7 @@ static int verify(sesame_client_t *c, const bench_user_t *u, time_t t)
 {
 	json_t *req, *reply = NULL;
 	char code[16];
-	long status;
+	long status = 0;
 	int ok = -1;
 
 	req = json_pack("{s:s, s:s}", "user", u->name, "service", "bench");
@@ -59,6 +59,12 @@ static int verify(sesame_client_t *c, const bench_user_t *u, time_t t)
 	const char *result = json_string_value(json_object_get(reply, "result"));
 	ok = result && strcmp(result, "success") == 0 ? 0 : -1;
 out:
+	if (ok != 0 && atomic_load(&bad_count) < 5) {
+		char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+		fprintf(stderr, "verification of %s failed: HTTP %ld %s\n", u->name, status,
+			text ? text : "(no reply)");
+		free(text);
+	}
 	json_decref(req);
 	json_decref(reply);
 	return ok;

@@ -81,3 +81,7 @@ done
 echo
 echo "== TOTP verifications per second through sesame-authd ($RATE_THREADS concurrent clients)"
 "$B/bench/bench_totp_rate" run "$T/s.sock" "$T/rate.txt" "$RATE_THREADS"
+if [[ -s $T/authd.log ]]; then
+  echo "== sesame-authd warnings"
+  tail -n 20 "$T/authd.log"
+fi

@@ -27,6 +27,14 @@ void store_close(store_t **sp);
  * fn did happened). fn must not block. */
 int store_run(store_t *s, store_fn fn, void *arg);
 
+/* Runs fn(tx, arg) in a read-only transaction on one of a few reader
+ * connections, concurrently with writes (WAL snapshot isolation): for
+ * decisions that usually need no write. Any write in fn fails. */
+int store_read(store_t *s, store_fn fn, void *arg);
+
+/* True inside store_read: fn must then leave writing to a store_run. */
+int store_tx_readonly(const store_tx_t *tx);
+
 /* Called by fn: this transaction's changes must be on disk (fsync) before
  * store_run returns. Without it a commit survives a crash of the daemon
  * but not necessarily a power loss (SQLite WAL, synchronous=NORMAL). */

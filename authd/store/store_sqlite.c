@@ -51,6 +51,7 @@ static const char *const schema_v1 =
 
 enum {
 	ST_BEGIN,
+	ST_BEGIN_READ,
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_SAVEPOINT,
@@ -74,6 +75,7 @@ enum {
 
 static const char *const statements[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_BEGIN_READ] = "BEGIN",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_SAVEPOINT] = "SAVEPOINT op",
@@ -109,17 +111,27 @@ struct store_op {
 	void *arg;
 	int result;
 	int done;
+	pthread_cond_t cv; /* its caller waits here: no thundering herd */
 	struct store_op *next;
 };
 
 #define STORE_CHECKPOINT_PAGES 1000 /* WAL size that triggers a checkpoint */
+#define STORE_READERS 4              /* read-only connections */
+
+typedef struct {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST__COUNT];
+	int busy; /* a reader in use */
+} store_conn_t;
 
 struct store {
-	sqlite3 *db;
-	sqlite3 *ckpt_db; /* the checkpointer's own connection */
-	sqlite3_stmt *st[ST__COUNT];
+	store_conn_t writer;
+	store_conn_t readers[STORE_READERS];
+	int readers_busy;
+	pthread_cond_t cv_reader; /* a reader became free */
+	sqlite3 *ckpt_db;         /* the checkpointer's own connection */
 	pthread_mutex_t mu;
-	pthread_cond_t cv_done;  /* a batch finished */
+	pthread_cond_t cv_done;  /* a batch finished (for store_close) */
 	pthread_cond_t cv_ckpt;  /* the WAL wants a checkpoint, or stopping */
 	struct store_op *head, *tail;
 	int leader;              /* a caller is running a batch on db */
@@ -130,8 +142,9 @@ struct store {
 };
 
 struct store_tx {
-	store_t *s;
+	store_conn_t *c;
 	int durable;
+	int readonly;
 };
 
 /* Runs a statement that returns no rows, then resets it. */
@@ -162,7 +175,7 @@ static int sync_wal(store_t *s)
 {
 	sqlite3_file *wal = NULL;
 
-	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
+	if (sqlite3_file_control(s->writer.db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
 	    wal == NULL || wal->pMethods == NULL || wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
 		log_err("store: cannot sync the write-ahead log");
 		return SESAME_ERR_STORE;
@@ -172,16 +185,17 @@ static int sync_wal(store_t *s)
 
 static void run_batch(store_t *s, struct store_op *batch)
 {
-	store_tx_t tx = {s, 0};
+	store_conn_t *w = &s->writer;
+	store_tx_t tx = {w, 0, 0};
 	int failed = 0;
 
-	if (step_done(s->st[ST_BEGIN]) != SESAME_OK) {
+	if (step_done(w->st[ST_BEGIN]) != SESAME_OK) {
 		for (struct store_op *op = batch; op; op = op->next)
 			op->result = SESAME_ERR_STORE;
 		return;
 	}
 	for (struct store_op *op = batch; op; op = op->next) {
-		if (step_done(s->st[ST_SAVEPOINT]) != SESAME_OK) {
+		if (step_done(w->st[ST_SAVEPOINT]) != SESAME_OK) {
 			op->result = SESAME_ERR_STORE;
 			continue;
 		}
@@ -189,13 +203,13 @@ static void run_batch(store_t *s, struct store_op *batch)
 		op->result = op->fn(&tx, op->arg);
 		if (op->result != SESAME_OK) {
 			tx.durable = was_durable;
-			if (step_done(s->st[ST_ROLLBACK_TO]) != SESAME_OK)
+			if (step_done(w->st[ST_ROLLBACK_TO]) != SESAME_OK)
 				failed = 1;
 		}
-		if (step_done(s->st[ST_RELEASE]) != SESAME_OK)
+		if (step_done(w->st[ST_RELEASE]) != SESAME_OK)
 			failed = 1;
 	}
-	if (!failed && step_done(s->st[ST_COMMIT]) != SESAME_OK)
+	if (!failed && step_done(w->st[ST_COMMIT]) != SESAME_OK)
 		failed = 1;
 	/* synchronous=NORMAL commits survive a crash of the daemon; a batch
 	 * that holds a durable transaction also survives a power loss: its
@@ -203,8 +217,8 @@ static void run_batch(store_t *s, struct store_op *batch)
 	if (!failed && tx.durable && sync_wal(s) != SESAME_OK)
 		failed = 1;
 	if (failed) {
-		if (!sqlite3_get_autocommit(s->db))
-			step_done(s->st[ST_ROLLBACK]);
+		if (!sqlite3_get_autocommit(w->db))
+			step_done(w->st[ST_ROLLBACK]);
 		for (struct store_op *op = batch; op; op = op->next)
 			if (op->result == SESAME_OK)
 				op->result = SESAME_ERR_STORE;
@@ -213,7 +227,7 @@ static void run_batch(store_t *s, struct store_op *batch)
 
 int store_run(store_t *s, store_fn fn, void *arg)
 {
-	struct store_op op = {fn, arg, SESAME_ERR_STORE, 0, NULL};
+	struct store_op op = {fn, arg, SESAME_ERR_STORE, 0, PTHREAD_COND_INITIALIZER, NULL};
 
 	pthread_mutex_lock(&s->mu);
 	if (s->stopping) {
@@ -227,7 +241,7 @@ int store_run(store_t *s, store_fn fn, void *arg)
 	s->tail = &op;
 	while (!op.done) {
 		if (s->leader) {
-			pthread_cond_wait(&s->cv_done, &s->mu);
+			pthread_cond_wait(&op.cv, &s->mu);
 			continue;
 		}
 		/* Lead: run everything queued (our op included) as one commit. */
@@ -240,11 +254,17 @@ int store_run(store_t *s, store_fn fn, void *arg)
 		for (struct store_op *o = batch, *next; o; o = next) {
 			next = o->next; /* o may be gone once done is seen */
 			o->done = 1;
+			if (o != &op)
+				pthread_cond_signal(&o->cv);
 		}
 		s->leader = 0;
+		/* what queued up meanwhile: its first caller leads the next batch */
+		if (s->head)
+			pthread_cond_signal(&s->head->cv);
 		pthread_cond_broadcast(&s->cv_done);
 	}
 	pthread_mutex_unlock(&s->mu);
+	pthread_cond_destroy(&op.cv);
 	return op.result;
 }
 
@@ -287,6 +307,47 @@ static void *checkpointer_main(void *arg)
 	return NULL;
 }
 
+int store_read(store_t *s, store_fn fn, void *arg)
+{
+	store_conn_t *c = NULL;
+	store_tx_t tx = {NULL, 0, 1};
+	int r;
+
+	pthread_mutex_lock(&s->mu);
+	while (!s->stopping && s->readers_busy == STORE_READERS)
+		pthread_cond_wait(&s->cv_reader, &s->mu);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->mu);
+		return SESAME_ERR_UNAVAILABLE;
+	}
+	for (int i = 0; c == NULL; i++)
+		if (!s->readers[i].busy)
+			c = &s->readers[i];
+	c->busy = 1;
+	s->readers_busy++;
+	pthread_mutex_unlock(&s->mu);
+
+	tx.c = c;
+	if ((r = step_done(c->st[ST_BEGIN_READ])) == SESAME_OK) {
+		r = fn(&tx, arg);
+		/* a read transaction has nothing to keep: always end it */
+		if (step_done(c->st[ST_ROLLBACK]) != SESAME_OK && r == SESAME_OK)
+			r = SESAME_ERR_STORE;
+	}
+
+	pthread_mutex_lock(&s->mu);
+	c->busy = 0;
+	s->readers_busy--;
+	pthread_cond_broadcast(&s->cv_reader); /* a waiting reader, or store_close */
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+int store_tx_readonly(const store_tx_t *tx)
+{
+	return tx->readonly;
+}
+
 void store_tx_durable(store_tx_t *tx)
 {
 	tx->durable = 1;
@@ -323,6 +384,46 @@ fail:
 	return SESAME_ERR_STORE;
 }
 
+/* Opens one connection and prepares every statement on it. */
+static int conn_open(const char *path, store_conn_t *c, int readonly)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (readonly ? 0 : SQLITE_OPEN_CREATE);
+
+	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+		log_err("store: cannot open %s: %s", path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		return SESAME_ERR_STORE;
+	}
+	sqlite3_busy_timeout(c->db, STORE_BUSY_TIMEOUT_MS);
+	if (readonly) {
+		/* the store's promise to read-only callers, enforced by SQLite */
+		if (exec_sql(c->db, "PRAGMA query_only=ON") != SESAME_OK)
+			return SESAME_ERR_STORE;
+	} else if (exec_sql(c->db, "PRAGMA journal_mode=WAL") != SESAME_OK ||
+		   exec_sql(c->db, "PRAGMA foreign_keys=ON") != SESAME_OK ||
+		   exec_sql(c->db, "PRAGMA secure_delete=ON") != SESAME_OK ||
+		   exec_sql(c->db, "PRAGMA synchronous=NORMAL") != SESAME_OK ||
+		   migrate(c->db) != SESAME_OK) {
+		return SESAME_ERR_STORE;
+	}
+	for (int i = 0; i < ST__COUNT; i++) {
+		if (sqlite3_prepare_v3(c->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
+				       NULL) != SQLITE_OK) {
+			log_err("store: prepare %s: %s", statements[i], sqlite3_errmsg(c->db));
+			return SESAME_ERR_STORE;
+		}
+	}
+	return SESAME_OK;
+}
+
+static void conn_close(store_conn_t *c)
+{
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(c->st[i]);
+	if (c->db)
+		sqlite3_close(c->db);
+	memset(c, 0, sizeof(*c));
+}
+
 int store_open(const char *path, store_t **out)
 {
 	store_t *s;
@@ -334,31 +435,19 @@ int store_open(const char *path, store_t **out)
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv_done, NULL);
 	pthread_cond_init(&s->cv_ckpt, NULL);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		log_err("store: cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	pthread_cond_init(&s->cv_reader, NULL);
+	/* the writer first: it creates the file and migrates the schema */
+	if (conn_open(path, &s->writer, 0) != SESAME_OK)
 		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-	if (exec_sql(s->db, "PRAGMA journal_mode=WAL") != SESAME_OK ||
-	    exec_sql(s->db, "PRAGMA foreign_keys=ON") != SESAME_OK ||
-	    exec_sql(s->db, "PRAGMA secure_delete=ON") != SESAME_OK ||
-	    exec_sql(s->db, "PRAGMA synchronous=NORMAL") != SESAME_OK ||
-	    migrate(s->db) != SESAME_OK)
-		goto fail;
-	for (int i = 0; i < ST__COUNT; i++) {
-		if (sqlite3_prepare_v3(s->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
-				       NULL) != SQLITE_OK) {
-			log_err("store: prepare %s: %s", statements[i], sqlite3_errmsg(s->db));
+	for (int i = 0; i < STORE_READERS; i++)
+		if (conn_open(path, &s->readers[i], 1) != SESAME_OK)
 			goto fail;
-		}
-	}
 	if (sqlite3_open_v2(path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		log_err("store: cannot open %s for checkpoints", path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->ckpt_db, STORE_BUSY_TIMEOUT_MS);
-	sqlite3_wal_hook(s->db, on_wal_commit, s); /* replaces SQLite's own auto-checkpoint */
+	sqlite3_wal_hook(s->writer.db, on_wal_commit, s); /* replaces SQLite's auto-checkpoint */
 	if (pthread_create(&s->ckpt_thread, NULL, checkpointer_main, s) != 0)
 		goto fail;
 	s->ckpt_started = 1;
@@ -376,21 +465,22 @@ void store_close(store_t **sp)
 
 	if (sp == NULL || (s = *sp) == NULL)
 		return;
-	/* refuse new work and wait for the batch in flight */
+	/* refuse new work and wait for what is in flight */
 	pthread_mutex_lock(&s->mu);
 	s->stopping = 1;
-	while (s->leader || s->head)
-		pthread_cond_wait(&s->cv_done, &s->mu);
+	pthread_cond_broadcast(&s->cv_reader);
+	while (s->leader || s->head || s->readers_busy)
+		pthread_cond_wait(s->readers_busy ? &s->cv_reader : &s->cv_done, &s->mu);
 	pthread_cond_signal(&s->cv_ckpt);
 	pthread_mutex_unlock(&s->mu);
 	if (s->ckpt_started)
 		pthread_join(s->ckpt_thread, NULL);
-	for (int i = 0; i < ST__COUNT; i++)
-		sqlite3_finalize(s->st[i]);
+	for (int i = 0; i < STORE_READERS; i++)
+		conn_close(&s->readers[i]);
+	conn_close(&s->writer);
 	if (s->ckpt_db)
 		sqlite3_close(s->ckpt_db);
-	if (s->db)
-		sqlite3_close(s->db);
+	pthread_cond_destroy(&s->cv_reader);
 	pthread_cond_destroy(&s->cv_ckpt);
 	pthread_cond_destroy(&s->cv_done);
 	pthread_mutex_destroy(&s->mu);
@@ -413,7 +503,7 @@ static void copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
 
 int store_user_get(store_tx_t *tx, const char *name, store_user_t *u)
 {
-	sqlite3_stmt *st = tx->s->st[ST_USER_GET];
+	sqlite3_stmt *st = tx->c->st[ST_USER_GET];
 	int rc, ok = SESAME_ERR_STORE;
 
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -440,7 +530,7 @@ int store_user_get(store_tx_t *tx, const char *name, store_user_t *u)
 
 int store_user_ensure(store_tx_t *tx, const char *name, int64_t now, store_user_t *u)
 {
-	sqlite3_stmt *st = tx->s->st[ST_USER_INSERT];
+	sqlite3_stmt *st = tx->c->st[ST_USER_INSERT];
 	int r = store_user_get(tx, name, u);
 
 	if (r != SESAME_ERR_NOT_FOUND)
@@ -455,7 +545,7 @@ int store_user_ensure(store_tx_t *tx, const char *name, int64_t now, store_user_
 int store_user_set_throttle(store_tx_t *tx, int64_t user_id, unsigned failures,
 			    int64_t last_failure, int64_t locked_until)
 {
-	sqlite3_stmt *st = tx->s->st[ST_USER_THROTTLE];
+	sqlite3_stmt *st = tx->c->st[ST_USER_THROTTLE];
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, failures);
 	sqlite3_bind_int64(st, 3, last_failure);
@@ -465,7 +555,7 @@ int store_user_set_throttle(store_tx_t *tx, int64_t user_id, unsigned failures,
 
 int store_user_set_success(store_tx_t *tx, int64_t user_id, int64_t now)
 {
-	sqlite3_stmt *st = tx->s->st[ST_USER_SUCCESS];
+	sqlite3_stmt *st = tx->c->st[ST_USER_SUCCESS];
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, now);
 	return step_done(st);
@@ -483,7 +573,7 @@ void store_totp_list_free(store_totp_t **items, size_t n)
 
 int store_totp_list(store_tx_t *tx, int64_t user_id, store_totp_t **items, size_t *n)
 {
-	sqlite3_stmt *st = tx->s->st[ST_TOTP_LIST];
+	sqlite3_stmt *st = tx->c->st[ST_TOTP_LIST];
 	store_totp_t *v = NULL;
 	size_t count = 0, cap = 0;
 	int rc, ok = SESAME_ERR_STORE;
@@ -541,7 +631,7 @@ fail:
 
 int store_totp_add(store_tx_t *tx, const store_totp_t *t, int64_t *id)
 {
-	sqlite3_stmt *st = tx->s->st[ST_TOTP_INSERT];
+	sqlite3_stmt *st = tx->c->st[ST_TOTP_INSERT];
 	int r;
 
 	sqlite3_bind_int64(st, 1, t->user_id);
@@ -554,32 +644,32 @@ int store_totp_add(store_tx_t *tx, const store_totp_t *t, int64_t *id)
 	sqlite3_bind_int64(st, 8, t->created);
 	if ((r = step_done(st)) != SESAME_OK)
 		return r;
-	*id = sqlite3_last_insert_rowid(tx->s->db);
+	*id = sqlite3_last_insert_rowid(tx->c->db);
 	return SESAME_OK;
 }
 
 int store_totp_delete_pending(store_tx_t *tx, int64_t user_id)
 {
-	sqlite3_stmt *st = tx->s->st[ST_TOTP_DELETE_PENDING];
+	sqlite3_stmt *st = tx->c->st[ST_TOTP_DELETE_PENDING];
 	sqlite3_bind_int64(st, 1, user_id);
 	return step_done(st);
 }
 
 int store_totp_delete(store_tx_t *tx, int64_t user_id, int64_t id)
 {
-	sqlite3_stmt *st = tx->s->st[ST_TOTP_DELETE];
+	sqlite3_stmt *st = tx->c->st[ST_TOTP_DELETE];
 	int r;
 
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, id);
 	if ((r = step_done(st)) != SESAME_OK)
 		return r;
-	return sqlite3_changes(tx->s->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
 }
 
 int store_totp_confirm(store_tx_t *tx, int64_t id, int64_t step, int64_t now)
 {
-	sqlite3_stmt *st = tx->s->st[ST_TOTP_CONFIRM];
+	sqlite3_stmt *st = tx->c->st[ST_TOTP_CONFIRM];
 	int r;
 
 	sqlite3_bind_int64(st, 1, id);
@@ -587,12 +677,12 @@ int store_totp_confirm(store_tx_t *tx, int64_t id, int64_t step, int64_t now)
 	sqlite3_bind_int64(st, 3, now);
 	if ((r = step_done(st)) != SESAME_OK)
 		return r;
-	return sqlite3_changes(tx->s->db) == 1 ? SESAME_OK : SESAME_ERR_CONFLICT;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_CONFLICT;
 }
 
 int store_totp_consume(store_tx_t *tx, int64_t id, int64_t step, int64_t now)
 {
-	sqlite3_stmt *st = tx->s->st[ST_TOTP_CONSUME];
+	sqlite3_stmt *st = tx->c->st[ST_TOTP_CONSUME];
 	int r;
 
 	sqlite3_bind_int64(st, 1, id);
@@ -600,12 +690,12 @@ int store_totp_consume(store_tx_t *tx, int64_t id, int64_t step, int64_t now)
 	sqlite3_bind_int64(st, 3, now);
 	if ((r = step_done(st)) != SESAME_OK)
 		return r;
-	return sqlite3_changes(tx->s->db) == 1 ? SESAME_OK : SESAME_ERR_REPLAY;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_REPLAY;
 }
 
 int store_audit_add(store_tx_t *tx, const store_audit_t *e)
 {
-	sqlite3_stmt *st = tx->s->st[ST_AUDIT_INSERT];
+	sqlite3_stmt *st = tx->c->st[ST_AUDIT_INSERT];
 	sqlite3_bind_int64(st, 1, e->time);
 	sqlite3_bind_text(st, 2, e->user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, e->service, -1, SQLITE_STATIC);
@@ -619,7 +709,7 @@ int store_audit_add(store_tx_t *tx, const store_audit_t *e)
 int store_audit_list(store_tx_t *tx, const char *user, unsigned limit, store_audit_t **events,
 		     size_t *n)
 {
-	sqlite3_stmt *st = tx->s->st[user ? ST_AUDIT_LIST_USER : ST_AUDIT_LIST];
+	sqlite3_stmt *st = tx->c->st[user ? ST_AUDIT_LIST_USER : ST_AUDIT_LIST];
 	store_audit_t *v = NULL;
 	size_t count = 0;
 	int rc = SQLITE_DONE, ok = SESAME_ERR_STORE;
