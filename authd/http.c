@@ -209,7 +209,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
+								   va_list ap)
 {
 	char line[512];
 	(void)cls;
@@ -287,7 +288,7 @@ int http_start(authd_t *d, http_server_t **out)
 		free(h);
 		return r;
 	}
-	snprintf(h->path, sizeof(h->path), "%s", d->cfg.socket);
+	memcpy(h->path, d->cfg.socket, strlen(d->cfg.socket) + 1); /* fits: bind_socket checked */
 	h->mhd = MHD_start_daemon(
 		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 			MHD_USE_ERROR_LOG | MHD_USE_TURBO,

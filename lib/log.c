@@ -39,7 +39,8 @@ int log_level_parse(const char *name, int *level)
 	return SESAME_ERR_INVALID_ARGUMENT;
 }
 
-static void log_vmsg(int prio, const char *func, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void log_vmsg(int prio, const char *func,
+								const char *fmt, va_list ap)
 {
 	char line[1024];
 	int n = 0;
