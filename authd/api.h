@@ -13,8 +13,8 @@ typedef struct {
 	char message[256]; /* for the caller; empty: the error code's sentence */
 } api_error_t;
 
-typedef int (*api_handler_t)(authd_t *d, const authd_caller_t *caller, json_t *req,
-			     json_t **reply, api_error_t *err);
+typedef int (*api_handler_t)(authd_t *d, const authd_caller_t *caller, json_t *req, json_t **reply,
+			     api_error_t *err);
 
 /* The handler for path, or NULL (404). */
 api_handler_t api_route(const char *path);
@@ -42,15 +42,24 @@ int api_need_root(const authd_caller_t *c, api_error_t *err);
 json_t *api_totp_json(const store_totp_t *t);
 
 int api_health(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
-int api_pam_start(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
-int api_pam_continue(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
-int api_pam_account(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
-int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
-int api_totp_confirm(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
-int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
-int api_totp_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
-int api_user_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
-int api_user_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+int api_pam_start(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		  api_error_t *err);
+int api_pam_continue(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		     api_error_t *err);
+int api_pam_account(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
+int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
+int api_totp_confirm(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		     api_error_t *err);
+int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		  api_error_t *err);
+int api_totp_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
+int api_user_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		  api_error_t *err);
+int api_user_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
 int api_audit(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
 
 #endif

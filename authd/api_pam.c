@@ -15,15 +15,16 @@ static json_t *step_json(authd_t *d, const auth_request_t *rq, const auth_step_t
 	static const char *const results[] = {"success", "denied", "unavailable"};
 
 	if (s->kind == AUTH_STEP_PROMPT) {
-		if (pam_txn_seal(d->keys, rq, now + SESAME_PAM_TXN_TTL, txn, sizeof(txn)) != SESAME_OK)
+		if (pam_txn_seal(d->keys, rq, now + SESAME_PAM_TXN_TTL, txn, sizeof(txn)) !=
+		    SESAME_OK)
 			return NULL;
-		return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i}", "step", "prompt", "txn", txn, "factor",
-				 s->factor, "prompt", "Verification code: ", "echo", 0, "digits",
-				 (int)s->digits);
+		return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i}", "step", "prompt", "txn", txn,
+				 "factor", s->factor, "prompt", "Verification code: ", "echo", 0,
+				 "digits", (int)s->digits);
 	}
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "step", "verdict", "result", results[s->result],
-			      "reason", s->reason == SESAME_OK ? "ok" : sesame_err_code(s->reason),
-			      "message", s->message);
+	json_t *o = json_pack(
+	    "{s:s, s:s, s:s, s:s}", "step", "verdict", "result", results[s->result], "reason",
+	    s->reason == SESAME_OK ? "ok" : sesame_err_code(s->reason), "message", s->message);
 	if (o && s->factor[0])
 		json_object_set_new(o, "factor", json_string(s->factor));
 	if (o && s->wait > 0)
@@ -34,13 +35,16 @@ static json_t *step_json(authd_t *d, const auth_request_t *rq, const auth_step_t
 /* The store or the keys failed: the verdict is "unavailable" (fail closed). */
 static json_t *unavailable(void)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "step", "verdict", "result", "unavailable", "reason",
-			 "unavailable", "message", sesame_err_message(SESAME_ERR_UNAVAILABLE));
+	return json_pack("{s:s, s:s, s:s, s:s}", "step", "verdict", "result", "unavailable",
+			 "reason", "unavailable", "message",
+			 sesame_err_message(SESAME_ERR_UNAVAILABLE));
 }
 
-int api_pam_start(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err)
+int api_pam_start(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		  api_error_t *err)
 {
-	static const char *const fields[] = {"user", "service", "rhost", "tty", "nullok", "suffix", NULL};
+	static const char *const fields[] = {"user",   "service", "rhost", "tty",
+					     "nullok", "suffix",  NULL};
 	auth_request_t rq;
 	auth_step_t step;
 	const char *user, *service, *rhost, *tty;
@@ -97,12 +101,14 @@ int api_pam_continue(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 		step.kind = AUTH_STEP_VERDICT;
 		step.result = AUTH_DENIED;
 		step.reason = SESAME_ERR_EXPIRED;
-		snprintf(step.message, sizeof(step.message), "%s", "The login took too long; start again.");
+		snprintf(step.message, sizeof(step.message), "%s",
+			 "The login took too long; start again.");
 		*reply = step_json(d, &rq, &step, now);
 		return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 	}
 	if (r != SESAME_OK) {
-		snprintf(err->message, sizeof(err->message), "%s", "The transaction token is not valid.");
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "The transaction token is not valid.");
 		return SESAME_ERR_INVALID_ARGUMENT;
 	}
 	if ((r = api_may_act_for(c, rq.user, 1, err)) != SESAME_OK)
@@ -127,9 +133,11 @@ int api_pam_account(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 	    (r = api_string(req, "service", 0, SESAME_MAX_SERVICE, "", &service, err)) ||
 	    (r = api_may_act_for(c, user, 1, err)))
 		return r;
-	if ((r = auth_account(d, user, service, (int64_t)time(NULL), &wait, message, sizeof(message))))
+	if ((r = auth_account(d, user, service, (int64_t)time(NULL), &wait, message,
+			      sizeof(message))))
 		return r;
-	*reply = json_pack("{s:s, s:b, s:I}", "user", user, "locked", wait > 0, "wait", (json_int_t)wait);
+	*reply = json_pack("{s:s, s:b, s:I}", "user", user, "locked", wait > 0, "wait",
+			   (json_int_t)wait);
 	if (*reply && wait > 0)
 		json_object_set_new(*reply, "message", json_string(message));
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;

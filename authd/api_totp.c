@@ -36,10 +36,12 @@ static int enroll_tx(store_tx_t *tx, void *arg)
 	if ((r = store_totp_add(tx, &c->cred, &c->id)) != SESAME_OK)
 		return r;
 	store_tx_durable(tx);
-	return audit_record(tx, c->cred.created, c->user, ADMIN_SERVICE, "", "totp", "ok", "enroll");
+	return audit_record(tx, c->cred.created, c->user, ADMIN_SERVICE, "", "totp", "ok",
+			    "enroll");
 }
 
-int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err)
+int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err)
 {
 	static const char *const fields[] = {"user", "algorithm", "digits", "name", NULL};
 	struct enroll_ctx ctx;
@@ -53,9 +55,10 @@ int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 
 	memset(&ctx, 0, sizeof(ctx));
 	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)) ||
-	    (r = api_string(req, "algorithm", 0, 16, config_alg_name(d->cfg.algorithm), &alg_name, err)) ||
-	    (r = api_int(req, "digits", 0, SESAME_TOTP_MIN_DIGITS, SESAME_TOTP_MAX_DIGITS, d->cfg.digits,
-			 &digits, err)) ||
+	    (r = api_string(req, "algorithm", 0, 16, config_alg_name(d->cfg.algorithm), &alg_name,
+			    err)) ||
+	    (r = api_int(req, "digits", 0, SESAME_TOTP_MIN_DIGITS, SESAME_TOTP_MAX_DIGITS,
+			 d->cfg.digits, &digits, err)) ||
 	    (r = api_string(req, "name", 0, SESAME_MAX_LABEL, "authenticator", &name, err)) ||
 	    (r = api_need_root(c, err)))
 		return r;
@@ -133,7 +136,8 @@ static int confirm_tx(store_tx_t *tx, void *arg)
 			      pending->sealed_len, &seed, &seedlen)) != SESAME_OK)
 		goto out;
 	totp_params_t p = {pending->alg, pending->digits, pending->period};
-	c->result = totp_verify(seed, seedlen, &p, c->d->cfg.window, (time_t)c->now, c->code, -1, &step);
+	c->result =
+	    totp_verify(seed, seedlen, &p, c->d->cfg.window, (time_t)c->now, c->code, -1, &step);
 	c->id = pending->id;
 	if (c->result == SESAME_OK) {
 		/* the confirming code counts as used: it cannot log in afterwards */
@@ -150,7 +154,8 @@ out:
 	return r;
 }
 
-int api_totp_confirm(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err)
+int api_totp_confirm(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		     api_error_t *err)
 {
 	static const char *const fields[] = {"user", "code", NULL};
 	struct confirm_ctx ctx = {d, NULL, NULL, (int64_t)time(NULL), SESAME_ERR_INTERNAL, 0};
@@ -169,10 +174,12 @@ int api_totp_confirm(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 	}
 	if (ctx.result != SESAME_OK) {
 		snprintf(err->message, sizeof(err->message), "%s",
-			 "The code does not match the pending authenticator; check the phone's clock and try the next code.");
+			 "The code does not match the pending authenticator; check the phone's "
+			 "clock and try the next code.");
 		return ctx.result == SESAME_ERR_REPLAY ? SESAME_ERR_WRONG_CODE : ctx.result;
 	}
-	*reply = json_pack("{s:s, s:I, s:b}", "user", ctx.user, "id", (json_int_t)ctx.id, "confirmed", 1);
+	*reply = json_pack("{s:s, s:I, s:b}", "user", ctx.user, "id", (json_int_t)ctx.id,
+			   "confirmed", 1);
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 }
 
@@ -180,8 +187,9 @@ json_t *api_totp_json(const store_totp_t *t)
 {
 	return json_pack("{s:s, s:I, s:s, s:s, s:i, s:i, s:b, s:I, s:I}", "type", "totp", "id",
 			 (json_int_t)t->id, "name", t->name, "algorithm", config_alg_name(t->alg),
-			 "digits", (int)t->digits, "period", (int)t->period, "confirmed", t->confirmed,
-			 "created", (json_int_t)t->created, "last_used", (json_int_t)t->last_used);
+			 "digits", (int)t->digits, "period", (int)t->period, "confirmed",
+			 t->confirmed, "created", (json_int_t)t->created, "last_used",
+			 (json_int_t)t->last_used);
 }
 
 struct list_ctx {
@@ -208,7 +216,8 @@ static int list_tx(store_tx_t *tx, void *arg)
 	return r;
 }
 
-int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err)
+int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		  api_error_t *err)
 {
 	static const char *const fields[] = {"user", NULL};
 	struct list_ctx ctx = {NULL, NULL};
@@ -246,7 +255,8 @@ static int remove_tx(store_tx_t *tx, void *arg)
 	return audit_record(tx, c->now, c->user, ADMIN_SERVICE, "", "totp", "ok", "remove");
 }
 
-int api_totp_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err)
+int api_totp_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err)
 {
 	static const char *const fields[] = {"user", "id", NULL};
 	struct remove_ctx ctx = {NULL, 0, (int64_t)time(NULL)};

@@ -25,9 +25,9 @@ static int show_tx(store_tx_t *tx, void *arg)
 	int r = store_user_get(tx, c->user, &u);
 
 	if (r == SESAME_ERR_NOT_FOUND) {
-		c->out = json_pack("{s:s, s:b, s:[], s:i, s:b, s:i, s:i, s:i}", "user", c->user, "known", 0,
-				   "factors", "failures", 0, "locked", 0, "wait", 0, "last_success", 0,
-				   "last_failure", 0);
+		c->out = json_pack("{s:s, s:b, s:[], s:i, s:b, s:i, s:i, s:i}", "user", c->user,
+				   "known", 0, "factors", "failures", 0, "locked", 0, "wait", 0,
+				   "last_success", 0, "last_failure", 0);
 		return c->out ? SESAME_OK : SESAME_ERR_NOMEM;
 	}
 	if (r != SESAME_OK || (r = store_totp_list(tx, u.id, &creds, &n)) != SESAME_OK)
@@ -39,17 +39,19 @@ static int show_tx(store_tx_t *tx, void *arg)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(factors, api_totp_json(&creds[i]));
 	int64_t wait = throttle_wait(u.locked_until, c->now);
-	c->out = json_pack("{s:s, s:b, s:o, s:i, s:b, s:I, s:I, s:I, s:I}", "user", c->user, "known", 1,
-			   "factors", factors, "failures", (int)u.failures, "locked", wait > 0, "wait",
-			   (json_int_t)wait, "last_success", (json_int_t)u.last_success,
-			   "last_failure", (json_int_t)u.last_failure, "created", (json_int_t)u.created);
+	c->out =
+	    json_pack("{s:s, s:b, s:o, s:i, s:b, s:I, s:I, s:I, s:I}", "user", c->user, "known", 1,
+		      "factors", factors, "failures", (int)u.failures, "locked", wait > 0, "wait",
+		      (json_int_t)wait, "last_success", (json_int_t)u.last_success, "last_failure",
+		      (json_int_t)u.last_failure, "created", (json_int_t)u.created);
 	r = c->out ? SESAME_OK : SESAME_ERR_NOMEM;
 out:
 	store_totp_list_free(&creds, n);
 	return r;
 }
 
-int api_user_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err)
+int api_user_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		  api_error_t *err)
 {
 	static const char *const fields[] = {"user", NULL};
 	struct show_ctx ctx = {NULL, (int64_t)time(NULL), NULL};
@@ -84,7 +86,8 @@ static int unlock_tx(store_tx_t *tx, void *arg)
 	return audit_record(tx, c->now, c->user, "sesamectl", "", "account", "ok", "unlock");
 }
 
-int api_user_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err)
+int api_user_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err)
 {
 	static const char *const fields[] = {"user", NULL};
 	struct unlock_ctx ctx = {NULL, (int64_t)time(NULL)};
@@ -95,7 +98,8 @@ int api_user_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 		return r;
 	if ((r = store_run(d->store, unlock_tx, &ctx)) != SESAME_OK) {
 		if (r == SESAME_ERR_NOT_FOUND)
-			snprintf(err->message, sizeof(err->message), "%s", "Sesame has no record of this user.");
+			snprintf(err->message, sizeof(err->message), "%s",
+				 "Sesame has no record of this user.");
 		return r;
 	}
 	*reply = json_pack("{s:s, s:b}", "user", ctx.user, "unlocked", 1);
@@ -116,10 +120,11 @@ static int audit_tx(store_tx_t *tx, void *arg)
 	int r = store_audit_list(tx, c->user, c->limit, &ev, &n);
 
 	for (size_t i = 0; r == SESAME_OK && i < n; i++) {
-		json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)ev[i].id,
-				      "time", (json_int_t)ev[i].time, "user", ev[i].user, "service",
-				      ev[i].service, "rhost", ev[i].rhost, "factor", ev[i].factor,
-				      "result", ev[i].result, "reason", ev[i].reason);
+		json_t *o =
+		    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+			      (json_int_t)ev[i].id, "time", (json_int_t)ev[i].time, "user",
+			      ev[i].user, "service", ev[i].service, "rhost", ev[i].rhost, "factor",
+			      ev[i].factor, "result", ev[i].result, "reason", ev[i].reason);
 		if (o == NULL || json_array_append_new(c->events, o) != 0)
 			r = SESAME_ERR_NOMEM;
 	}

@@ -11,17 +11,17 @@ static const struct {
 	const char *path;
 	api_handler_t handler;
 } routes[] = {
-	{"/v1/health", api_health},
-	{"/v1/pam/start", api_pam_start},
-	{"/v1/pam/continue", api_pam_continue},
-	{"/v1/pam/account", api_pam_account},
-	{"/v1/totp/enroll", api_totp_enroll},
-	{"/v1/totp/confirm", api_totp_confirm},
-	{"/v1/totp/list", api_totp_list},
-	{"/v1/totp/remove", api_totp_remove},
-	{"/v1/user/show", api_user_show},
-	{"/v1/user/unlock", api_user_unlock},
-	{"/v1/audit", api_audit},
+    {"/v1/health", api_health},
+    {"/v1/pam/start", api_pam_start},
+    {"/v1/pam/continue", api_pam_continue},
+    {"/v1/pam/account", api_pam_account},
+    {"/v1/totp/enroll", api_totp_enroll},
+    {"/v1/totp/confirm", api_totp_confirm},
+    {"/v1/totp/list", api_totp_list},
+    {"/v1/totp/remove", api_totp_remove},
+    {"/v1/user/show", api_user_show},
+    {"/v1/user/unlock", api_user_unlock},
+    {"/v1/audit", api_audit},
 };
 
 api_handler_t api_route(const char *path)
@@ -73,7 +73,8 @@ int api_fields(const json_t *req, const char *const *allowed, api_error_t *err)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach((json_t *)req, key, v) {
+	json_object_foreach((json_t *)req, key, v)
+	{
 		int known = 0;
 		(void)v;
 		for (const char *const *a = allowed; *a; a++)
@@ -81,7 +82,8 @@ int api_fields(const json_t *req, const char *const *allowed, api_error_t *err)
 				known = 1;
 		if (!known) {
 			/* the key is untrusted: do not echo it back */
-			snprintf(err->message, sizeof(err->message), "%s", "The request has an unknown field.");
+			snprintf(err->message, sizeof(err->message), "%s",
+				 "The request has an unknown field.");
 			return SESAME_ERR_INVALID_ARGUMENT;
 		}
 	}

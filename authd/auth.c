@@ -140,8 +140,9 @@ static int check_code(struct auth_ctx *c, store_totp_t *creds, size_t n, size_t 
 			result = SESAME_ERR_WRONG_CODE;
 		if (seal_decrypt(c->d->keys, SEAL_PURPOSE_TOTP, c->rq->user, creds[i].sealed,
 				 creds[i].sealed_len, &seed, &seedlen) != SESAME_OK) {
-			log_err("auth: cannot unseal TOTP credential %lld of %s (wrong master key?)",
-				(long long)creds[i].id, c->rq->user);
+			log_err(
+			    "auth: cannot unseal TOTP credential %lld of %s (wrong master key?)",
+			    (long long)creds[i].id, c->rq->user);
 			return SESAME_ERR_CRYPTO;
 		}
 		totp_params_t p = {creds[i].alg, creds[i].digits, creds[i].period};
@@ -183,7 +184,7 @@ static int answer_tx(store_tx_t *tx, void *arg)
 	if ((r = store_totp_list(tx, u.id, &creds, &n)) != SESAME_OK)
 		return r;
 	outcome = strcmp(c->rq->factor, "totp") == 0 ? check_code(c, creds, n, &matched, &step)
-						       : SESAME_ERR_NO_FACTOR;
+						     : SESAME_ERR_NO_FACTOR;
 	if (outcome == SESAME_OK)
 		outcome = store_totp_consume(tx, creds[matched].id, step, c->now);
 	if (outcome == SESAME_OK) {
@@ -209,8 +210,9 @@ static int answer_tx(store_tx_t *tx, void *arg)
 					 delay ? c->now + (int64_t)delay : 0)) != SESAME_OK)
 		goto out;
 	verdict(c->step, AUTH_DENIED, outcome,
-		outcome == SESAME_ERR_REPLAY ? "This verification code was already used; wait for the next one."
-					     : "Wrong verification code.");
+		outcome == SESAME_ERR_REPLAY
+		    ? "This verification code was already used; wait for the next one."
+		    : "Wrong verification code.");
 	if (delay) {
 		size_t len = strlen(c->step->message);
 		snprintf(c->step->message + len, sizeof(c->step->message) - len,
@@ -253,7 +255,8 @@ static int account_tx(store_tx_t *tx, void *arg)
 		return r;
 	c->wait = throttle_wait(u.locked_until, c->now);
 	if (c->wait > 0 && !store_tx_readonly(tx))
-		return audit_record(tx, c->now, c->user, c->service, "", "account", "denied", "locked");
+		return audit_record(tx, c->now, c->user, c->service, "", "account", "denied",
+				    "locked");
 	return SESAME_OK;
 }
 
@@ -269,7 +272,9 @@ int auth_account(authd_t *d, const char *user, const char *service, int64_t now,
 	*wait = c.wait;
 	message[0] = '\0';
 	if (r == SESAME_OK && c.wait > 0)
-		snprintf(message, msgsz, "Account locked after too many failed attempts; try again in %lld seconds.",
-			 (long long)c.wait);
+		snprintf(
+		    message, msgsz,
+		    "Account locked after too many failed attempts; try again in %lld seconds.",
+		    (long long)c.wait);
 	return r;
 }

@@ -26,8 +26,8 @@ typedef struct {
 	unsigned digits;
 	/* verdict */
 	auth_result_t result;
-	int reason;        /* sesame_err_t; SESAME_OK on success */
-	int64_t wait;      /* seconds, when reason is SESAME_ERR_LOCKED */
+	int reason;	   /* sesame_err_t; SESAME_OK on success */
+	int64_t wait;	   /* seconds, when reason is SESAME_ERR_LOCKED */
 	char message[192]; /* for the user */
 } auth_step_t;
 

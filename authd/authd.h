@@ -5,9 +5,9 @@
 
 #include <sys/types.h>
 
+#include "seal.h"
 #include "sesame/config.h"
 #include "sesame/limits.h"
-#include "seal.h"
 #include "store/store.h"
 #include "throttle.h"
 
@@ -24,7 +24,7 @@ typedef struct {
 typedef struct {
 	uid_t uid;
 	int is_root;
-	int pam_trusted;                    /* listed in pam_trusted_users */
+	int pam_trusted;		    /* listed in pam_trusted_users */
 	char name[SESAME_MAX_USERNAME + 1]; /* passwd name, empty when unknown */
 } authd_caller_t;
 

@@ -85,12 +85,13 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, int err, const ch
 static int caller_identify(authd_t *d, struct MHD_Connection *conn, authd_caller_t *c)
 {
 	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
 	memset(c, 0, sizeof(*c));
-	if (info == NULL || getsockopt(info->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	if (info == NULL ||
+	    getsockopt(info->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 	    len != sizeof(cred))
 		return SESAME_ERR_PERMISSION;
 	c->uid = cred.uid;
@@ -126,7 +127,8 @@ static enum MHD_Result dispatch(authd_t *d, struct MHD_Connection *conn, const c
 		return send_error(conn, SESAME_ERR_INVALID_ARGUMENT, "Use POST with a JSON body.");
 	if (!rq->caller_ok)
 		return send_error(conn, SESAME_ERR_PERMISSION, "Cannot identify the caller.");
-	req = rq->len ? json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
+	req =
+	    rq->len ? json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
 	if (req == NULL || !json_is_object(req)) {
 		json_decref(req);
 		return send_error(conn, SESAME_ERR_BAD_JSON, NULL);
@@ -156,7 +158,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = rq;
 		rq->bad_method = strcmp(method, MHD_HTTP_METHOD_POST) != 0;
 		rq->caller_ok = caller_identify(h->d, conn, &rq->caller) == SESAME_OK;
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL) {
 			char *end;
 			errno = 0;
@@ -209,8 +212,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
-								   va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
 	(void)cls;
@@ -229,7 +231,8 @@ static int bind_socket(const sesame_config_t *cfg, int *out)
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(cfg->socket) >= sizeof(sa.sun_path)) {
-		log_err("socket path %s is longer than %zu bytes", cfg->socket, sizeof(sa.sun_path) - 1);
+		log_err("socket path %s is longer than %zu bytes", cfg->socket,
+			sizeof(sa.sun_path) - 1);
 		return SESAME_ERR_CONFIG;
 	}
 	memcpy(sa.sun_path, cfg->socket, strlen(cfg->socket) + 1);
@@ -237,7 +240,8 @@ static int bind_socket(const sesame_config_t *cfg, int *out)
 		return SESAME_ERR_IO;
 	if (lstat(cfg->socket, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			log_err("%s exists and is not a socket; refusing to replace it", cfg->socket);
+			log_err("%s exists and is not a socket; refusing to replace it",
+				cfg->socket);
 			close(fd);
 			return SESAME_ERR_CONFLICT;
 		}
@@ -290,13 +294,13 @@ int http_start(authd_t *d, http_server_t **out)
 	}
 	memcpy(h->path, d->cfg.socket, strlen(d->cfg.socket) + 1); /* fits: bind_socket checked */
 	h->mhd = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-			MHD_USE_ERROR_LOG | MHD_USE_TURBO,
-		0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, d->cfg.threads_max,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+		MHD_USE_ERROR_LOG | MHD_USE_TURBO,
+	    0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, d->cfg.threads_max,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		log_err("cannot start the HTTP server on %s", d->cfg.socket);
 		http_stop(&h);

@@ -69,8 +69,10 @@ static int load_keys(authd_t *d, int init)
 	int r = seal_keyring_load(d->cfg.master_key, &d->keys);
 
 	if (r == SESAME_ERR_NOT_FOUND && init) {
-		if (make_parent(d->cfg.master_key) != 0 || (r = keyfile_create(d->cfg.master_key)) != SESAME_OK) {
-			log_err("cannot create the master key %s: %s", d->cfg.master_key, sesame_err_message(r));
+		if (make_parent(d->cfg.master_key) != 0 ||
+		    (r = keyfile_create(d->cfg.master_key)) != SESAME_OK) {
+			log_err("cannot create the master key %s: %s", d->cfg.master_key,
+				sesame_err_message(r));
 			return SESAME_ERR_IO;
 		}
 		log_info("created a new master key in %s", d->cfg.master_key);
@@ -86,7 +88,8 @@ static int load_keys(authd_t *d, int init)
 		break;
 	case SESAME_ERR_PERMISSION:
 		log_err("the master key %s is readable or writable by group or others; "
-			"run \"chmod 600 %s\"", d->cfg.master_key, d->cfg.master_key);
+			"run \"chmod 600 %s\"",
+			d->cfg.master_key, d->cfg.master_key);
 		break;
 	case SESAME_ERR_CONFIG:
 		log_err("the master key %s is malformed (expected lines \"VERSION HEX64\")",
@@ -103,7 +106,8 @@ static int resolve_trusted(authd_t *d)
 	for (size_t i = 0; i < d->cfg.n_pam_trusted_users; i++) {
 		struct passwd *pw = getpwnam(d->cfg.pam_trusted_users[i]);
 		if (pw == NULL) {
-			log_warn("pam_trusted_users: no such user %s (ignored)", d->cfg.pam_trusted_users[i]);
+			log_warn("pam_trusted_users: no such user %s (ignored)",
+				 d->cfg.pam_trusted_users[i]);
 			continue;
 		}
 		d->pam_trusted_uids[d->n_pam_trusted_uids++] = pw->pw_uid;
@@ -119,7 +123,8 @@ static void notify_ready(void)
 	socklen_t len;
 	int fd;
 
-	if (path == NULL || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sa.sun_path))
 		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
@@ -138,17 +143,17 @@ int main(int argc, char **argv)
 {
 	enum { OPT_INIT = 256, OPT_LOG_LEVEL, OPT_SYSLOG, OPT_CHECK };
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"socket", required_argument, NULL, 's'},
-		{"database", required_argument, NULL, 'd'},
-		{"master-key", required_argument, NULL, 'k'},
-		{"init", no_argument, NULL, OPT_INIT},
-		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
-		{"syslog", no_argument, NULL, OPT_SYSLOG},
-		{"check-config", no_argument, NULL, OPT_CHECK},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"database", required_argument, NULL, 'd'},
+	    {"master-key", required_argument, NULL, 'k'},
+	    {"init", no_argument, NULL, OPT_INIT},
+	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	    {"syslog", no_argument, NULL, OPT_SYSLOG},
+	    {"check-config", no_argument, NULL, OPT_CHECK},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *socket_path = NULL, *db_path = NULL, *key_path = NULL;
 	const char *log_level = NULL;
@@ -161,17 +166,39 @@ int main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	while ((opt = getopt_long(argc, argv, "c:s:d:k:hV", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': config_path = optarg; break;
-		case 's': socket_path = optarg; break;
-		case 'd': db_path = optarg; break;
-		case 'k': key_path = optarg; break;
-		case OPT_INIT: init = 1; break;
-		case OPT_LOG_LEVEL: log_level = optarg; break;
-		case OPT_SYSLOG: use_syslog = 1; break;
-		case OPT_CHECK: check_only = 1; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("sesame-authd %s\n", SESAME_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'd':
+			db_path = optarg;
+			break;
+		case 'k':
+			key_path = optarg;
+			break;
+		case OPT_INIT:
+			init = 1;
+			break;
+		case OPT_LOG_LEVEL:
+			log_level = optarg;
+			break;
+		case OPT_SYSLOG:
+			use_syslog = 1;
+			break;
+		case OPT_CHECK:
+			check_only = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sesame-authd %s\n", SESAME_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
@@ -250,7 +277,8 @@ int main(int argc, char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: nothing to reload yet; restart to apply configuration changes");
+			log_info("SIGHUP: nothing to reload yet; restart to apply configuration "
+				 "changes");
 			continue;
 		}
 		log_info("stopping on signal %d", sig);

@@ -18,7 +18,8 @@ static int pct_encode(const char *in, char *out, size_t outsz)
 
 	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
 		int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~';
+			    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
+			    *p == '~';
 		if (o + (plain ? 1 : 3) >= outsz)
 			return SESAME_ERR_TOO_LARGE;
 		if (plain) {
@@ -49,8 +50,8 @@ int otpauth_uri(const char *issuer, const char *user, const unsigned char *seed,
 	if ((uri = malloc(OTPAUTH_MAX)) == NULL)
 		goto fail;
 	n = snprintf(uri, OTPAUTH_MAX,
-		     "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s&digits=%u&period=%u", iss,
-		     usr, secret, iss, config_alg_name(p->alg), p->digits, p->period);
+		     "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s&digits=%u&period=%u",
+		     iss, usr, secret, iss, config_alg_name(p->alg), p->digits, p->period);
 	if (n < 0 || n >= OTPAUTH_MAX) {
 		ok = SESAME_ERR_TOO_LARGE;
 		goto fail;

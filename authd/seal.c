@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seal.h"
 #include "sesame/error.h"
 #include "sesame/keyfile.h"
 #include "sesame/log.h"
-#include "seal.h"
 
 #define SEAL_FORMAT 1
 #define SEAL_NONCE 12
@@ -21,7 +21,7 @@
 struct seal_keyring {
 	sesame_key_t keys[SESAME_MAX_KEYS];
 	size_t n;
-	size_t newest;   /* index of the highest version */
+	size_t newest;	 /* index of the highest version */
 	EVP_CIPHER *gcm; /* fetched once: an implicit fetch per call costs µs */
 };
 
@@ -121,7 +121,8 @@ int seal_encrypt(const seal_keyring_t *k, const char *purpose, const char *subje
 	    EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aadlen) != 1 ||
 	    EVP_EncryptUpdate(ctx, buf + SEAL_HEADER, &n, pt, (int)ptlen) != 1 ||
 	    EVP_EncryptFinal_ex(ctx, buf + SEAL_HEADER + n, &n) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG, buf + SEAL_HEADER + ptlen) != 1) {
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG, buf + SEAL_HEADER + ptlen) !=
+		1) {
 		log_err_f("EVP AES-256-GCM encryption failed");
 		goto fail;
 	}

@@ -21,7 +21,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	if (r == NULL)
 		return PAM_BUF_ERR;
 	for (int i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF ||
+		    msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
 			r[i].resp = strdup(answer);
 	*resp = r;
 	return PAM_SUCCESS;
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
 	pam_handle_t *h = NULL;
 	bench_user_t *users;
 	size_t n;
-	char (*codes)[16];
+	char(*codes)[16];
 	double *lat;
 	int success, count, rv, errors = 0;
 

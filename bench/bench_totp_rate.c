@@ -139,7 +139,8 @@ int main(int argc, char **argv)
 			fputc('\n', f);
 		}
 		fclose(f);
-		printf("enrolled=%zu failed=%ld seconds=%.2f\n", n_users, (long)bad_count, bench_now() - t0);
+		printf("enrolled=%zu failed=%ld seconds=%.2f\n", n_users, (long)bad_count,
+		       bench_now() - t0);
 		return bad_count ? 1 : 0;
 	}
 	if (argc == 5 && strcmp(argv[1], "run") == 0) {
@@ -154,8 +155,8 @@ int main(int argc, char **argv)
 		for (int i = 0; i < threads; i++)
 			pthread_join(th[i], NULL);
 		double dt = bench_now() - t0;
-		printf("threads=%d verifications=%ld failed=%ld seconds=%.2f per_second=%.0f\n", threads,
-		       (long)ok_count, (long)bad_count, dt, (double)ok_count / dt);
+		printf("threads=%d verifications=%ld failed=%ld seconds=%.2f per_second=%.0f\n",
+		       threads, (long)ok_count, (long)bad_count, dt, (double)ok_count / dt);
 		return bad_count ? 1 : 0;
 	}
 	fprintf(stderr, "usage: bench_totp_rate enroll SOCKET PREFIX N USERFILE [THREADS]\n"

@@ -153,6 +153,7 @@ fail:
 int sesame_client_reply_error(const json_t *reply, const char **message)
 {
 	const json_t *m = json_object_get(reply, "message");
-	*message = json_is_string(m) ? json_string_value(m) : sesame_err_message(SESAME_ERR_PROTOCOL);
+	*message =
+	    json_is_string(m) ? json_string_value(m) : sesame_err_message(SESAME_ERR_PROTOCOL);
 	return sesame_err_from_code(json_string_value(json_object_get(reply, "error")));
 }

@@ -67,9 +67,9 @@ struct load_ctx {
 	char *err;
 	size_t errsz;
 	FILE *f;
-	int line;      /* of the text last handed to inih */
-	int failed;    /* line of the first refused entry, 0: none */
-	int too_long;  /* line that does not fit inih's buffer, 0: none */
+	int line;     /* of the text last handed to inih */
+	int failed;   /* line of the first refused entry, 0: none */
+	int too_long; /* line that does not fit inih's buffer, 0: none */
 };
 
 static int parse_uint(const char *v, unsigned long min, unsigned long max, int base, unsigned *out)
@@ -123,8 +123,8 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 #define KEY(s, k) (strcmp(section, s) == 0 && strcmp(name, k) == 0)
 	if (KEY("authd", "socket")) /* must fit sockaddr_un.sun_path */
 		return strlen(v) < sizeof(((struct sockaddr_un *)0)->sun_path)
-			       ? set_string(cfg->socket, sizeof(cfg->socket), v)
-			       : -1;
+			   ? set_string(cfg->socket, sizeof(cfg->socket), v)
+			   : -1;
 	if (KEY("authd", "socket_mode")) {
 		if (parse_uint(v, 0, 0777, 8, &u) != 0)
 			return -1;
@@ -214,7 +214,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 		return 1;
 	ctx->failed = ctx->line;
 	if (r == -2)
-		snprintf(ctx->err, ctx->errsz, "unknown setting \"%s\" in section [%s]", name, section);
+		snprintf(ctx->err, ctx->errsz, "unknown setting \"%s\" in section [%s]", name,
+			 section);
 	else
 		snprintf(ctx->err, ctx->errsz, "invalid value for %s.%s", section, name);
 	return 0;
@@ -262,7 +263,8 @@ int config_load(sesame_config_t *cfg, const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: read error", path);
 		return SESAME_ERR_IO;
 	}
-	if (ctx.too_long && (!ctx.failed || ctx.too_long < ctx.failed) && (r == 0 || ctx.too_long <= r)) {
+	if (ctx.too_long && (!ctx.failed || ctx.too_long < ctx.failed) &&
+	    (r == 0 || ctx.too_long <= r)) {
 		snprintf(err, errsz, "%s:%d: line too long (at most %d bytes)", path, ctx.too_long,
 			 INI_MAX_LINE - 2);
 		return SESAME_ERR_CONFIG;
@@ -270,7 +272,8 @@ int config_load(sesame_config_t *cfg, const char *path, char *err, size_t errsz)
 	/* inih returns the line of its first error, ours included: a syntax
 	 * error before the first refused entry is the one to report */
 	if (r != 0 && (!ctx.failed || r < ctx.failed)) {
-		snprintf(err, errsz, "%s:%d: syntax error (expected [section] or key = value)", path, r);
+		snprintf(err, errsz, "%s:%d: syntax error (expected [section] or key = value)",
+			 path, r);
 		return SESAME_ERR_CONFIG;
 	}
 	if (ctx.failed) {
@@ -284,7 +287,8 @@ int config_load(sesame_config_t *cfg, const char *path, char *err, size_t errsz)
 int config_validate(const sesame_config_t *cfg, char *err, size_t errsz)
 {
 	if (cfg->max_delay < cfg->base_delay) {
-		snprintf(err, errsz, "throttle.max_delay (%u) is smaller than throttle.base_delay (%u)",
+		snprintf(err, errsz,
+			 "throttle.max_delay (%u) is smaller than throttle.base_delay (%u)",
 			 cfg->max_delay, cfg->base_delay);
 		return SESAME_ERR_CONFIG;
 	}

@@ -87,7 +87,8 @@ int keyfile_load(const char *path, sesame_key_t *keys, size_t *n)
 	char *line, *save = NULL;
 
 	*n = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* a FIFO must not hang us */
+	fd = open(path,
+		  O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* a FIFO must not hang us */
 	if (fd < 0)
 		return errno == ENOENT ? SESAME_ERR_NOT_FOUND : SESAME_ERR_IO;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

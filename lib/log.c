@@ -28,8 +28,11 @@ int log_level_parse(const char *name, int *level)
 	static const struct {
 		const char *name;
 		int level;
-	} levels[] = {{"error", LOG_ERR}, {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
-		      {"info", LOG_INFO}, {"debug", LOG_DEBUG}};
+	} levels[] = {{"error", LOG_ERR},
+		      {"warning", LOG_WARNING},
+		      {"notice", LOG_NOTICE},
+		      {"info", LOG_INFO},
+		      {"debug", LOG_DEBUG}};
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		if (strcasecmp(name, levels[i].name) == 0) {
 			*level = levels[i].level;
@@ -40,12 +43,12 @@ int log_level_parse(const char *name, int *level)
 }
 
 __attribute__((format(printf, 3, 0))) static void log_vmsg(int prio, const char *func,
-								const char *fmt, va_list ap)
+							   const char *fmt, va_list ap)
 {
 	char line[1024];
 	int n = 0;
 
-	static const char *names[] = {"emerg", "alert", "crit", "error",
+	static const char *names[] = {"emerg",	 "alert",  "crit", "error",
 				      "warning", "notice", "info", "debug"};
 
 	if (prio > log_max)

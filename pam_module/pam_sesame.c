@@ -67,7 +67,8 @@ static int pam_sesame_items_get(pam_handle_t *pamh, pam_sesame_items_t *items)
 	items->user = user;
 	if (pam_sesame_item_opt(pamh, PAM_SERVICE, "PAM_SERVICE", SESAME_MAX_SERVICE,
 				&items->service) != 0 ||
-	    pam_sesame_item_opt(pamh, PAM_RHOST, "PAM_RHOST", SESAME_MAX_RHOST, &items->rhost) != 0 ||
+	    pam_sesame_item_opt(pamh, PAM_RHOST, "PAM_RHOST", SESAME_MAX_RHOST, &items->rhost) !=
+		0 ||
 	    pam_sesame_item_opt(pamh, PAM_TTY, "PAM_TTY", SESAME_MAX_TTY, &items->tty) != 0)
 		return PAM_AUTHINFO_UNAVAIL;
 	if (items->service == NULL) {
@@ -115,8 +116,7 @@ PAM_SESAME_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, co
 	return PAM_SUCCESS;
 }
 
-PAM_SESAME_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
-				       const char **argv)
+PAM_SESAME_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	pam_sesame_opts_t opts;
 	pam_sesame_items_t items = {NULL, NULL, NULL, NULL};
@@ -129,8 +129,7 @@ PAM_SESAME_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 	return pam_sesame_account_run(pamh, &opts, &items);
 }
 
-PAM_SESAME_EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
-				       const char **argv)
+PAM_SESAME_EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	/* Password strength (retry=, enforce_for_root) comes in a later issue. */
 	(void)pamh;

@@ -10,10 +10,10 @@
 
 #include "sesame/client.h"
 
-#define PAM_SESAME_MAX_STEPS 16   /* daemon steps in one pam_authenticate */
-#define PAM_SESAME_TIMEOUT_MIN 1  /* timeout= bounds, seconds */
+#define PAM_SESAME_MAX_STEPS 16	 /* daemon steps in one pam_authenticate */
+#define PAM_SESAME_TIMEOUT_MIN 1 /* timeout= bounds, seconds */
 #define PAM_SESAME_TIMEOUT_MAX 600
-#define PAM_SESAME_RETRY_MIN 1    /* retry= bounds (pam_sm_chauthtok) */
+#define PAM_SESAME_RETRY_MIN 1 /* retry= bounds (pam_sm_chauthtok) */
 #define PAM_SESAME_RETRY_MAX 10
 #define PAM_SESAME_RETRY_DEFAULT 1
 
@@ -23,7 +23,7 @@
 typedef struct {
 	const char *socket; /* into argv, or SESAME_DEFAULT_SOCKET */
 	long timeout_ms;    /* per request */
-	int retry;          /* reserved for pam_sm_chauthtok */
+	int retry;	    /* reserved for pam_sm_chauthtok */
 	bool nullok;
 	bool otp_suffix;
 	bool debug;
@@ -40,8 +40,7 @@ typedef struct {
 } pam_sesame_items_t;
 
 /* pam_sesame_args.c: PAM_SUCCESS, or PAM_AUTHINFO_UNAVAIL after logging why. */
-int pam_sesame_args_parse(pam_handle_t *pamh, int argc, const char **argv,
-			  pam_sesame_opts_t *opts);
+int pam_sesame_args_parse(pam_handle_t *pamh, int argc, const char **argv, pam_sesame_opts_t *opts);
 
 /* pam_sesame_conv.c: one prompt through the application's conversation.
  * PAM_SUCCESS with *answer owned by the caller (NULL when the application
@@ -59,9 +58,8 @@ int pam_sesame_conn_get(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
 			sesame_client_t **client);
 /* POSTs request and accepts only a 200 reply holding a JSON object
  * (*reply, caller decrefs). PAM_SUCCESS or PAM_AUTHINFO_UNAVAIL (logged). */
-int pam_sesame_conn_call(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
-			 sesame_client_t *client, const char *path, json_t *request,
-			 json_t **reply);
+int pam_sesame_conn_call(pam_handle_t *pamh, const pam_sesame_opts_t *opts, sesame_client_t *client,
+			 const char *path, json_t *request, json_t **reply);
 
 /* pam_sesame_auth.c: the step loop of POST /v1/pam/start and continue. */
 int pam_sesame_auth_run(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *opts,

@@ -42,8 +42,8 @@ int pam_sesame_account_run(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
 			   items->user, items->service);
 		pam_sesame_conv_show(pamh, PAM_ERROR_MSG,
 				     message != NULL && json_string_length(message) > 0
-					     ? json_string_value(message)
-					     : sesame_err_message(SESAME_ERR_LOCKED));
+					 ? json_string_value(message)
+					 : sesame_err_message(SESAME_ERR_LOCKED));
 		rv = PAM_PERM_DENIED;
 		goto fail;
 	}

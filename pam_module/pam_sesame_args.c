@@ -40,8 +40,7 @@ static const char *args_value(const char *arg, const char *key)
 	return arg + n + 1;
 }
 
-int pam_sesame_args_parse(pam_handle_t *pamh, int argc, const char **argv,
-			  pam_sesame_opts_t *opts)
+int pam_sesame_args_parse(pam_handle_t *pamh, int argc, const char **argv, pam_sesame_opts_t *opts)
 {
 	const char *v;
 	long n;
@@ -76,22 +75,25 @@ int pam_sesame_args_parse(pam_handle_t *pamh, int argc, const char **argv,
 		} else if ((v = args_value(a, "socket")) != NULL) {
 			/* the path must fit sun_path with its NUL */
 			if (v[0] != '/' || strlen(v) >= ARGS_SUN_PATH_MAX) {
-				pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR,
-					   "socket= must be an absolute path shorter than %zu bytes",
-					   ARGS_SUN_PATH_MAX);
+				pam_syslog(
+				    pamh, LOG_AUTHPRIV | LOG_ERR,
+				    "socket= must be an absolute path shorter than %zu bytes",
+				    ARGS_SUN_PATH_MAX);
 				return PAM_AUTHINFO_UNAVAIL;
 			}
 			opts->socket = v;
 		} else if ((v = args_value(a, "timeout")) != NULL) {
-			if (args_parse_int(v, PAM_SESAME_TIMEOUT_MIN, PAM_SESAME_TIMEOUT_MAX, &n) != 0) {
+			if (args_parse_int(v, PAM_SESAME_TIMEOUT_MIN, PAM_SESAME_TIMEOUT_MAX, &n) !=
+			    0) {
 				pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR,
-					   "timeout= must be %d..%d seconds", PAM_SESAME_TIMEOUT_MIN,
-					   PAM_SESAME_TIMEOUT_MAX);
+					   "timeout= must be %d..%d seconds",
+					   PAM_SESAME_TIMEOUT_MIN, PAM_SESAME_TIMEOUT_MAX);
 				return PAM_AUTHINFO_UNAVAIL;
 			}
 			opts->timeout_ms = n * 1000;
 		} else if ((v = args_value(a, "retry")) != NULL) {
-			if (args_parse_int(v, PAM_SESAME_RETRY_MIN, PAM_SESAME_RETRY_MAX, &n) != 0) {
+			if (args_parse_int(v, PAM_SESAME_RETRY_MIN, PAM_SESAME_RETRY_MAX, &n) !=
+			    0) {
 				pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "retry= must be %d..%d",
 					   PAM_SESAME_RETRY_MIN, PAM_SESAME_RETRY_MAX);
 				return PAM_AUTHINFO_UNAVAIL;

@@ -60,7 +60,8 @@ static int auth_start_request(const pam_sesame_opts_t *opts, const pam_sesame_it
 			"nullok", (int)opts->nullok, "suffix", (int)opts->otp_suffix);
 	if (req == NULL)
 		goto fail;
-	if (items->rhost != NULL && json_object_set_new(req, "rhost", json_string(items->rhost)) != 0)
+	if (items->rhost != NULL &&
+	    json_object_set_new(req, "rhost", json_string(items->rhost)) != 0)
 		goto fail;
 	if (items->tty != NULL && json_object_set_new(req, "tty", json_string(items->tty)) != 0)
 		goto fail;
@@ -165,8 +166,8 @@ fail:
 
 /* A "prompt" step: AUTH_CONTINUE with *next holding the continue request,
  * or a PAM error. */
-static int auth_prompt(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *opts,
-		       json_t *reply, int *suffix_used, json_t **next)
+static int auth_prompt(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *opts, json_t *reply,
+		       int *suffix_used, json_t **next)
 {
 	json_t *txn = json_object_get(reply, "txn");
 	const json_t *echo = json_object_get(reply, "echo");
@@ -185,7 +186,8 @@ static int auth_prompt(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *o
 	    auth_get_string(reply, "prompt", 1, &prompt) != 0 ||
 	    auth_get_string(reply, "message", 0, &message) != 0)
 		return auth_protocol_error(pamh, "prompt step without factor or prompt");
-	if ((echo != NULL && !json_is_boolean(echo)) || (digits != NULL && !json_is_integer(digits)))
+	if ((echo != NULL && !json_is_boolean(echo)) ||
+	    (digits != NULL && !json_is_integer(digits)))
 		return auth_protocol_error(pamh, "prompt step with ill-typed echo or digits");
 	suffix = opts->otp_suffix && !*suffix_used && strcmp(factor, "totp") == 0;
 	if (suffix && (digits == NULL || json_integer_value(digits) < SESAME_TOTP_MIN_DIGITS ||
@@ -193,7 +195,8 @@ static int auth_prompt(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *o
 		return auth_protocol_error(pamh, "totp prompt without valid digits");
 	if (opts->debug)
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_DEBUG, "step: prompt factor=%.32s echo=%d%s",
-			   factor, json_is_true(echo), suffix ? " (answered from PAM_AUTHTOK)" : "");
+			   factor, json_is_true(echo),
+			   suffix ? " (answered from PAM_AUTHTOK)" : "");
 	if (((unsigned int)flags & PAM_SILENT) == 0)
 		pam_sesame_conv_show(pamh, PAM_TEXT_INFO, message);
 	if (suffix) {
@@ -201,9 +204,9 @@ static int auth_prompt(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *o
 		*suffix_used = 1;
 		rv = auth_answer_suffix(pamh, (size_t)json_integer_value(digits), &answer);
 	} else {
-		rv = pam_sesame_conv_ask(pamh, json_is_true(echo) ? PAM_PROMPT_ECHO_ON
-								: PAM_PROMPT_ECHO_OFF,
-					 prompt, &answer);
+		rv = pam_sesame_conv_ask(
+		    pamh, json_is_true(echo) ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF, prompt,
+		    &answer);
 	}
 	if (rv != PAM_SUCCESS)
 		goto fail;
@@ -231,8 +234,8 @@ static int auth_verdict(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *
 	if (reason == NULL)
 		reason = "-";
 	if (opts->debug)
-		pam_syslog(pamh, LOG_AUTHPRIV | LOG_DEBUG, "step: verdict result=%.32s reason=%.32s",
-			   result, reason);
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_DEBUG,
+			   "step: verdict result=%.32s reason=%.32s", result, reason);
 	if (strcmp(result, "success") == 0) {
 		if (((unsigned int)flags & PAM_SILENT) == 0)
 			pam_sesame_conv_show(pamh, PAM_TEXT_INFO, message);
@@ -241,17 +244,18 @@ static int auth_verdict(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *
 	if (strcmp(result, "denied") == 0) {
 		if (message == NULL)
 			return auth_protocol_error(pamh, "denied verdict without message");
-		pam_syslog(pamh, LOG_AUTHPRIV | LOG_NOTICE, "denied user=%s service=%s reason=%.32s",
-			   items->user, items->service, reason);
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_NOTICE,
+			   "denied user=%s service=%s reason=%.32s", items->user, items->service,
+			   reason);
 		pam_sesame_conv_show(pamh, PAM_ERROR_MSG, message);
 		return PAM_AUTH_ERR;
 	}
 	if (strcmp(result, "unavailable") == 0) {
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "sesame-authd unavailable: reason=%.32s",
 			   reason);
-		pam_sesame_conv_show(pamh, PAM_ERROR_MSG,
-				     message != NULL && message[0] != '\0' ? message
-									   : PAM_SESAME_UNAVAILABLE);
+		pam_sesame_conv_show(
+		    pamh, PAM_ERROR_MSG,
+		    message != NULL && message[0] != '\0' ? message : PAM_SESAME_UNAVAILABLE);
 		*told = 1;
 		return PAM_AUTHINFO_UNAVAIL;
 	}

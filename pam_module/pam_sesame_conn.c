@@ -32,8 +32,7 @@ static void conn_cleanup(pam_handle_t *pamh, void *data, int error_status)
 	free(cn);
 }
 
-int pam_sesame_conn_get(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
-			sesame_client_t **client)
+int pam_sesame_conn_get(pam_handle_t *pamh, const pam_sesame_opts_t *opts, sesame_client_t **client)
 {
 	const void *data = NULL;
 	conn_t *cn = NULL;
@@ -77,9 +76,8 @@ fail:
 	return rv;
 }
 
-int pam_sesame_conn_call(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
-			 sesame_client_t *client, const char *path, json_t *request,
-			 json_t **reply)
+int pam_sesame_conn_call(pam_handle_t *pamh, const pam_sesame_opts_t *opts, sesame_client_t *client,
+			 const char *path, json_t *request, json_t **reply)
 {
 	const char *message = NULL;
 	long status = 0;

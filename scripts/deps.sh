@@ -8,7 +8,7 @@ SESAME_BUILD_DEPS=(build-essential cmake pkg-config scdoc libpam0g-dev liboath-d
   libinih-dev)
 SESAME_RUN_DEPS=(libpam-wrapper pamtester oathtool sqlite3 curl)
 SESAME_TEST_DEPS=(libcmocka-dev python3 python3-pypamtest valgrind zbar-tools util-linux
-  libpam-oath clang libclang-rt-14-dev binutils)
+  libpam-oath clang clang-format libclang-rt-14-dev binutils)
 
 sesame_install_deps() {
   local missing=() p

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 sesame_install_deps "${SESAME_BUILD_DEPS[@]}" "${SESAME_RUN_DEPS[@]}" "${SESAME_TEST_DEPS[@]}"
 
+echo "== format (clang-format, .clang-format)"
+git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+
 jobs=$(nproc)
 run_suite() { # build-dir cmake-options...
   local dir=$1; shift

@@ -5,13 +5,13 @@
 
 #include "ctl.h"
 
-extern const cmd_t cmd_keygen;       /* cmd_keygen.c */
-extern const cmd_t cmd_totp_enroll;  /* cmd_totp.c */
+extern const cmd_t cmd_keygen;	    /* cmd_keygen.c */
+extern const cmd_t cmd_totp_enroll; /* cmd_totp.c */
 extern const cmd_t cmd_totp_confirm;
 extern const cmd_t cmd_totp_list;
 extern const cmd_t cmd_totp_remove;
-extern const cmd_t cmd_user_show;    /* cmd_user.c */
+extern const cmd_t cmd_user_show; /* cmd_user.c */
 extern const cmd_t cmd_user_unlock;
-extern const cmd_t cmd_audit;        /* cmd_audit.c */
+extern const cmd_t cmd_audit; /* cmd_audit.c */
 
 #endif

@@ -10,7 +10,7 @@ static int cmd_audit_table(ctl_t *ctl, const json_t *events)
 {
 	static const char *const header[CMD_AUDIT_COLS] = {"TIME",   "USER",   "SERVICE", "RHOST",
 							   "FACTOR", "RESULT", "REASON"};
-	static const char *const keys[CMD_AUDIT_COLS] = {NULL,     "user",   "service", "rhost",
+	static const char *const keys[CMD_AUDIT_COLS] = {NULL,	   "user",   "service", "rhost",
 							 "factor", "result", "reason"};
 	term_table_t *table = NULL;
 	const json_t *ev;
@@ -22,7 +22,8 @@ static int cmd_audit_table(ctl_t *ctl, const json_t *events)
 		rc = ctl_nomem(ctl);
 		goto out;
 	}
-	json_array_foreach(events, i, ev) {
+	json_array_foreach(events, i, ev)
+	{
 		char when[64];
 		const char *row[CMD_AUDIT_COLS];
 
@@ -53,10 +54,10 @@ static int cmd_audit_run(ctl_t *ctl, int argc, char **argv)
 {
 	enum { OPT_USER = 256, OPT_LIMIT };
 	static const struct option opts[] = {
-		{"user", required_argument, NULL, OPT_USER},
-		{"limit", required_argument, NULL, OPT_LIMIT},
-		CTL_COMMON_OPTIONS,
-		{NULL, 0, NULL, 0},
+	    {"user", required_argument, NULL, OPT_USER},
+	    {"limit", required_argument, NULL, OPT_LIMIT},
+	    CTL_COMMON_OPTIONS,
+	    {NULL, 0, NULL, 0},
 	};
 	const char *user = NULL;
 	long limit = 0;
@@ -67,7 +68,8 @@ static int cmd_audit_run(ctl_t *ctl, int argc, char **argv)
 		if (c == OPT_USER) {
 			user = optarg;
 		} else if (c == OPT_LIMIT) {
-			rc = ctl_uint_arg(ctl, "--limit", optarg, 1, SESAME_MAX_AUDIT_LIMIT, &limit);
+			rc =
+			    ctl_uint_arg(ctl, "--limit", optarg, 1, SESAME_MAX_AUDIT_LIMIT, &limit);
 			if (rc != CTL_CONTINUE)
 				return rc;
 		}
@@ -78,8 +80,9 @@ static int cmd_audit_run(ctl_t *ctl, int argc, char **argv)
 		return rc;
 
 	req = json_object();
-	if (req != NULL && ((user && json_object_set_new(req, "user", json_string(user)) != 0) ||
-			    (limit && json_object_set_new(req, "limit", json_integer(limit)) != 0))) {
+	if (req != NULL &&
+	    ((user && json_object_set_new(req, "user", json_string(user)) != 0) ||
+	     (limit && json_object_set_new(req, "limit", json_integer(limit)) != 0))) {
 		json_decref(req);
 		req = NULL;
 	}
@@ -102,17 +105,17 @@ out:
 }
 
 const cmd_t cmd_audit = {
-	.group = NULL,
-	.name = "audit",
-	.args = "",
-	.options = "[--user USER] [--limit N]",
-	.summary = "Show the audit log, newest first.",
-	.help = "Prints one line per authentication event: time (ISO 8601, local), user,\n"
-		"PAM service, remote host, factor, result and reason. \"-\" marks an empty\n"
-		"field.\n"
-		"\n"
-		"Options:\n"
-		"  --user USER        only the events of USER\n"
-		"  --limit N          at most N events, 1 to 10000 (default 100)\n",
-	.run = cmd_audit_run,
+    .group = NULL,
+    .name = "audit",
+    .args = "",
+    .options = "[--user USER] [--limit N]",
+    .summary = "Show the audit log, newest first.",
+    .help = "Prints one line per authentication event: time (ISO 8601, local), user,\n"
+	    "PAM service, remote host, factor, result and reason. \"-\" marks an empty\n"
+	    "field.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --user USER        only the events of USER\n"
+	    "  --limit N          at most N events, 1 to 10000 (default 100)\n",
+    .run = cmd_audit_run,
 };

@@ -40,24 +40,24 @@ static int cmd_keygen_run(ctl_t *ctl, int argc, char **argv)
 		return CTL_EXIT_OK;
 	}
 	doc = json_pack("{s:s, s:i}", "path", path, "version", 1);
-	rc = doc != NULL ? ctl_json_print(ctl, doc) :
-			   ctl_fail(ctl, CTL_EXIT_USAGE, "invalid_argument",
+	rc = doc != NULL ? ctl_json_print(ctl, doc)
+			 : ctl_fail(ctl, CTL_EXIT_USAGE, "invalid_argument",
 				    "%s was created but its name is not UTF-8 text", shown);
 	json_decref(doc);
 	return rc;
 }
 
 const cmd_t cmd_keygen = {
-	.group = NULL,
-	.name = "keygen",
-	.args = "PATH",
-	.options = NULL,
-	.summary = "Create a master key file (no daemon needed).",
-	.help = "Writes one fresh random 256-bit key (version 1) to PATH, created with\n"
-		"mode 0600 and synced to disk. An existing PATH is never overwritten.\n"
-		"Point master_key in authd.conf at it; the file must stay readable by\n"
-		"the daemon's user only.\n"
-		"\n"
-		"Options:\n",
-	.run = cmd_keygen_run,
+    .group = NULL,
+    .name = "keygen",
+    .args = "PATH",
+    .options = NULL,
+    .summary = "Create a master key file (no daemon needed).",
+    .help = "Writes one fresh random 256-bit key (version 1) to PATH, created with\n"
+	    "mode 0600 and synced to disk. An existing PATH is never overwritten.\n"
+	    "Point master_key in authd.conf at it; the file must stay readable by\n"
+	    "the daemon's user only.\n"
+	    "\n"
+	    "Options:\n",
+    .run = cmd_keygen_run,
 };

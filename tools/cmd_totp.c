@@ -77,7 +77,8 @@ static int cmd_totp_enroll_print(ctl_t *ctl, const char *user, const json_t *rep
 	       "%s an authenticator app, then\nconfirm with the code it shows:\n\n"
 	       "    %s totp confirm %s CODE\n\n"
 	       "Until then the credential is pending and not used at login.\n",
-	       uri, qr ? "Scan the QR code (or enter the URI) in" : "Add this URI to", prefix, user);
+	       uri, qr ? "Scan the QR code (or enter the URI) in" : "Add this URI to", prefix,
+	       user);
 	return fflush(stdout) == 0 ? CTL_EXIT_OK : CTL_EXIT_USAGE;
 }
 
@@ -85,12 +86,12 @@ static int cmd_totp_enroll_run(ctl_t *ctl, int argc, char **argv)
 {
 	enum { OPT_ALGORITHM = 256, OPT_DIGITS, OPT_NAME, OPT_NO_QR };
 	static const struct option opts[] = {
-		{"algorithm", required_argument, NULL, OPT_ALGORITHM},
-		{"digits", required_argument, NULL, OPT_DIGITS},
-		{"name", required_argument, NULL, OPT_NAME},
-		{"no-qr", no_argument, NULL, OPT_NO_QR},
-		CTL_COMMON_OPTIONS,
-		{NULL, 0, NULL, 0},
+	    {"algorithm", required_argument, NULL, OPT_ALGORITHM},
+	    {"digits", required_argument, NULL, OPT_DIGITS},
+	    {"name", required_argument, NULL, OPT_NAME},
+	    {"no-qr", no_argument, NULL, OPT_NO_QR},
+	    CTL_COMMON_OPTIONS,
+	    {NULL, 0, NULL, 0},
 	};
 	char shown[TERM_TEXT_MAX];
 	const char *user, *algorithm = NULL, *name = NULL;
@@ -105,8 +106,8 @@ static int cmd_totp_enroll_run(ctl_t *ctl, int argc, char **argv)
 			if (config_alg_parse(optarg, &alg) != SESAME_OK) {
 				term_clean(optarg, shown, sizeof(shown));
 				return ctl_usage_error(
-					ctl, "--algorithm must be SHA1, SHA256 or SHA512, not '%s'",
-					shown);
+				    ctl, "--algorithm must be SHA1, SHA256 or SHA512, not '%s'",
+				    shown);
 			}
 			algorithm = config_alg_name(alg);
 			break;
@@ -138,7 +139,8 @@ static int cmd_totp_enroll_run(ctl_t *ctl, int argc, char **argv)
 		for (size_t i = 0; i < n && plain; i++)
 			plain = name[i] >= 0x20 && name[i] <= 0x7e;
 		if (!plain)
-			return ctl_usage_error(ctl, "--name must be 1 to %d printable ASCII characters",
+			return ctl_usage_error(ctl,
+					       "--name must be 1 to %d printable ASCII characters",
 					       SESAME_MAX_LABEL);
 	}
 
@@ -237,7 +239,7 @@ out:
 static int cmd_totp_list_run(ctl_t *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {CTL_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
-	static const char *const header[] = {"ID",     "NAME",  "ALGORITHM", "DIGITS",
+	static const char *const header[] = {"ID",     "NAME",	"ALGORITHM", "DIGITS",
 					     "PERIOD", "STATE", "CREATED",   "LAST USED"};
 	const char *user;
 	term_table_t *table = NULL;
@@ -271,16 +273,17 @@ static int cmd_totp_list_run(ctl_t *ctl, int argc, char **argv)
 		rc = ctl_nomem(ctl);
 		goto out;
 	}
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		char id[TERM_TEXT_MAX], digits[24], period[24], created[64], used[64];
 		const char *row[8];
 		const json_t *d = json_object_get(item, "digits");
 		const json_t *p = json_object_get(item, "period");
 
-		if (!json_is_object(item) || ctl_id_format(json_object_get(item, "id"), id,
-							   sizeof(id)) != 0 ||
-		    ctl_time_format(json_object_get(item, "created"), created,
-				    sizeof(created)) != 0 ||
+		if (!json_is_object(item) ||
+		    ctl_id_format(json_object_get(item, "id"), id, sizeof(id)) != 0 ||
+		    ctl_time_format(json_object_get(item, "created"), created, sizeof(created)) !=
+			0 ||
 		    ctl_time_format(json_object_get(item, "last_used"), used, sizeof(used)) != 0) {
 			rc = ctl_bad_reply(ctl, "totp[]");
 			goto out;
@@ -357,63 +360,63 @@ out:
 }
 
 const cmd_t cmd_totp_enroll = {
-	.group = "totp",
-	.name = "enroll",
-	.args = "USER",
-	.options = "[--algorithm ALG] [--digits N] [--name LABEL] [--no-qr]",
-	.summary = "Start enrolling an app: otpauth:// URI and QR code.",
-	.help = "Creates a pending TOTP credential for USER (replacing an earlier pending\n"
-		"one) and prints the otpauth:// URI with a QR code to scan. The URI holds\n"
-		"the shared secret: show it to USER only. The credential is used at login\n"
-		"once 'sesamectl totp confirm USER CODE' succeeds. With --json, prints\n"
-		"{\"user\", \"id\", \"otpauth_uri\", \"algorithm\", \"digits\", \"period\"}.\n"
-		"\n"
-		"Options:\n"
-		"  --algorithm ALG    SHA1, SHA256 or SHA512 (default: the daemon's)\n"
-		"  --digits N         code length, 6 to 8 (default: the daemon's)\n"
-		"  --name LABEL       a name for the credential, e.g. \"phone\" (1 to 64\n"
-		"                     printable ASCII characters)\n"
-		"  --no-qr            print the URI without the QR code\n",
-	.run = cmd_totp_enroll_run,
+    .group = "totp",
+    .name = "enroll",
+    .args = "USER",
+    .options = "[--algorithm ALG] [--digits N] [--name LABEL] [--no-qr]",
+    .summary = "Start enrolling an app: otpauth:// URI and QR code.",
+    .help = "Creates a pending TOTP credential for USER (replacing an earlier pending\n"
+	    "one) and prints the otpauth:// URI with a QR code to scan. The URI holds\n"
+	    "the shared secret: show it to USER only. The credential is used at login\n"
+	    "once 'sesamectl totp confirm USER CODE' succeeds. With --json, prints\n"
+	    "{\"user\", \"id\", \"otpauth_uri\", \"algorithm\", \"digits\", \"period\"}.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --algorithm ALG    SHA1, SHA256 or SHA512 (default: the daemon's)\n"
+	    "  --digits N         code length, 6 to 8 (default: the daemon's)\n"
+	    "  --name LABEL       a name for the credential, e.g. \"phone\" (1 to 64\n"
+	    "                     printable ASCII characters)\n"
+	    "  --no-qr            print the URI without the QR code\n",
+    .run = cmd_totp_enroll_run,
 };
 
 const cmd_t cmd_totp_confirm = {
-	.group = "totp",
-	.name = "confirm",
-	.args = "USER CODE",
-	.options = NULL,
-	.summary = "Confirm a pending enrollment with a code.",
-	.help = "Checks CODE (6 to 8 digits; spaces are ignored) against USER's pending\n"
-		"TOTP credential; when it matches, the credential is confirmed and required\n"
-		"from then on. A wrong code leaves the credential pending.\n"
-		"\n"
-		"Options:\n",
-	.run = cmd_totp_confirm_run,
+    .group = "totp",
+    .name = "confirm",
+    .args = "USER CODE",
+    .options = NULL,
+    .summary = "Confirm a pending enrollment with a code.",
+    .help = "Checks CODE (6 to 8 digits; spaces are ignored) against USER's pending\n"
+	    "TOTP credential; when it matches, the credential is confirmed and required\n"
+	    "from then on. A wrong code leaves the credential pending.\n"
+	    "\n"
+	    "Options:\n",
+    .run = cmd_totp_confirm_run,
 };
 
 const cmd_t cmd_totp_list = {
-	.group = "totp",
-	.name = "list",
-	.args = "USER",
-	.options = NULL,
-	.summary = "List a user's TOTP credentials.",
-	.help = "Shows id, name, algorithm, digits, period, state (pending or confirmed),\n"
-		"creation and last use (local time) of each TOTP credential of USER.\n"
-		"Secrets are never shown.\n"
-		"\n"
-		"Options:\n",
-	.run = cmd_totp_list_run,
+    .group = "totp",
+    .name = "list",
+    .args = "USER",
+    .options = NULL,
+    .summary = "List a user's TOTP credentials.",
+    .help = "Shows id, name, algorithm, digits, period, state (pending or confirmed),\n"
+	    "creation and last use (local time) of each TOTP credential of USER.\n"
+	    "Secrets are never shown.\n"
+	    "\n"
+	    "Options:\n",
+    .run = cmd_totp_list_run,
 };
 
 const cmd_t cmd_totp_remove = {
-	.group = "totp",
-	.name = "remove",
-	.args = "USER ID",
-	.options = NULL,
-	.summary = "Remove a TOTP credential.",
-	.help = "Deletes the credential ID (the number 'sesamectl totp list USER' shows)\n"
-		"of USER, pending or confirmed.\n"
-		"\n"
-		"Options:\n",
-	.run = cmd_totp_remove_run,
+    .group = "totp",
+    .name = "remove",
+    .args = "USER ID",
+    .options = NULL,
+    .summary = "Remove a TOTP credential.",
+    .help = "Deletes the credential ID (the number 'sesamectl totp list USER' shows)\n"
+	    "of USER, pending or confirmed.\n"
+	    "\n"
+	    "Options:\n",
+    .run = cmd_totp_remove_run,
 };

@@ -37,7 +37,8 @@ static void cmd_user_factors(const json_t *list, char *buf, size_t bufsz)
 	size_t i, len = 0;
 
 	snprintf(buf, bufsz, "%s", json_array_size(list) ? "" : "none");
-	json_array_foreach(list, i, f) {
+	json_array_foreach(list, i, f)
+	{
 		cmd_user_factor(f, one, sizeof(one));
 		if (len + strlen(one) + 3 >= bufsz) {
 			snprintf(buf + len, bufsz - len, "%s", i ? ", ..." : "...");
@@ -103,7 +104,8 @@ static int cmd_user_run(ctl_t *ctl, int argc, char **argv, const char *path)
 	else if (ctl->json)
 		rc = ctl_json_print(ctl, reply);
 	else if (ctl->cmd == &cmd_user_unlock)
-		printf("%s is unlocked: failures cleared, no wait before the next attempt.\n", user);
+		printf("%s is unlocked: failures cleared, no wait before the next attempt.\n",
+		       user);
 	else
 		rc = cmd_user_show_print(ctl, user, reply);
 out:
@@ -123,29 +125,29 @@ static int cmd_user_unlock_run(ctl_t *ctl, int argc, char **argv)
 }
 
 const cmd_t cmd_user_show = {
-	.group = "user",
-	.name = "show",
-	.args = "USER",
-	.options = NULL,
-	.summary = "Show factors, failures and lock state.",
-	.help = "Prints USER's enrolled factors, consecutive failures, whether logins are\n"
-		"locked and for how much longer, and the last success and failure (local\n"
-		"time, or \"never\"). Root may ask about anyone, other users about\n"
-		"themselves.\n"
-		"\n"
-		"Options:\n",
-	.run = cmd_user_show_run,
+    .group = "user",
+    .name = "show",
+    .args = "USER",
+    .options = NULL,
+    .summary = "Show factors, failures and lock state.",
+    .help = "Prints USER's enrolled factors, consecutive failures, whether logins are\n"
+	    "locked and for how much longer, and the last success and failure (local\n"
+	    "time, or \"never\"). Root may ask about anyone, other users about\n"
+	    "themselves.\n"
+	    "\n"
+	    "Options:\n",
+    .run = cmd_user_show_run,
 };
 
 const cmd_t cmd_user_unlock = {
-	.group = "user",
-	.name = "unlock",
-	.args = "USER",
-	.options = NULL,
-	.summary = "Clear failures and lift a lock-out.",
-	.help = "Resets USER's failure counter so that the next login attempt is not\n"
-		"delayed. Factors are not changed.\n"
-		"\n"
-		"Options:\n",
-	.run = cmd_user_unlock_run,
+    .group = "user",
+    .name = "unlock",
+    .args = "USER",
+    .options = NULL,
+    .summary = "Clear failures and lift a lock-out.",
+    .help = "Resets USER's failure counter so that the next login attempt is not\n"
+	    "delayed. Factors are not changed.\n"
+	    "\n"
+	    "Options:\n",
+    .run = cmd_user_unlock_run,
 };

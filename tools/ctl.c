@@ -265,10 +265,10 @@ int ctl_call(ctl_t *ctl, const char *path, const json_t *request, json_t **reply
 	term_clean(message, msg, sizeof(msg));
 	fprintf(stderr, "sesamectl: %s\n", msg);
 	if (ctl->json) {
-		json_t *doc = json_is_string(json_object_get(*reply, "error")) ?
-				      json_incref(*reply) :
-				      json_pack("{s:s, s:s}", "error", sesame_err_code(err),
-						"message", msg);
+		json_t *doc =
+		    json_is_string(json_object_get(*reply, "error"))
+			? json_incref(*reply)
+			: json_pack("{s:s, s:s}", "error", sesame_err_code(err), "message", msg);
 		if (doc != NULL)
 			ctl_json_print(ctl, doc);
 		json_decref(doc);

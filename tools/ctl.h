@@ -21,8 +21,11 @@ enum {
 
 /* Long options every command accepts after its name. */
 #define CTL_OPT_JSON 'J'
-#define CTL_COMMON_OPTIONS \
-	{"json", no_argument, NULL, CTL_OPT_JSON}, {"help", no_argument, NULL, 'h'}
+#define CTL_COMMON_OPTIONS                                                                         \
+	{"json", no_argument, NULL, CTL_OPT_JSON},                                                 \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
 
 typedef struct ctl ctl_t;
 
@@ -39,7 +42,7 @@ typedef struct {
 } cmd_t;
 
 struct ctl {
-	const char *socket_opt;  /* --socket, or NULL */
+	const char *socket_opt;	 /* --socket, or NULL */
 	const char *config_path; /* --config, or NULL for SESAME_DEFAULT_CONFIG */
 	long timeout_ms;
 	int json;
@@ -71,7 +74,7 @@ int ctl_usage_error(ctl_t *ctl, const char *fmt, ...) __attribute__((format(prin
 /* Reports a failure on stderr ("sesamectl: ..."), and with --json also
  * {"error": code, "message": ...} on stdout; returns status. */
 int ctl_fail(ctl_t *ctl, int status, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Reports running out of memory; returns CTL_EXIT_USAGE. */
 int ctl_nomem(ctl_t *ctl);

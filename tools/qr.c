@@ -25,10 +25,10 @@ static int qr_light(const QRcode *qr, int x, int y)
 static void qr_draw(FILE *out, const QRcode *qr)
 {
 	static const char *const cell[4] = {
-		" ",            /* both dark */
-		"\u2580", /* ▀ upper light */
-		"\u2584", /* ▄ lower light */
-		"\u2588", /* █ both light */
+	    " ",      /* both dark */
+	    "\u2580", /* ▀ upper light */
+	    "\u2584", /* ▄ lower light */
+	    "\u2588", /* █ both light */
 	};
 	int size = qr->width + 2 * QR_QUIET_ZONE;
 
@@ -47,9 +47,9 @@ int qr_print(FILE *out, const char *text)
 	errno = 0;
 	qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (qr == NULL)
-		return errno == ERANGE ? SESAME_ERR_TOO_LARGE :
-		       errno == ENOMEM ? SESAME_ERR_NOMEM :
-					 SESAME_ERR_INVALID_ARGUMENT;
+		return errno == ERANGE	 ? SESAME_ERR_TOO_LARGE
+		       : errno == ENOMEM ? SESAME_ERR_NOMEM
+					 : SESAME_ERR_INVALID_ARGUMENT;
 	qr_draw(out, qr);
 	ok = ferror(out) ? SESAME_ERR_IO : SESAME_OK;
 	/* the modules encode the enrollment secret */

@@ -16,8 +16,8 @@
 #define SESAMECTL_TIMEOUT_MAX 3600 /* seconds */
 
 static const cmd_t *const sesamectl_commands[] = {
-	&cmd_keygen,    &cmd_totp_enroll, &cmd_totp_confirm, &cmd_totp_list,
-	&cmd_totp_remove, &cmd_user_show, &cmd_user_unlock,  &cmd_audit,
+    &cmd_keygen,      &cmd_totp_enroll, &cmd_totp_confirm, &cmd_totp_list,
+    &cmd_totp_remove, &cmd_user_show,	&cmd_user_unlock,  &cmd_audit,
 };
 #define SESAMECTL_NCOMMANDS (sizeof(sesamectl_commands) / sizeof(sesamectl_commands[0]))
 
@@ -75,12 +75,11 @@ static void sesamectl_list(FILE *f, const char *group)
 
 static void sesamectl_help_main(FILE *f)
 {
-	fprintf(f,
-		"Usage: sesamectl [GLOBAL OPTIONS] COMMAND [ARGUMENTS]\n"
-		"\n"
-		"Administers Sésame multi-factor authentication through sesame-authd.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(f, "Usage: sesamectl [GLOBAL OPTIONS] COMMAND [ARGUMENTS]\n"
+		   "\n"
+		   "Administers Sésame multi-factor authentication through sesame-authd.\n"
+		   "\n"
+		   "Commands:\n");
 	sesamectl_list(f, NULL);
 	fprintf(f,
 		"\n"
@@ -126,8 +125,8 @@ static int sesamectl_help(int argc, char **argv)
 	else if (argc == 2)
 		cmd = sesamectl_find(argv[0], argv[1]);
 	if (cmd == NULL) {
-		fprintf(stderr, "sesamectl: no help for '%s%s%s'\nTry 'sesamectl help'.\n",
-			argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		fprintf(stderr, "sesamectl: no help for '%s%s%s'\nTry 'sesamectl help'.\n", argv[0],
+			argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 		return CTL_EXIT_USAGE;
 	}
 	ctl_cmd_help(cmd);
@@ -146,7 +145,8 @@ static int sesamectl_dispatch(ctl_t *ctl, int argc, char **argv)
 		return sesamectl_help(argc - 1, argv + 1);
 	if ((cmd = sesamectl_find(NULL, argv[0])) == NULL) {
 		if (!sesamectl_is_group(argv[0])) {
-			fprintf(stderr, "sesamectl: unknown command '%s'\nTry 'sesamectl --help'.\n",
+			fprintf(stderr,
+				"sesamectl: unknown command '%s'\nTry 'sesamectl --help'.\n",
 				argv[0]);
 			return CTL_EXIT_USAGE;
 		}
@@ -175,13 +175,13 @@ int main(int argc, char **argv)
 {
 	enum { OPT_SOCKET = 256, OPT_CONFIG, OPT_TIMEOUT, OPT_VERSION };
 	static const struct option opts[] = {
-		{"socket", required_argument, NULL, OPT_SOCKET},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"json", no_argument, NULL, CTL_OPT_JSON},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+	    {"socket", required_argument, NULL, OPT_SOCKET},
+	    {"config", required_argument, NULL, OPT_CONFIG},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"json", no_argument, NULL, CTL_OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
 	};
 	ctl_t ctl;
 	char *end;
@@ -226,7 +226,8 @@ int main(int argc, char **argv)
 			if (optopt != 0)
 				fprintf(stderr, "sesamectl: unknown option '-%c'\n", optopt);
 			else
-				fprintf(stderr, "sesamectl: unknown option '%s'\n", argv[optind - 1]);
+				fprintf(stderr, "sesamectl: unknown option '%s'\n",
+					argv[optind - 1]);
 			fprintf(stderr, "Try 'sesamectl --help'.\n");
 			return CTL_EXIT_USAGE;
 		}

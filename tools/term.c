@@ -11,7 +11,7 @@
 struct term_table {
 	size_t ncols;
 	size_t nrows;
-	size_t cap; /* rows allocated */
+	size_t cap;   /* rows allocated */
 	char **cells; /* nrows * ncols cleaned strings */
 };
 

@@ -44,13 +44,13 @@ typedef struct {
 	int64_t id;
 	char name[SESAME_MAX_USERNAME + 1];
 	int64_t created;
-	unsigned failures;   /* consecutive */
+	unsigned failures; /* consecutive */
 	int64_t last_failure;
 	int64_t locked_until;
 	int64_t last_success;
 } store_user_t;
 
-int store_user_get(store_tx_t *tx, const char *name, store_user_t *u);   /* NOT_FOUND */
+int store_user_get(store_tx_t *tx, const char *name, store_user_t *u); /* NOT_FOUND */
 int store_user_ensure(store_tx_t *tx, const char *name, int64_t now, store_user_t *u);
 int store_user_set_throttle(store_tx_t *tx, int64_t user_id, unsigned failures,
 			    int64_t last_failure, int64_t locked_until);
@@ -66,7 +66,7 @@ typedef struct {
 	int confirmed;
 	int64_t created;
 	int64_t last_used;
-	int64_t last_step;   /* highest accepted time step, -1 when none */
+	int64_t last_step;     /* highest accepted time step, -1 when none */
 	unsigned char *sealed; /* sealed seed, owned by the list */
 	size_t sealed_len;
 } store_totp_t;

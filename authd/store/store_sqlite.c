@@ -17,37 +17,37 @@
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 static const char *const schema_v1 =
-	"CREATE TABLE users ("
-	" id INTEGER PRIMARY KEY,"
-	" name TEXT NOT NULL UNIQUE,"
-	" created INTEGER NOT NULL,"
-	" failures INTEGER NOT NULL DEFAULT 0,"
-	" last_failure INTEGER NOT NULL DEFAULT 0,"
-	" locked_until INTEGER NOT NULL DEFAULT 0,"
-	" last_success INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE totp ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT," /* ids are never reused */
-	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-	" name TEXT NOT NULL,"
-	" algorithm INTEGER NOT NULL,"
-	" digits INTEGER NOT NULL,"
-	" period INTEGER NOT NULL,"
-	" seed BLOB NOT NULL," /* sealed, see authd/seal.h */
-	" confirmed INTEGER NOT NULL DEFAULT 0,"
-	" created INTEGER NOT NULL,"
-	" last_used INTEGER NOT NULL DEFAULT 0,"
-	" last_step INTEGER NOT NULL DEFAULT -1);"
-	"CREATE INDEX totp_user ON totp(user_id);"
-	"CREATE TABLE audit ("
-	" id INTEGER PRIMARY KEY,"
-	" time INTEGER NOT NULL,"
-	" user TEXT NOT NULL,"
-	" service TEXT NOT NULL,"
-	" rhost TEXT NOT NULL,"
-	" factor TEXT NOT NULL,"
-	" result TEXT NOT NULL,"
-	" reason TEXT NOT NULL);"
-	"CREATE INDEX audit_user ON audit(user, id);";
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " created INTEGER NOT NULL,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " last_failure INTEGER NOT NULL DEFAULT 0,"
+    " locked_until INTEGER NOT NULL DEFAULT 0,"
+    " last_success INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE totp ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT," /* ids are never reused */
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL,"
+    " algorithm INTEGER NOT NULL,"
+    " digits INTEGER NOT NULL,"
+    " period INTEGER NOT NULL,"
+    " seed BLOB NOT NULL," /* sealed, see authd/seal.h */
+    " confirmed INTEGER NOT NULL DEFAULT 0,"
+    " created INTEGER NOT NULL,"
+    " last_used INTEGER NOT NULL DEFAULT 0,"
+    " last_step INTEGER NOT NULL DEFAULT -1);"
+    "CREATE INDEX totp_user ON totp(user_id);"
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY,"
+    " time INTEGER NOT NULL,"
+    " user TEXT NOT NULL,"
+    " service TEXT NOT NULL,"
+    " rhost TEXT NOT NULL,"
+    " factor TEXT NOT NULL,"
+    " result TEXT NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE INDEX audit_user ON audit(user, id);";
 
 enum {
 	ST_BEGIN,
@@ -74,36 +74,36 @@ enum {
 };
 
 static const char *const statements[ST__COUNT] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_BEGIN_READ] = "BEGIN",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_SAVEPOINT] = "SAVEPOINT op",
-	[ST_ROLLBACK_TO] = "ROLLBACK TO op",
-	[ST_RELEASE] = "RELEASE op",
-	[ST_USER_GET] = "SELECT id, name, created, failures, last_failure, locked_until, last_success"
-			" FROM users WHERE name = ?1",
-	[ST_USER_INSERT] = "INSERT INTO users (name, created) VALUES (?1, ?2)",
-	[ST_USER_THROTTLE] = "UPDATE users SET failures = ?2, last_failure = ?3, locked_until = ?4"
-			     " WHERE id = ?1",
-	[ST_USER_SUCCESS] = "UPDATE users SET failures = 0, locked_until = 0, last_success = ?2"
-			    " WHERE id = ?1",
-	[ST_TOTP_LIST] = "SELECT id, user_id, name, algorithm, digits, period, confirmed, created,"
-			 " last_used, last_step, seed FROM totp WHERE user_id = ?1 ORDER BY id",
-	[ST_TOTP_INSERT] = "INSERT INTO totp (user_id, name, algorithm, digits, period, seed,"
-			   " confirmed, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[ST_TOTP_DELETE_PENDING] = "DELETE FROM totp WHERE user_id = ?1 AND confirmed = 0",
-	[ST_TOTP_DELETE] = "DELETE FROM totp WHERE user_id = ?1 AND id = ?2",
-	[ST_TOTP_CONFIRM] = "UPDATE totp SET confirmed = 1, last_step = ?2, last_used = ?3"
-			    " WHERE id = ?1 AND confirmed = 0",
-	[ST_TOTP_CONSUME] = "UPDATE totp SET last_step = ?2, last_used = ?3"
-			    " WHERE id = ?1 AND confirmed = 1 AND last_step < ?2",
-	[ST_AUDIT_INSERT] = "INSERT INTO audit (time, user, service, rhost, factor, result, reason)"
-			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[ST_AUDIT_LIST] = "SELECT id, time, user, service, rhost, factor, result, reason"
-			  " FROM audit ORDER BY id DESC LIMIT ?1",
-	[ST_AUDIT_LIST_USER] = "SELECT id, time, user, service, rhost, factor, result, reason"
-			       " FROM audit WHERE user = ?2 ORDER BY id DESC LIMIT ?1",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_BEGIN_READ] = "BEGIN",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT op",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO op",
+    [ST_RELEASE] = "RELEASE op",
+    [ST_USER_GET] = "SELECT id, name, created, failures, last_failure, locked_until, last_success"
+		    " FROM users WHERE name = ?1",
+    [ST_USER_INSERT] = "INSERT INTO users (name, created) VALUES (?1, ?2)",
+    [ST_USER_THROTTLE] = "UPDATE users SET failures = ?2, last_failure = ?3, locked_until = ?4"
+			 " WHERE id = ?1",
+    [ST_USER_SUCCESS] = "UPDATE users SET failures = 0, locked_until = 0, last_success = ?2"
+			" WHERE id = ?1",
+    [ST_TOTP_LIST] = "SELECT id, user_id, name, algorithm, digits, period, confirmed, created,"
+		     " last_used, last_step, seed FROM totp WHERE user_id = ?1 ORDER BY id",
+    [ST_TOTP_INSERT] = "INSERT INTO totp (user_id, name, algorithm, digits, period, seed,"
+		       " confirmed, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_TOTP_DELETE_PENDING] = "DELETE FROM totp WHERE user_id = ?1 AND confirmed = 0",
+    [ST_TOTP_DELETE] = "DELETE FROM totp WHERE user_id = ?1 AND id = ?2",
+    [ST_TOTP_CONFIRM] = "UPDATE totp SET confirmed = 1, last_step = ?2, last_used = ?3"
+			" WHERE id = ?1 AND confirmed = 0",
+    [ST_TOTP_CONSUME] = "UPDATE totp SET last_step = ?2, last_used = ?3"
+			" WHERE id = ?1 AND confirmed = 1 AND last_step < ?2",
+    [ST_AUDIT_INSERT] = "INSERT INTO audit (time, user, service, rhost, factor, result, reason)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_AUDIT_LIST] = "SELECT id, time, user, service, rhost, factor, result, reason"
+		      " FROM audit ORDER BY id DESC LIMIT ?1",
+    [ST_AUDIT_LIST_USER] = "SELECT id, time, user, service, rhost, factor, result, reason"
+			   " FROM audit WHERE user = ?2 ORDER BY id DESC LIMIT ?1",
 };
 
 struct store_op {
@@ -116,7 +116,7 @@ struct store_op {
 };
 
 #define STORE_CHECKPOINT_PAGES 1000 /* WAL size that triggers a checkpoint */
-#define STORE_READERS 4              /* read-only connections */
+#define STORE_READERS 4		    /* read-only connections */
 
 typedef struct {
 	sqlite3 *db;
@@ -129,12 +129,12 @@ struct store {
 	store_conn_t readers[STORE_READERS];
 	int readers_busy;
 	pthread_cond_t cv_reader; /* a reader became free */
-	sqlite3 *ckpt_db;         /* the checkpointer's own connection */
+	sqlite3 *ckpt_db;	  /* the checkpointer's own connection */
 	pthread_mutex_t mu;
-	pthread_cond_t cv_done;  /* a batch finished (for store_close) */
-	pthread_cond_t cv_ckpt;  /* the WAL wants a checkpoint, or stopping */
+	pthread_cond_t cv_done; /* a batch finished (for store_close) */
+	pthread_cond_t cv_ckpt; /* the WAL wants a checkpoint, or stopping */
 	struct store_op *head, *tail;
-	int leader;              /* a caller is running a batch on db */
+	int leader; /* a caller is running a batch on db */
 	int stopping;
 	int ckpt_wanted;
 	pthread_t ckpt_thread;
@@ -175,8 +175,10 @@ static int sync_wal(store_t *s)
 {
 	sqlite3_file *wal = NULL;
 
-	if (sqlite3_file_control(s->writer.db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
-	    wal == NULL || wal->pMethods == NULL || wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
+	if (sqlite3_file_control(s->writer.db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) !=
+		SQLITE_OK ||
+	    wal == NULL || wal->pMethods == NULL ||
+	    wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
 		log_err("store: cannot sync the write-ahead log");
 		return SESAME_ERR_STORE;
 	}
@@ -298,8 +300,8 @@ static void *checkpointer_main(void *arg)
 			break;
 		s->ckpt_wanted = 0;
 		pthread_mutex_unlock(&s->mu);
-		if (sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
-					      &done_pages) != SQLITE_OK)
+		if (sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					      &log_pages, &done_pages) != SQLITE_OK)
 			log_warn("store: checkpoint: %s", sqlite3_errmsg(s->ckpt_db));
 		pthread_mutex_lock(&s->mu);
 	}
@@ -365,8 +367,8 @@ static int migrate(sqlite3 *db)
 	if (version < 0)
 		return SESAME_ERR_STORE;
 	if (version > STORE_SCHEMA_VERSION) {
-		log_err("store: database schema version %d is newer than this daemon's (%d)", version,
-			STORE_SCHEMA_VERSION);
+		log_err("store: database schema version %d is newer than this daemon's (%d)",
+			version, STORE_SCHEMA_VERSION);
 		return SESAME_ERR_STORE;
 	}
 	if (version == STORE_SCHEMA_VERSION)
@@ -375,7 +377,8 @@ static int migrate(sqlite3 *db)
 		return SESAME_ERR_STORE;
 	if (version < 1 && exec_sql(db, schema_v1) != SESAME_OK)
 		goto fail;
-	if (exec_sql(db, "PRAGMA user_version = 1") != SESAME_OK || exec_sql(db, "COMMIT") != SESAME_OK)
+	if (exec_sql(db, "PRAGMA user_version = 1") != SESAME_OK ||
+	    exec_sql(db, "COMMIT") != SESAME_OK)
 		goto fail;
 	log_info("store: database schema at version %d", STORE_SCHEMA_VERSION);
 	return SESAME_OK;
@@ -387,10 +390,12 @@ fail:
 /* Opens one connection and prepares every statement on it. */
 static int conn_open(const char *path, store_conn_t *c, int readonly)
 {
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (readonly ? 0 : SQLITE_OPEN_CREATE);
+	int flags =
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (readonly ? 0 : SQLITE_OPEN_CREATE);
 
 	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
-		log_err("store: cannot open %s: %s", path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		log_err("store: cannot open %s: %s", path,
+			c->db ? sqlite3_errmsg(c->db) : "out of memory");
 		return SESAME_ERR_STORE;
 	}
 	sqlite3_busy_timeout(c->db, STORE_BUSY_TIMEOUT_MS);
@@ -406,8 +411,8 @@ static int conn_open(const char *path, store_conn_t *c, int readonly)
 		return SESAME_ERR_STORE;
 	}
 	for (int i = 0; i < ST__COUNT; i++) {
-		if (sqlite3_prepare_v3(c->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
-				       NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v3(c->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &c->st[i], NULL) != SQLITE_OK) {
 			log_err("store: prepare %s: %s", statements[i], sqlite3_errmsg(c->db));
 			return SESAME_ERR_STORE;
 		}
@@ -442,7 +447,8 @@ int store_open(const char *path, store_t **out)
 	for (int i = 0; i < STORE_READERS; i++)
 		if (conn_open(path, &s->readers[i], 1) != SESAME_OK)
 			goto fail;
-	if (sqlite3_open_v2(path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		log_err("store: cannot open %s for checkpoints", path);
 		goto fail;
 	}

@@ -9,6 +9,7 @@ size_t base64url_encoded_len(size_t len);
 int base64url_encode(const unsigned char *in, size_t len, char *out, size_t outsz);
 /* Strict: only the url alphabet, no padding, no whitespace, canonical
  * trailing bits. *outlen receives the byte count. */
-int base64url_decode(const char *in, size_t inlen, unsigned char *out, size_t outsz, size_t *outlen);
+int base64url_decode(const char *in, size_t inlen, unsigned char *out, size_t outsz,
+		     size_t *outlen);
 
 #endif

@@ -16,29 +16,29 @@ typedef enum { TOTP_ALG_SHA1 = 0, TOTP_ALG_SHA256, TOTP_ALG_SHA512 } totp_alg_t;
 typedef struct {
 	/* [authd] */
 	char socket[SESAME_MAX_PATH];
-	unsigned socket_mode;      /* e.g. 0660 */
-	char socket_group[64];     /* empty: leave the daemon's group */
+	unsigned socket_mode;  /* e.g. 0660 */
+	char socket_group[64]; /* empty: leave the daemon's group */
 	char database[SESAME_MAX_PATH];
 	char master_key[SESAME_MAX_PATH];
-	size_t max_body;           /* <= SESAME_MAX_BODY */
-	unsigned threads_max;      /* simultaneous connections */
+	size_t max_body;      /* <= SESAME_MAX_BODY */
+	unsigned threads_max; /* simultaneous connections */
 	/* users (besides root) that may run PAM conversations for any user,
 	 * e.g. "ejabberd" whose epam helper is not setuid */
 	char pam_trusted_users[SESAME_MAX_TRUSTED_USERS][SESAME_MAX_USERNAME + 1];
 	size_t n_pam_trusted_users;
-	int log_level;             /* LOG_ERR..LOG_DEBUG */
+	int log_level; /* LOG_ERR..LOG_DEBUG */
 
 	/* [totp] */
 	char issuer[64];
 	totp_alg_t algorithm;
-	unsigned digits;           /* 6..8 */
-	unsigned period;           /* seconds */
-	unsigned window;           /* steps accepted either side of now */
+	unsigned digits; /* 6..8 */
+	unsigned period; /* seconds */
+	unsigned window; /* steps accepted either side of now */
 
 	/* [throttle] */
-	unsigned max_failures;     /* consecutive failures before waiting */
-	unsigned base_delay;       /* seconds, first wait */
-	unsigned max_delay;        /* seconds, cap */
+	unsigned max_failures; /* consecutive failures before waiting */
+	unsigned base_delay;   /* seconds, first wait */
+	unsigned max_delay;    /* seconds, cap */
 } sesame_config_t;
 
 /* Fills cfg with the built-in defaults. */

@@ -6,26 +6,26 @@
 typedef enum {
 	SESAME_OK = 0,
 	SESAME_ERR_INVALID_ARGUMENT, /* "invalid_argument" */
-	SESAME_ERR_BAD_JSON,         /* "bad_json" */
+	SESAME_ERR_BAD_JSON,	     /* "bad_json" */
 	SESAME_ERR_BAD_USERNAME,     /* "bad_username" */
-	SESAME_ERR_TOO_LARGE,        /* "too_large" */
-	SESAME_ERR_NOT_FOUND,        /* "not_found" */
-	SESAME_ERR_PERMISSION,       /* "permission_denied" */
-	SESAME_ERR_CONFLICT,         /* "conflict" */
-	SESAME_ERR_NOMEM,            /* "no_memory" */
-	SESAME_ERR_IO,               /* "io_error" */
-	SESAME_ERR_STORE,            /* "store_error" */
-	SESAME_ERR_CRYPTO,           /* "crypto_error" */
-	SESAME_ERR_CONFIG,           /* "config_error" */
-	SESAME_ERR_UNAVAILABLE,      /* "unavailable" */
-	SESAME_ERR_PROTOCOL,         /* "protocol_error" */
-	SESAME_ERR_TIMEOUT,          /* "timeout" */
-	SESAME_ERR_WRONG_CODE,       /* "wrong_code" */
-	SESAME_ERR_REPLAY,           /* "code_reused" */
-	SESAME_ERR_LOCKED,           /* "locked" */
-	SESAME_ERR_NO_FACTOR,        /* "no_factor" */
-	SESAME_ERR_EXPIRED,          /* "expired" */
-	SESAME_ERR_INTERNAL,         /* "internal" */
+	SESAME_ERR_TOO_LARGE,	     /* "too_large" */
+	SESAME_ERR_NOT_FOUND,	     /* "not_found" */
+	SESAME_ERR_PERMISSION,	     /* "permission_denied" */
+	SESAME_ERR_CONFLICT,	     /* "conflict" */
+	SESAME_ERR_NOMEM,	     /* "no_memory" */
+	SESAME_ERR_IO,		     /* "io_error" */
+	SESAME_ERR_STORE,	     /* "store_error" */
+	SESAME_ERR_CRYPTO,	     /* "crypto_error" */
+	SESAME_ERR_CONFIG,	     /* "config_error" */
+	SESAME_ERR_UNAVAILABLE,	     /* "unavailable" */
+	SESAME_ERR_PROTOCOL,	     /* "protocol_error" */
+	SESAME_ERR_TIMEOUT,	     /* "timeout" */
+	SESAME_ERR_WRONG_CODE,	     /* "wrong_code" */
+	SESAME_ERR_REPLAY,	     /* "code_reused" */
+	SESAME_ERR_LOCKED,	     /* "locked" */
+	SESAME_ERR_NO_FACTOR,	     /* "no_factor" */
+	SESAME_ERR_EXPIRED,	     /* "expired" */
+	SESAME_ERR_INTERNAL,	     /* "internal" */
 	SESAME_ERR__COUNT
 } sesame_err_t;
 

@@ -3,17 +3,17 @@
 #ifndef SESAME_LIMITS_H
 #define SESAME_LIMITS_H
 
-#define SESAME_MAX_BODY 65536        /* request and reply bodies, bytes */
-#define SESAME_MAX_USERNAME 64       /* bytes */
-#define SESAME_MAX_SERVICE 64        /* PAM service name, bytes */
-#define SESAME_MAX_RHOST 255         /* remote host, bytes */
-#define SESAME_MAX_TTY 64            /* tty name, bytes */
-#define SESAME_MAX_ANSWER 256        /* a conversation answer sent to the daemon */
-#define SESAME_MAX_TXN 2048          /* opaque PAM transaction token (worst case ~1300) */
-#define SESAME_MAX_LABEL 64          /* a factor's user-given name */
+#define SESAME_MAX_BODY 65536	     /* request and reply bodies, bytes */
+#define SESAME_MAX_USERNAME 64	     /* bytes */
+#define SESAME_MAX_SERVICE 64	     /* PAM service name, bytes */
+#define SESAME_MAX_RHOST 255	     /* remote host, bytes */
+#define SESAME_MAX_TTY 64	     /* tty name, bytes */
+#define SESAME_MAX_ANSWER 256	     /* a conversation answer sent to the daemon */
+#define SESAME_MAX_TXN 2048	     /* opaque PAM transaction token (worst case ~1300) */
+#define SESAME_MAX_LABEL 64	     /* a factor's user-given name */
 #define SESAME_MAX_AUDIT_LIMIT 10000 /* events returned by one audit query */
 #define SESAME_TOTP_MIN_DIGITS 6
 #define SESAME_TOTP_MAX_DIGITS 8
-#define SESAME_PAM_TXN_TTL 300       /* seconds a PAM conversation may last */
+#define SESAME_PAM_TXN_TTL 300 /* seconds a PAM conversation may last */
 
 #endif

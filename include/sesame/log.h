@@ -17,7 +17,8 @@ void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 /* function-prefixed line, as in "store_open: sqlite3_open_v2: ..." */
-void log_msg_f(int prio, const char *func, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void log_msg_f(int prio, const char *func, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 #define log_err_f(...) log_msg_f(LOG_ERR, __func__, __VA_ARGS__)
 
 #endif

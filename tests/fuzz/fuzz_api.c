@@ -15,10 +15,10 @@
 
 static authd_t d;
 
-static const char *const paths[] = {"/v1/health",       "/v1/pam/start",    "/v1/pam/continue",
-				    "/v1/pam/account",  "/v1/totp/enroll",  "/v1/totp/confirm",
-				    "/v1/totp/list",    "/v1/totp/remove",  "/v1/user/show",
-				    "/v1/user/unlock",  "/v1/audit"};
+static const char *const paths[] = {"/v1/health",      "/v1/pam/start",	  "/v1/pam/continue",
+				    "/v1/pam/account", "/v1/totp/enroll", "/v1/totp/confirm",
+				    "/v1/totp/list",   "/v1/totp/remove", "/v1/user/show",
+				    "/v1/user/unlock", "/v1/audit"};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -26,7 +26,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	char dir[] = "/tmp/fuzz-api-XXXXXX";
 	char key[256], db[256];
 	static const char keyline[] =
-		"1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+	    "1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
 	FILE *f;
 
 	(void)argc;
@@ -40,7 +40,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	chmod(key, 0600);
 	config_defaults(&d.cfg);
 	d.throttle = (throttle_params_t){d.cfg.max_failures, d.cfg.base_delay, d.cfg.max_delay};
-	if (totp_init() != 0 || seal_keyring_load(key, &d.keys) != 0 || store_open(db, &d.store) != 0)
+	if (totp_init() != 0 || seal_keyring_load(key, &d.keys) != 0 ||
+	    store_open(db, &d.store) != 0)
 		abort();
 	log_init("fuzz_api", 0, LOG_ERR);
 	return 0;

@@ -18,7 +18,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	char path[] = "/tmp/fuzz-key-XXXXXX";
 	int fd = mkstemp(path);
 	static const char key[] =
-		"1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+	    "1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
 
 	(void)argc;
 	(void)argv;

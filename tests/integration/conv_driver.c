@@ -30,7 +30,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
 		return PAM_BUF_ERR;
 	for (int i = 0; i < n; i++) {
-		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
+		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF &&
+		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
 			continue;
 		if (strcmp(mode, "nullresp") == 0) {
 			r[i].resp = NULL;

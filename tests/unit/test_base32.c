@@ -50,8 +50,8 @@ static void test_encode_rfc4648_padded(void **state)
 		size_t len = strlen(vectors[i].plain);
 		memset(out, 'x', sizeof(out));
 		assert_int_equal(base32_encode((const unsigned char *)vectors[i].plain, len, 1, out,
-		                               sizeof(out)),
-		                 SESAME_OK);
+					       sizeof(out)),
+				 SESAME_OK);
 		assert_string_equal(out, vectors[i].padded);
 	}
 }
@@ -64,8 +64,8 @@ static void test_encode_rfc4648_unpadded(void **state)
 		size_t len = strlen(vectors[i].plain);
 		memset(out, 'x', sizeof(out));
 		assert_int_equal(base32_encode((const unsigned char *)vectors[i].plain, len, 0, out,
-		                               sizeof(out)),
-		                 SESAME_OK);
+					       sizeof(out)),
+				 SESAME_OK);
 		assert_string_equal(out, vectors[i].bare);
 	}
 }
@@ -78,11 +78,11 @@ static void test_encode_exact_buffer(void **state)
 	assert_int_equal(base32_encode((const unsigned char *)"foobar", 6, 1, out, 17), SESAME_OK);
 	assert_string_equal(out, "MZXW6YTBOI======");
 	assert_int_equal(base32_encode((const unsigned char *)"foobar", 6, 1, out, 16),
-	                 SESAME_ERR_TOO_LARGE);
+			 SESAME_ERR_TOO_LARGE);
 	assert_int_equal(base32_encode((const unsigned char *)"f", 1, 0, out, 8),
-	                 SESAME_ERR_TOO_LARGE);
+			 SESAME_ERR_TOO_LARGE);
 	assert_int_equal(base32_encode((const unsigned char *)"", 0, 1, out, 0),
-	                 SESAME_ERR_TOO_LARGE);
+			 SESAME_ERR_TOO_LARGE);
 }
 
 static void test_decode_rfc4648(void **state)
@@ -94,7 +94,7 @@ static void test_decode_rfc4648(void **state)
 			unsigned char out[16];
 			size_t outlen = 999;
 			assert_int_equal(decode_str(forms[f], out, sizeof(out), &outlen),
-			                 SESAME_OK);
+					 SESAME_OK);
 			assert_int_equal(outlen, strlen(vectors[i].plain));
 			assert_memory_equal(out, vectors[i].plain, outlen);
 		}
@@ -131,22 +131,22 @@ static void test_decode_rfc6238_seed(void **state)
 	size_t outlen = 0;
 	(void)state;
 	assert_int_equal(decode_str("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", out, sizeof(out), &outlen),
-	                 SESAME_OK);
+			 SESAME_OK);
 	assert_int_equal(outlen, 20);
 	assert_memory_equal(out, "12345678901234567890", 20);
 }
 
 static void test_decode_invalid_characters(void **state)
 {
-	static const char *bad[] = {"MZXW6YT1",   "MZXW6YT0",        "MZXW6YT8",  "MZXW6YT9",
-	                            "MZXW-6YTB",  "MZXW_6YT",        "MZXW6YT!",  "MZXW\t6YTB",
-	                            "MZXW\n6YTB", "M\xc3\x89XW6YTB", "MZXW6YTB+", "MZXW6YT/"};
+	static const char *bad[] = {"MZXW6YT1",	  "MZXW6YT0",	     "MZXW6YT8",  "MZXW6YT9",
+				    "MZXW-6YTB",  "MZXW_6YT",	     "MZXW6YT!",  "MZXW\t6YTB",
+				    "MZXW\n6YTB", "M\xc3\x89XW6YTB", "MZXW6YTB+", "MZXW6YT/"};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		unsigned char out[16];
 		size_t outlen = 0;
 		assert_int_equal(decode_str(bad[i], out, sizeof(out), &outlen),
-		                 SESAME_ERR_INVALID_ARGUMENT);
+				 SESAME_ERR_INVALID_ARGUMENT);
 	}
 }
 
@@ -156,7 +156,7 @@ static void test_decode_embedded_nul(void **state)
 	size_t outlen = 0;
 	(void)state;
 	assert_int_equal(base32_decode("MY\0=====", 8, out, sizeof(out), &outlen),
-	                 SESAME_ERR_INVALID_ARGUMENT);
+			 SESAME_ERR_INVALID_ARGUMENT);
 }
 
 static void test_decode_data_after_padding(void **state)
@@ -165,21 +165,21 @@ static void test_decode_data_after_padding(void **state)
 	size_t outlen = 0;
 	(void)state;
 	assert_int_equal(decode_str("MY======MY", out, sizeof(out), &outlen),
-	                 SESAME_ERR_INVALID_ARGUMENT);
+			 SESAME_ERR_INVALID_ARGUMENT);
 	assert_int_equal(decode_str("M=Y", out, sizeof(out), &outlen), SESAME_ERR_INVALID_ARGUMENT);
 }
 
 static void test_decode_non_canonical_trailing_bits(void **state)
 {
 	/* each is a canonical encoding with a non-zero unused low bit */
-	static const char *bad[] = {"MZ",         "MZ======",        "MZXR", "MZXW7", "MZXW6YR",
-	                            "MZXW6YTBOJ", "mzxw6ytboj======"};
+	static const char *bad[] = {"MZ",	  "MZ======",	     "MZXR", "MZXW7", "MZXW6YR",
+				    "MZXW6YTBOJ", "mzxw6ytboj======"};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		unsigned char out[16];
 		size_t outlen = 0;
 		assert_int_equal(decode_str(bad[i], out, sizeof(out), &outlen),
-		                 SESAME_ERR_INVALID_ARGUMENT);
+				 SESAME_ERR_INVALID_ARGUMENT);
 	}
 }
 
@@ -192,7 +192,7 @@ static void test_decode_impossible_lengths(void **state)
 		unsigned char out[16];
 		size_t outlen = 0;
 		assert_int_equal(decode_str(bad[i], out, sizeof(out), &outlen),
-		                 SESAME_ERR_INVALID_ARGUMENT);
+				 SESAME_ERR_INVALID_ARGUMENT);
 	}
 }
 
@@ -218,7 +218,7 @@ static void test_round_trip_all_lengths(void **state)
 			char text[128];
 			size_t outlen = 999;
 			assert_int_equal(base32_encode(in, len, pad, text, sizeof(text)),
-			                 SESAME_OK);
+					 SESAME_OK);
 			assert_true(strlen(text) % 8 == 0 || !pad);
 			assert_true(pad || strchr(text, '=') == NULL);
 			assert_int_equal(decode_str(text, back, sizeof(back), &outlen), SESAME_OK);

@@ -41,8 +41,8 @@ static void test_rfc4648_vectors(void **state)
 {
 	static const struct {
 		const char *plain, *enc;
-	} v[] = {{"", ""},           {"f", "Zg"},          {"fo", "Zm8"},         {"foo", "Zm9v"},
-	         {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
+	} v[] = {{"", ""},	     {"f", "Zg"},	   {"fo", "Zm8"},	  {"foo", "Zm9v"},
+		 {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
 	(void)state;
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char out[16];
@@ -90,8 +90,8 @@ static void test_round_trip_random_0_to_64(void **state)
 			assert_int_equal(strlen(text), base64url_encoded_len(len) - 1);
 			assert_int_equal(
 			    strspn(
-			        text,
-			        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+				text,
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
 			    strlen(text));
 			assert_int_not_equal(strlen(text) % 4, 1);
 			memset(back, 0xa5, sizeof(back));
@@ -109,9 +109,9 @@ static void test_encode_buffer_too_small(void **state)
 	assert_int_equal(base64url_encode((const unsigned char *)"foobar", 6, out, 9), SESAME_OK);
 	assert_string_equal(out, "Zm9vYmFy");
 	assert_int_equal(base64url_encode((const unsigned char *)"foobar", 6, out, 8),
-	                 SESAME_ERR_TOO_LARGE);
+			 SESAME_ERR_TOO_LARGE);
 	assert_int_equal(base64url_encode((const unsigned char *)"", 0, out, 0),
-	                 SESAME_ERR_TOO_LARGE);
+			 SESAME_ERR_TOO_LARGE);
 }
 
 static void test_decode_buffer_too_small(void **state)
@@ -128,14 +128,14 @@ static void test_decode_buffer_too_small(void **state)
 static void test_decode_invalid_characters(void **state)
 {
 	static const char *bad[] = {
-	    "Zm9v+mFy", "Zm9v/mFy",  "Zg==", "Zm8=",       "Zm9vYg==", "Zm v",
-	    "Zm9\n",    "Zm9v\tYmF", "Zm.v", "Zm\xc3\xa9", "+/+/",     "!!!!"};
+	    "Zm9v+mFy", "Zm9v/mFy",  "Zg==", "Zm8=",	   "Zm9vYg==", "Zm v",
+	    "Zm9\n",	"Zm9v\tYmF", "Zm.v", "Zm\xc3\xa9", "+/+/",     "!!!!"};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		unsigned char out[16];
 		size_t outlen = 0;
 		assert_int_equal(decode_str(bad[i], out, sizeof(out), &outlen),
-		                 SESAME_ERR_INVALID_ARGUMENT);
+				 SESAME_ERR_INVALID_ARGUMENT);
 	}
 }
 
@@ -145,7 +145,7 @@ static void test_decode_embedded_nul(void **state)
 	size_t outlen = 0;
 	(void)state;
 	assert_int_equal(base64url_decode("Zm9\0", 4, out, sizeof(out), &outlen),
-	                 SESAME_ERR_INVALID_ARGUMENT);
+			 SESAME_ERR_INVALID_ARGUMENT);
 }
 
 static void test_decode_length_mod4_is_1(void **state)
@@ -156,7 +156,7 @@ static void test_decode_length_mod4_is_1(void **state)
 		unsigned char out[16];
 		size_t outlen = 0;
 		assert_int_equal(decode_str(bad[i], out, sizeof(out), &outlen),
-		                 SESAME_ERR_INVALID_ARGUMENT);
+				 SESAME_ERR_INVALID_ARGUMENT);
 	}
 }
 
@@ -169,7 +169,7 @@ static void test_decode_non_canonical_trailing_bits(void **state)
 		unsigned char out[16];
 		size_t outlen = 0;
 		assert_int_equal(decode_str(bad[i], out, sizeof(out), &outlen),
-		                 SESAME_ERR_INVALID_ARGUMENT);
+				 SESAME_ERR_INVALID_ARGUMENT);
 	}
 }
 

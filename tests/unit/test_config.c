@@ -45,7 +45,7 @@ static int teardown(void **state)
 /* Writes text into a fresh file (its path in f->path) and loads it over
  * the defaults. */
 static int load_text(struct fixture *f, const char *text, sesame_config_t *cfg, char *err,
-                     size_t errsz)
+		     size_t errsz)
 {
 	char name[32];
 	snprintf(name, sizeof(name), "authd%d.conf", f->n++);
@@ -86,29 +86,29 @@ static void test_defaults(void **state)
 static void test_full_file(void **state)
 {
 	static const char text[] = "; sesame-authd configuration\n"
-	                           "# both comment styles\n"
-	                           "[authd]\n"
-	                           "socket = /run/test/authd.sock\n"
-	                           "socket_mode = 0600\n"
-	                           "socket_group = sesame\n"
-	                           "database = /var/lib/test/db.sqlite\n"
-	                           "master_key = /var/lib/test/master.key\n"
-	                           "max_body = 32768\n"
-	                           "max_connections = 64\n"
-	                           "pam_trusted_users = ejabberd, prosody\tdovecot,_svc\n"
-	                           "log_level = debug\n"
-	                           "\n"
-	                           "[totp]\n"
-	                           "issuer = Example Org (prod) #1\n"
-	                           "algorithm = SHA256\n"
-	                           "digits = 8\n"
-	                           "period = 60\n"
-	                           "window = 2\n"
-	                           "\n"
-	                           "[throttle]\n"
-	                           "max_failures = 3\n"
-	                           "base_delay = 10\n"
-	                           "max_delay = 600\n";
+				   "# both comment styles\n"
+				   "[authd]\n"
+				   "socket = /run/test/authd.sock\n"
+				   "socket_mode = 0600\n"
+				   "socket_group = sesame\n"
+				   "database = /var/lib/test/db.sqlite\n"
+				   "master_key = /var/lib/test/master.key\n"
+				   "max_body = 32768\n"
+				   "max_connections = 64\n"
+				   "pam_trusted_users = ejabberd, prosody\tdovecot,_svc\n"
+				   "log_level = debug\n"
+				   "\n"
+				   "[totp]\n"
+				   "issuer = Example Org (prod) #1\n"
+				   "algorithm = SHA256\n"
+				   "digits = 8\n"
+				   "period = 60\n"
+				   "window = 2\n"
+				   "\n"
+				   "[throttle]\n"
+				   "max_failures = 3\n"
+				   "base_delay = 10\n"
+				   "max_delay = 600\n";
 	struct fixture *f = *state;
 	sesame_config_t cfg;
 	char err[512];
@@ -160,9 +160,9 @@ static void test_partial_file_keeps_defaults(void **state)
 static void test_range_bounds_accepted(void **state)
 {
 	static const char *ok[] = {
-	    "[totp]\ndigits = 6\n",           "[totp]\ndigits = 8\n",
-	    "[totp]\nperiod = 15\n",          "[totp]\nperiod = 300\n",
-	    "[totp]\nwindow = 0\n",           "[totp]\nwindow = 2\n",
+	    "[totp]\ndigits = 6\n",	      "[totp]\ndigits = 8\n",
+	    "[totp]\nperiod = 15\n",	      "[totp]\nperiod = 300\n",
+	    "[totp]\nwindow = 0\n",	      "[totp]\nwindow = 2\n",
 	    "[authd]\nmax_body = 1024\n",     "[authd]\nmax_body = 65536\n",
 	    "[authd]\nmax_connections = 4\n", "[authd]\nmax_connections = 4096\n",
 	    "[authd]\nsocket_mode = 0\n",     "[authd]\nsocket_mode = 777\n",
@@ -182,7 +182,7 @@ static void test_range_bounds_accepted(void **state)
 			fail_msg("case #%zu refused: %s", i, err);
 	}
 	assert_int_equal(load_text(f, "[authd]\nsocket_mode = 0750\n", &cfg, err, sizeof(err)),
-	                 SESAME_OK);
+			 SESAME_OK);
 	assert_int_equal(cfg.socket_mode, 0750);
 }
 
@@ -280,9 +280,9 @@ static void test_issuer_printable_accepted(void **state)
 	/* 63 bytes fit in issuer[64] */
 	assert_int_equal(
 	    load_text(f,
-	              "[totp]\nissuer = "
-	              "012345678901234567890123456789012345678901234567890123456789012\n",
-	              &cfg, err, sizeof(err)),
+		      "[totp]\nissuer = "
+		      "012345678901234567890123456789012345678901234567890123456789012\n",
+		      &cfg, err, sizeof(err)),
 	    SESAME_OK);
 	assert_int_equal(strlen(cfg.issuer), 63);
 	assert_int_equal(
@@ -318,7 +318,7 @@ static void test_first_error_is_reported(void **state)
 
 	/* two bad values: the first one is named */
 	assert_int_equal(load_text(f, "[totp]\ndigits = 9\nperiod = 1\n", &cfg, err, sizeof(err)),
-	                 SESAME_ERR_CONFIG);
+			 SESAME_ERR_CONFIG);
 	assert_non_null(strstr(err, ":2: "));
 	assert_non_null(strstr(err, "digits"));
 	assert_null(strstr(err, "period"));

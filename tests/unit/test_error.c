@@ -88,7 +88,7 @@ static void test_unknown(void **state)
 	assert_string_equal(sesame_err_code(1 << 30), "internal");
 	assert_string_equal(sesame_err_message(-5), sesame_err_message(SESAME_ERR_INTERNAL));
 	assert_string_equal(sesame_err_message(SESAME_ERR__COUNT),
-	                    sesame_err_message(SESAME_ERR_INTERNAL));
+			    sesame_err_message(SESAME_ERR_INTERNAL));
 }
 
 int main(void)

@@ -52,7 +52,7 @@ static void fresh_path(struct fixture *f, char *path, size_t pathsz)
 
 /* Writes text with mode into a fresh file and loads it. */
 static int load_text(struct fixture *f, const char *text, mode_t mode, sesame_key_t *keys,
-                     size_t *n)
+		     size_t *n)
 {
 	char path[512];
 	fresh_path(f, path, sizeof(path));
@@ -161,7 +161,7 @@ static void test_load_valid(void **state)
 	size_t n = 0;
 
 	assert_int_equal(load_text(f, "# master key\n\n3 " HEX_A "\n7 " HEX_B "\n", 0600, keys, &n),
-	                 SESAME_OK);
+			 SESAME_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(keys[0].version, 3);
 	assert_int_equal(keys[1].version, 7);
@@ -173,8 +173,8 @@ static void test_load_valid(void **state)
 	/* upper-case hex, no final newline, highest version */
 	assert_int_equal(
 	    load_text(f,
-	              "4294967295 FFEEDDCCBBAA99887766554433221100FFEEDDCCBBAA99887766554433221100",
-	              0600, keys, &n),
+		      "4294967295 FFEEDDCCBBAA99887766554433221100FFEEDDCCBBAA99887766554433221100",
+		      0600, keys, &n),
 	    SESAME_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(keys[0].version, 4294967295u);
@@ -219,12 +219,12 @@ static void test_load_refuses_open_modes(void **state)
 static void test_load_malformed(void **state)
 {
 	static const char *bad[] = {
-	    "",                           /* no key at all */
-	    "# only a comment\n",         /* no key at all */
-	    "1\n",                        /* no key */
-	    "1 \n",                       /* empty key */
-	    "1 " HEX_A "0\n",             /* 65 hex digits */
-	    "1 " HEX_A "00\n",            /* 33 bytes */
+	    "",				  /* no key at all */
+	    "# only a comment\n",	  /* no key at all */
+	    "1\n",			  /* no key */
+	    "1 \n",			  /* empty key */
+	    "1 " HEX_A "0\n",		  /* 65 hex digits */
+	    "1 " HEX_A "00\n",		  /* 33 bytes */
 	    "1 0011223344556677889900\n", /* 11 bytes */
 	    "1 00112233445566778899aabbccddeeff00112233445566778899aabbccddeef\n", /* 63 */
 	    "1 00112233445566778899aabbccddeeff00112233445566778899aabbccddeefg\n",
@@ -233,10 +233,10 @@ static void test_load_malformed(void **state)
 	    "1 " HEX_A "\r\n", /* CRLF */
 	    "1  " HEX_A "\n",  /* two spaces */
 	    "1\t" HEX_A "\n",  /* tab */
-	    HEX_A "\n",        /* no version */
+	    HEX_A "\n",	       /* no version */
 	    "x " HEX_A "\n",
 	    "1x " HEX_A "\n",
-	    "0 " HEX_A "\n",          /* version 0 */
+	    "0 " HEX_A "\n",	      /* version 0 */
 	    "4294967296 " HEX_A "\n", /* version above 32 bits */
 	    "99999999999999999999999 " HEX_A "\n",
 	    "1 " HEX_A "\n1 " HEX_B "\n", /* duplicate version */
@@ -273,7 +273,7 @@ static void test_load_refuses_sign_and_space_in_version(void **state)
 		int r = load_text(f, bad[i], 0600, keys, &n);
 		if (r != SESAME_ERR_CONFIG) {
 			print_error("case #%zu (\"%.24s...\") gave %d with version %u\n", i, bad[i],
-			            r, n ? (unsigned)keys[0].version : 0u);
+				    r, n ? (unsigned)keys[0].version : 0u);
 			accepted++;
 		}
 	}

@@ -30,8 +30,8 @@ static void test_known_seed(void **state)
 	(void)state;
 	assert_int_equal(otpauth_uri("Sesame", "alice", rfc_seed, 20, &p, &uri), SESAME_OK);
 	assert_string_equal(uri,
-	                    "otpauth://totp/Sesame:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-	                    "&issuer=Sesame&algorithm=SHA1&digits=6&period=30");
+			    "otpauth://totp/Sesame:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+			    "&issuer=Sesame&algorithm=SHA1&digits=6&period=30");
 	free_uri(&uri);
 }
 
@@ -58,7 +58,7 @@ static void test_percent_encoding(void **state)
 	assert_int_equal(otpauth_uri("Example Co", "a+b@c", rfc_seed, 20, &p, &uri), SESAME_OK);
 	assert_string_equal(
 	    uri, "otpauth://totp/Example%20Co:a%2Bb%40c?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-	         "&issuer=Example%20Co&algorithm=SHA1&digits=6&period=30");
+		 "&issuer=Example%20Co&algorithm=SHA1&digits=6&period=30");
 	free_uri(&uri);
 	/* unreserved characters stay, everything else is %XX in upper case */
 	assert_int_equal(
@@ -66,8 +66,8 @@ static void test_percent_encoding(void **state)
 	    SESAME_OK);
 	assert_string_equal(
 	    uri, "otpauth://totp/A%26B%3DC%3FD%2FE%23F%25G%3AH~I:first.last_x-y~z%24"
-	         "?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-	         "&issuer=A%26B%3DC%3FD%2FE%23F%25G%3AH~I&algorithm=SHA1&digits=6&period=30");
+		 "?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+		 "&issuer=A%26B%3DC%3FD%2FE%23F%25G%3AH~I&algorithm=SHA1&digits=6&period=30");
 	free_uri(&uri);
 	assert_int_equal(otpauth_uri("Caf\xc3\xa9", "\x7f", rfc_seed, 20, &p, &uri), SESAME_OK);
 	assert_non_null(strstr(uri, "totp/Caf%C3%A9:%7F?"));
@@ -118,7 +118,7 @@ static void test_limits(void **state)
 	assert_int_equal(
 	    strlen(uri),
 	    strlen("otpauth://totp/:?secret=&issuer=&algorithm=SHA1&digits=6&period=30") +
-	        3 * 64 * 3 + 32);
+		3 * 64 * 3 + 32);
 	free_uri(&uri);
 	name[64] = ' ';
 	name[65] = '\0';
@@ -131,7 +131,7 @@ static void test_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_known_seed),       cmocka_unit_test(test_secret_without_padding),
+	    cmocka_unit_test(test_known_seed),	     cmocka_unit_test(test_secret_without_padding),
 	    cmocka_unit_test(test_percent_encoding), cmocka_unit_test(test_parameters),
 	    cmocka_unit_test(test_limits),
 	};

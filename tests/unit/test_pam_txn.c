@@ -282,13 +282,13 @@ static void test_oversized_refused(void **state)
 /* Seals arbitrary bytes the way pam_txn_seal does, to check that open
  * validates the content and not just the seal. */
 static void seal_text(const seal_keyring_t *k, const char *purpose, const char *text, size_t len,
-                      char *token, size_t tokensz)
+		      char *token, size_t tokensz)
 {
 	unsigned char *blob = NULL;
 	size_t bloblen = 0;
-	assert_int_equal(seal_encrypt(k, purpose, "", (const unsigned char *)text, len, &blob,
-	                              &bloblen),
-	                 SESAME_OK);
+	assert_int_equal(
+	    seal_encrypt(k, purpose, "", (const unsigned char *)text, len, &blob, &bloblen),
+	    SESAME_OK);
 	assert_int_equal(base64url_encode(blob, bloblen, token, tokensz), SESAME_OK);
 	free(blob);
 }
@@ -296,7 +296,10 @@ static void seal_text(const seal_keyring_t *k, const char *purpose, const char *
 /* The layout: t1 NUL user NUL service NUL rhost NUL tty NUL factor NUL
  * nullok NUL expires (sizeof - 1: the literal's own NUL is not part of it) */
 #define TXN(s) s, sizeof(s) - 1
-#define GOOD "t1\0alice\0sshd\0\0\0totp\0" "1\0" "1700000300"
+#define GOOD                                                                                       \
+	"t1\0alice\0sshd\0\0\0totp\0"                                                              \
+	"1\0"                                                                                      \
+	"1700000300"
 
 static void test_sealed_but_invalid_content(void **state)
 {
@@ -306,13 +309,23 @@ static void test_sealed_but_invalid_content(void **state)
 	} bad[] = {
 	    {TXN("")},
 	    {TXN("not a token")},
-	    {TXN("t2\0alice\0sshd\0\0\0totp\0" "1\0" "1700000300")},     /* version */
-	    {TXN("t1\0alice\0sshd\0\0\0totp\0" "1")},                    /* missing field */
-	    {TXN(GOOD "\0extra")},                                      /* extra field */
-	    {TXN("t1\0alice\0sshd\0\0\0totp\0" "2\0" "1700000300")},     /* nullok */
-	    {TXN("t1\0alice\0sshd\0\0\0totp\0" "1\0" "17000x")},         /* expiry */
-	    {TXN("t1\0alice\0sshd\0\0\0totp\0" "1\0")},                  /* empty expiry */
-	    {TXN("t1\0alice\0sshd\0\0\0totpxxxxxxxxxxxxxxxx\0" "1\0" "1700000300")},
+	    {TXN("t2\0alice\0sshd\0\0\0totp\0"
+		 "1\0"
+		 "1700000300")}, /* version */
+	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
+		 "1")},		   /* missing field */
+	    {TXN(GOOD "\0extra")}, /* extra field */
+	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
+		 "2\0"
+		 "1700000300")}, /* nullok */
+	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
+		 "1\0"
+		 "17000x")}, /* expiry */
+	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
+		 "1\0")}, /* empty expiry */
+	    {TXN("t1\0alice\0sshd\0\0\0totpxxxxxxxxxxxxxxxx\0"
+		 "1\0"
+		 "1700000300")},
 	};
 	struct fixture *f = *state;
 	auth_request_t out;

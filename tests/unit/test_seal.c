@@ -81,7 +81,7 @@ static uint32_t blob_version(const unsigned char *blob)
 }
 
 static void seal_ok(const seal_keyring_t *k, const char *purpose, const char *subject,
-                    const unsigned char *pt, size_t ptlen, unsigned char **blob, size_t *bloblen)
+		    const unsigned char *pt, size_t ptlen, unsigned char **blob, size_t *bloblen)
 {
 	assert_int_equal(seal_encrypt(k, purpose, subject, pt, ptlen, blob, bloblen), SESAME_OK);
 	assert_non_null(*blob);
@@ -145,7 +145,7 @@ static void test_every_bit_flip_detected(void **state)
 			size_t ptlen = 99;
 			blob[i] ^= (unsigned char)(1u << b);
 			int r = seal_decrypt(f->ring[RING_V12], "totp-seed", "alice", blob, bloblen,
-			                     &pt, &ptlen);
+					     &pt, &ptlen);
 			blob[i] ^= (unsigned char)(1u << b);
 			if (r != SESAME_ERR_CRYPTO)
 				fail_msg("flip of byte %zu bit %d gave %d", i, b, r);
@@ -165,20 +165,20 @@ static void test_wrong_binding(void **state)
 
 	seal_ok(k, "totp-seed", "alice", secret, 20, &blob, &bloblen);
 	assert_int_equal(seal_decrypt(k, "recovery", "alice", blob, bloblen, &pt, &ptlen),
-	                 SESAME_ERR_CRYPTO);
+			 SESAME_ERR_CRYPTO);
 	assert_int_equal(seal_decrypt(k, "totp-seed", "bob", blob, bloblen, &pt, &ptlen),
-	                 SESAME_ERR_CRYPTO);
+			 SESAME_ERR_CRYPTO);
 	assert_int_equal(seal_decrypt(k, "totp-seed", "alice2", blob, bloblen, &pt, &ptlen),
-	                 SESAME_ERR_CRYPTO);
+			 SESAME_ERR_CRYPTO);
 	assert_int_equal(seal_decrypt(k, "totp-seed", "Alice", blob, bloblen, &pt, &ptlen),
-	                 SESAME_ERR_CRYPTO);
+			 SESAME_ERR_CRYPTO);
 	assert_int_equal(seal_decrypt(k, "totp-seed", "", blob, bloblen, &pt, &ptlen),
-	                 SESAME_ERR_CRYPTO);
+			 SESAME_ERR_CRYPTO);
 	/* the purpose/subject boundary is part of the binding */
 	assert_int_equal(seal_decrypt(k, "totp-seeda", "lice", blob, bloblen, &pt, &ptlen),
-	                 SESAME_ERR_CRYPTO);
+			 SESAME_ERR_CRYPTO);
 	assert_int_equal(seal_decrypt(k, "totp-", "seedalice", blob, bloblen, &pt, &ptlen),
-	                 SESAME_ERR_CRYPTO);
+			 SESAME_ERR_CRYPTO);
 	assert_null(pt);
 	free(blob);
 }
@@ -194,14 +194,14 @@ static void test_truncated_or_extended(void **state)
 	seal_ok(k, "totp-seed", "alice", secret, 20, &blob, &bloblen);
 	for (size_t len = 0; len < bloblen; len++)
 		assert_int_equal(seal_decrypt(k, "totp-seed", "alice", blob, len, &pt, &ptlen),
-		                 SESAME_ERR_CRYPTO);
+				 SESAME_ERR_CRYPTO);
 	/* also cut from the front: drop the format byte */
 	assert_int_equal(seal_decrypt(k, "totp-seed", "alice", blob + 1, bloblen - 1, &pt, &ptlen),
-	                 SESAME_ERR_CRYPTO);
+			 SESAME_ERR_CRYPTO);
 	memcpy(longer, blob, bloblen);
 	longer[bloblen] = 0;
 	assert_int_equal(seal_decrypt(k, "totp-seed", "alice", longer, bloblen + 1, &pt, &ptlen),
-	                 SESAME_ERR_CRYPTO);
+			 SESAME_ERR_CRYPTO);
 	assert_null(pt);
 	free(blob);
 }
@@ -265,8 +265,8 @@ static void test_two_versions(void **state)
 	for (int r = RING_V12; r <= RING_V21; r++) {
 		for (int i = 0; i < 3; i++) {
 			assert_int_equal(seal_decrypt(f->ring[r], "totp-seed", "alice", blobs[i],
-			                              lens[i], &pt, &ptlen),
-			                 SESAME_OK);
+						      lens[i], &pt, &ptlen),
+					 SESAME_OK);
 			assert_int_equal(ptlen, 20);
 			assert_memory_equal(pt, secret, 20);
 			seal_buf_free(&pt, ptlen);
@@ -306,7 +306,7 @@ static void test_limits(void **state)
 	memset(longp, 'p', sizeof(longp) - 1);
 	longp[sizeof(longp) - 1] = '\0';
 	assert_int_equal(seal_encrypt(f->ring[RING_V1], longp, "s", secret, 20, &blob, &bloblen),
-	                 SESAME_ERR_INVALID_ARGUMENT);
+			 SESAME_ERR_INVALID_ARGUMENT);
 	assert_null(blob);
 	free(big);
 }

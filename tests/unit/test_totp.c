@@ -93,8 +93,8 @@ static void test_generate_rfc6238(void **state)
 			char out[9];
 			memset(out, 'x', sizeof(out));
 			assert_int_equal(totp_generate(rfc6238[a].seed, rfc6238[a].seedlen, &p,
-			                               times[t], out, sizeof(out)),
-			                 SESAME_OK);
+						       times[t], out, sizeof(out)),
+					 SESAME_OK);
 			assert_string_equal(out, rfc6238[a].codes[t]);
 		}
 	}
@@ -104,7 +104,7 @@ static void test_generate_rfc4226_six_digits(void **state)
 {
 	/* RFC 4226 Appendix D: HOTP of counter c is TOTP at time 30 c */
 	static const char *hotp[] = {"755224", "287082", "359152", "969429", "338314",
-	                             "254676", "287922", "162583", "399871", "520489"};
+				     "254676", "287922", "162583", "399871", "520489"};
 	totp_params_t p = params(TOTP_ALG_SHA1, 6);
 	(void)state;
 	for (int c = 0; c < 10; c++) {
@@ -133,13 +133,13 @@ static void test_generate_refuses_bad_arguments(void **state)
 	(void)state;
 	assert_int_equal(totp_generate(seed_sha1, 20, &p, 59, out, 8), SESAME_ERR_INVALID_ARGUMENT);
 	assert_int_equal(totp_generate(seed_sha1, 20, &p, -1, out, sizeof(out)),
-	                 SESAME_ERR_INVALID_ARGUMENT);
+			 SESAME_ERR_INVALID_ARGUMENT);
 	p.digits = 5;
 	assert_int_equal(totp_generate(seed_sha1, 20, &p, 59, out, sizeof(out)),
-	                 SESAME_ERR_INVALID_ARGUMENT);
+			 SESAME_ERR_INVALID_ARGUMENT);
 	p.digits = 9;
 	assert_int_equal(totp_generate(seed_sha1, 20, &p, 59, out, sizeof(out)),
-	                 SESAME_ERR_INVALID_ARGUMENT);
+			 SESAME_ERR_INVALID_ARGUMENT);
 	p.digits = 6;
 	assert_int_equal(totp_generate(seed_sha1, 20, &p, 59, out, 7), SESAME_OK);
 	assert_string_equal(out, "287082");
@@ -154,9 +154,9 @@ static void test_verify_rfc6238_exact_time(void **state)
 			int64_t step = -42;
 			for (unsigned window = 0; window <= 2; window++) {
 				assert_int_equal(totp_verify(rfc6238[a].seed, rfc6238[a].seedlen,
-				                             &p, window, times[t],
-				                             rfc6238[a].codes[t], -1, &step),
-				                 SESAME_OK);
+							     &p, window, times[t],
+							     rfc6238[a].codes[t], -1, &step),
+						 SESAME_OK);
 				assert_int_equal(step, (int64_t)times[t] / 30);
 			}
 		}
@@ -170,9 +170,9 @@ static void test_verify_other_algorithm_refused(void **state)
 	int64_t step = 0;
 	(void)state;
 	assert_int_equal(totp_verify(seed_sha256, 32, &p, 1, 59, "94287082", -1, &step),
-	                 SESAME_ERR_WRONG_CODE);
+			 SESAME_ERR_WRONG_CODE);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 59, "94287082", -1, &step),
-	                 SESAME_ERR_WRONG_CODE);
+			 SESAME_ERR_WRONG_CODE);
 }
 
 static void test_verify_window(void **state)
@@ -190,7 +190,7 @@ static void test_verify_window(void **state)
 				for (unsigned window = 0; window <= 2; window++) {
 					int64_t step = -42;
 					int r = totp_verify(rfc6238[a].seed, rfc6238[a].seedlen, &p,
-					                    window, now, code, -1, &step);
+							    window, now, code, -1, &step);
 					if ((unsigned)ak <= window) {
 						assert_int_equal(r, SESAME_OK);
 						assert_int_equal(step, s0);
@@ -211,16 +211,16 @@ static void test_verify_window_edges_within_step(void **state)
 	(void)state;
 	/* 1111111109 is in step 37037036 = [1111111080, 1111111110) */
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 0, 1111111080, "07081804", -1, &step),
-	                 SESAME_OK);
+			 SESAME_OK);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 0, 1111111079, "07081804", -1, &step),
-	                 SESAME_ERR_WRONG_CODE);
+			 SESAME_ERR_WRONG_CODE);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 0, 1111111110, "07081804", -1, &step),
-	                 SESAME_ERR_WRONG_CODE);
+			 SESAME_ERR_WRONG_CODE);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 1111111139, "07081804", -1, &step),
-	                 SESAME_OK);
+			 SESAME_OK);
 	assert_int_equal(step, 37037036);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 1111111140, "07081804", -1, &step),
-	                 SESAME_ERR_WRONG_CODE);
+			 SESAME_ERR_WRONG_CODE);
 }
 
 static void test_verify_malformed_codes(void **state)
@@ -256,9 +256,9 @@ static void test_verify_malformed_codes(void **state)
 	/* the right code with the digits of another configuration */
 	p.digits = 6;
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 59, "94287082", -1, &(int64_t){0}),
-	                 SESAME_ERR_WRONG_CODE);
+			 SESAME_ERR_WRONG_CODE);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 59, "287082", -1, &(int64_t){0}),
-	                 SESAME_OK);
+			 SESAME_OK);
 }
 
 static void test_verify_replay(void **state)
@@ -268,20 +268,20 @@ static void test_verify_replay(void **state)
 	int64_t step = -42;
 	(void)state;
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 1234567890, "89005924", s0 - 1, &step),
-	                 SESAME_OK);
+			 SESAME_OK);
 	assert_int_equal(step, s0);
 	step = -42;
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 1234567890, "89005924", s0, &step),
-	                 SESAME_ERR_REPLAY);
+			 SESAME_ERR_REPLAY);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 1234567890, "89005924", s0 + 1, &step),
-	                 SESAME_ERR_REPLAY);
+			 SESAME_ERR_REPLAY);
 	/* accepted one step later (the code was typed late), then replayed */
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 1234567890 + 30, "89005924", s0, &step),
-	                 SESAME_ERR_REPLAY);
+			 SESAME_ERR_REPLAY);
 	assert_int_equal(step, -42);
 	/* a wrong code stays wrong, even when last_step is in the future */
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 1234567890, "89005925", s0 + 5, &step),
-	                 SESAME_ERR_WRONG_CODE);
+			 SESAME_ERR_WRONG_CODE);
 }
 
 /* Finds two steps with the same 6-digit SHA-1 code (a birthday collision
@@ -320,9 +320,9 @@ static void test_verify_later_step_wins(void **state)
 	find_collision(&s1, &s2);
 	assert_true(s1 < s2);
 	assert_int_equal(totp_generate(seed_sha1, 20, &p, (time_t)(s1 * 30), code, sizeof(code)),
-	                 SESAME_OK);
+			 SESAME_OK);
 	assert_int_equal(totp_generate(seed_sha1, 20, &p, (time_t)(s2 * 30), other, sizeof(other)),
-	                 SESAME_OK);
+			 SESAME_OK);
 	assert_string_equal(code, other);
 
 	/* a window around both steps, centred between them */
@@ -335,7 +335,7 @@ static void test_verify_later_step_wins(void **state)
 		if (s < 0 || s == s1 || s == s2)
 			continue;
 		assert_int_equal(totp_generate(seed_sha1, 20, &p, (time_t)(s * 30), c, sizeof(c)),
-		                 SESAME_OK);
+				 SESAME_OK);
 		if (strcmp(c, code) == 0)
 			skip();
 	}
@@ -348,10 +348,10 @@ static void test_verify_later_step_wins(void **state)
 	assert_int_equal(step, s2); /* last_step between them */
 	step = -42;
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, window, now, code, s2 - 1, &step),
-	                 SESAME_OK);
+			 SESAME_OK);
 	assert_int_equal(step, s2);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, window, now, code, s2, &step),
-	                 SESAME_ERR_REPLAY);
+			 SESAME_ERR_REPLAY);
 }
 
 static void test_verify_near_epoch(void **state)
@@ -364,7 +364,7 @@ static void test_verify_near_epoch(void **state)
 	assert_int_equal(step, 1);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 1, 0, "94287082", -1, &step), SESAME_OK);
 	assert_int_equal(totp_verify(seed_sha1, 20, &p, 0, 0, "94287082", -1, &step),
-	                 SESAME_ERR_WRONG_CODE);
+			 SESAME_ERR_WRONG_CODE);
 }
 
 int main(void)

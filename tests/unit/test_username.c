@@ -20,8 +20,8 @@ static int check(const char *name)
 static void test_accepted(void **state)
 {
 	static const char *ok[] = {"alice", "a",     "_svc",   "first.last",  "user@example.org",
-	                           "host$", "Z",     "9lives", "a-b",         "a+tag",
-	                           "a_b",   "ALICE", "_",      "a.b-c_d+e@f$"};
+				   "host$", "Z",     "9lives", "a-b",	      "a+tag",
+				   "a_b",   "ALICE", "_",      "a.b-c_d+e@f$"};
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		if (check(ok[i]) != SESAME_OK)
@@ -120,8 +120,8 @@ static void test_dollar_only_last(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_accepted),         cmocka_unit_test(test_length_bounds),
-	    cmocka_unit_test(test_refused),          cmocka_unit_test(test_embedded_nul),
+	    cmocka_unit_test(test_accepted),	     cmocka_unit_test(test_length_bounds),
+	    cmocka_unit_test(test_refused),	     cmocka_unit_test(test_embedded_nul),
 	    cmocka_unit_test(test_dollar_only_last),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
