@@ -241,6 +241,68 @@ class FailClosed(DaemonTestCase):
         self.assertIn("pam_sm_authenticate", names)
 
 
+class HostileServer:
+    """Something listening on the module's socket that is not a sane daemon:
+    never answers, or answers garbage. The module must fail closed."""
+
+    def __init__(self, path, behaviour):
+        import socket
+        import threading
+        self.path, self.behaviour = path, behaviour
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(8)
+        self.conns = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            try:
+                conn.recv(65536)
+                body = {"garbage": b"this is not json", "huge": b"[" + b"1," * 100000 + b"1]",
+                        "wrong_step": b'{"step":"launch"}', "array": b"[]",
+                        "no_txn": b'{"step":"prompt","factor":"totp","prompt":"x"}',
+                        "bad_result": b'{"step":"verdict","result":"maybe"}'}.get(self.behaviour)
+                if body is None:
+                    continue  # silent: keep the connection open, say nothing
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            except OSError:
+                pass
+
+    def close(self):
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+        os.unlink(self.path)
+
+
+class HostileReplies(DaemonTestCase):
+    def test_timeouts_and_malformed_replies_fail_closed(self):
+        for behaviour in ["silent", "garbage", "huge", "wrong_step", "array", "no_txn", "bad_result"]:
+            path = os.path.join(self.tmp, "hostile-%s.sock" % behaviour)
+            server = HostileServer(path, behaviour)
+            try:
+                self.pam.service("h", ["auth required %s socket=%s timeout=1" % (PAM_MODULE, path)])
+                start = time.monotonic()
+                env = dict(self.pam.env(), PAM_WRAPPER_DEBUGLEVEL="4")
+                p = subprocess.run(["pamtester", "h", "alice", "authenticate"], input="123456\n",
+                                   env=env, capture_output=True, text=True, timeout=30)
+                self.assertNotEqual(p.returncode, 0, behaviour)
+                self.assertIn(UNAVAILABLE, p.stdout + p.stderr, behaviour)
+                self.assertIn("cannot retrieve authentication info", p.stdout + p.stderr, behaviour)
+                # the reason goes to syslog as LOG_AUTHPRIV|LOG_ERR (80|3)
+                self.assertIn("SYSLOG(83)", p.stderr, behaviour)
+                self.assertLess(time.monotonic() - start, 10, behaviour)
+            finally:
+                server.close()
+
+
 class Peers(DaemonTestCase):
     """A caller that is not root may act only for its own user name."""
 
