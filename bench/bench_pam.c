@@ -28,32 +28,6 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
-static int load_users(const char *path, bench_user_t **users, size_t *n)
-{
-	FILE *f = fopen(path, "r");
-	char name[64], hex[130];
-	size_t cap = 0;
-
-	*users = NULL;
-	*n = 0;
-	if (f == NULL)
-		return -1;
-	while (fscanf(f, "%63s %129s", name, hex) == 2) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			*users = realloc(*users, cap * sizeof(**users));
-		}
-		bench_user_t *u = &(*users)[(*n)++];
-		memset(u, 0, sizeof(*u));
-		snprintf(u->name, sizeof(u->name), "%s", name);
-		u->seedlen = strlen(hex) / 2;
-		for (size_t i = 0; i < u->seedlen; i++)
-			sscanf(hex + 2 * i, "%2hhx", &u->seed[i]);
-	}
-	fclose(f);
-	return 0;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -70,7 +44,7 @@ int main(int argc, char **argv)
 	double *lat;
 	int success, count, rv, errors = 0;
 
-	if (argc != 5 || totp_init() != 0 || load_users(argv[2], &users, &n) != 0 || n == 0) {
+	if (argc != 5 || totp_init() != 0 || bench_load_users(argv[2], &users, &n) != 0 || n == 0) {
 		fprintf(stderr, "usage: bench_pam SERVICE USERFILE success|failure COUNT\n");
 		return 2;
 	}

@@ -90,30 +90,6 @@ static void *run_worker(void *arg)
 	return NULL;
 }
 
-static int load(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char name[64], hex[130];
-	size_t cap = 0;
-
-	if (f == NULL)
-		return -1;
-	while (fscanf(f, "%63s %129s", name, hex) == 2) {
-		if (n_users == cap) {
-			cap = cap ? cap * 2 : 1024;
-			users = realloc(users, cap * sizeof(*users));
-		}
-		bench_user_t *u = &users[n_users++];
-		memset(u, 0, sizeof(*u));
-		snprintf(u->name, sizeof(u->name), "%s", name);
-		u->seedlen = strlen(hex) / 2;
-		for (size_t k = 0; k < u->seedlen; k++)
-			sscanf(hex + 2 * k, "%2hhx", &u->seed[k]);
-	}
-	fclose(f);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	pthread_t th[256];
@@ -146,7 +122,8 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "run") == 0) {
 		sock = argv[2];
 		threads = atoi(argv[4]);
-		if (load(argv[3]) != 0 || threads < 1 || threads > 256)
+		if (bench_load_users(argv[3], &users, &n_users) != 0 || threads < 1 ||
+		    threads > 256)
 			return 2;
 		time_t now = time(NULL);
 		double t0 = bench_now();

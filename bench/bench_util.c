@@ -1,5 +1,6 @@
 /* Enrollment through the API and local code computation for benchmarks. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench_util.h"
@@ -59,4 +60,35 @@ fail:
 	json_decref(req);
 	json_decref(reply);
 	return ok;
+}
+
+int bench_load_users(const char *path, bench_user_t **users, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char name[64], hex[130];
+	size_t cap = 0;
+
+	*users = NULL;
+	*n = 0;
+	if (f == NULL)
+		return -1;
+	while (fscanf(f, "%63s %129s", name, hex) == 2) {
+		if (*n == cap) {
+			bench_user_t *grown;
+			cap = cap ? cap * 2 : 1024;
+			if ((grown = realloc(*users, cap * sizeof(**users))) == NULL) {
+				fclose(f);
+				return -1;
+			}
+			*users = grown;
+		}
+		bench_user_t *u = &(*users)[(*n)++];
+		memset(u, 0, sizeof(*u));
+		snprintf(u->name, sizeof(u->name), "%s", name);
+		u->seedlen = strlen(hex) / 2;
+		for (size_t i = 0; i < u->seedlen; i++)
+			sscanf(hex + 2 * i, "%2hhx", &u->seed[i]);
+	}
+	fclose(f);
+	return 0;
 }

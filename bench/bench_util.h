@@ -23,4 +23,7 @@ void bench_code(const bench_user_t *u, time_t t, char out[16]);
 
 double bench_now(void); /* monotonic seconds */
 
+/* Reads a user file ("NAME HEXSEED" lines) into a malloc'd array. */
+int bench_load_users(const char *path, bench_user_t **users, size_t *n);
+
 #endif
