@@ -2,8 +2,9 @@
  * callers are grouped into one commit (leader/follower group commit: the
  * first caller to find the connection free runs everything queued, the
  * others wait), and a commit is fsynced only when one of its transactions
- * asked for it. Checkpoints run on a thread of their own, off the path of
- * any request. */
+ * asked for it. SQLite's own automatic checkpoint (every 1000 WAL pages,
+ * at a commit) keeps the WAL small; a separate checkpointing connection
+ * was tried and lost to lock contention while the WAL grew. */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -115,8 +116,7 @@ struct store_op {
 	struct store_op *next;
 };
 
-#define STORE_CHECKPOINT_PAGES 1000 /* WAL size that triggers a checkpoint */
-#define STORE_READERS 4		    /* read-only connections */
+#define STORE_READERS 4 /* read-only connections */
 
 typedef struct {
 	sqlite3 *db;
@@ -129,16 +129,11 @@ struct store {
 	store_conn_t readers[STORE_READERS];
 	int readers_busy;
 	pthread_cond_t cv_reader; /* a reader became free */
-	sqlite3 *ckpt_db;	  /* the checkpointer's own connection */
 	pthread_mutex_t mu;
 	pthread_cond_t cv_done; /* a batch finished (for store_close) */
-	pthread_cond_t cv_ckpt; /* the WAL wants a checkpoint, or stopping */
 	struct store_op *head, *tail;
 	int leader; /* a caller is running a batch on db */
 	int stopping;
-	int ckpt_wanted;
-	pthread_t ckpt_thread;
-	int ckpt_started;
 };
 
 struct store_tx {
@@ -270,63 +265,35 @@ int store_run(store_t *s, store_fn fn, void *arg)
 	return op.result;
 }
 
-/* Called by SQLite after each commit on db with the WAL size in pages. */
-static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
-{
-	store_t *s = arg;
-
-	(void)db;
-	(void)name;
-	if (pages >= STORE_CHECKPOINT_PAGES) {
-		pthread_mutex_lock(&s->mu);
-		s->ckpt_wanted = 1;
-		pthread_cond_signal(&s->cv_ckpt);
-		pthread_mutex_unlock(&s->mu);
-	}
-	return SQLITE_OK;
-}
-
-/* PASSIVE checkpoints never block the writer; their fsyncs happen here. */
-static void *checkpointer_main(void *arg)
-{
-	store_t *s = arg;
-	int log_pages, done_pages;
-
-	pthread_mutex_lock(&s->mu);
-	for (;;) {
-		while (!s->ckpt_wanted && !s->stopping)
-			pthread_cond_wait(&s->cv_ckpt, &s->mu);
-		if (s->stopping)
-			break;
-		s->ckpt_wanted = 0;
-		pthread_mutex_unlock(&s->mu);
-		if (sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-					      &log_pages, &done_pages) != SQLITE_OK)
-			log_warn("store: checkpoint: %s", sqlite3_errmsg(s->ckpt_db));
-		pthread_mutex_lock(&s->mu);
-	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
-}
-
 int store_read(store_t *s, store_fn fn, void *arg)
 {
 	store_conn_t *c = NULL;
 	store_tx_t tx = {NULL, 0, 1};
+	int on_writer = 0;
 	int r;
 
 	pthread_mutex_lock(&s->mu);
-	while (!s->stopping && s->readers_busy == STORE_READERS)
+	/* An idle writer connection serves the read: its page cache is warm,
+	 * while a reader's is invalidated by every write. Under load the
+	 * readers take the reads, concurrently with the batch in flight. */
+	if (!s->stopping && !s->leader && s->head == NULL) {
+		s->leader = 1;
+		c = &s->writer;
+		on_writer = 1;
+	}
+	while (c == NULL && !s->stopping && s->readers_busy == STORE_READERS)
 		pthread_cond_wait(&s->cv_reader, &s->mu);
-	if (s->stopping) {
+	if (s->stopping && !on_writer) {
 		pthread_mutex_unlock(&s->mu);
 		return SESAME_ERR_UNAVAILABLE;
 	}
 	for (int i = 0; c == NULL; i++)
 		if (!s->readers[i].busy)
 			c = &s->readers[i];
-	c->busy = 1;
-	s->readers_busy++;
+	if (!on_writer) {
+		c->busy = 1;
+		s->readers_busy++;
+	}
 	pthread_mutex_unlock(&s->mu);
 
 	tx.c = c;
@@ -338,9 +305,16 @@ int store_read(store_t *s, store_fn fn, void *arg)
 	}
 
 	pthread_mutex_lock(&s->mu);
-	c->busy = 0;
-	s->readers_busy--;
-	pthread_cond_broadcast(&s->cv_reader); /* a waiting reader, or store_close */
+	if (on_writer) {
+		s->leader = 0;
+		if (s->head) /* writes queued meanwhile: their first caller leads */
+			pthread_cond_signal(&s->head->cv);
+		pthread_cond_broadcast(&s->cv_done);
+	} else {
+		c->busy = 0;
+		s->readers_busy--;
+		pthread_cond_broadcast(&s->cv_reader); /* a waiting reader, or store_close */
+	}
 	pthread_mutex_unlock(&s->mu);
 	return r;
 }
@@ -407,6 +381,8 @@ static int conn_open(const char *path, store_conn_t *c, int readonly)
 		   exec_sql(c->db, "PRAGMA foreign_keys=ON") != SESAME_OK ||
 		   exec_sql(c->db, "PRAGMA secure_delete=ON") != SESAME_OK ||
 		   exec_sql(c->db, "PRAGMA synchronous=NORMAL") != SESAME_OK ||
+		   /* the WAL is reused after each checkpoint; keep its file small */
+		   exec_sql(c->db, "PRAGMA journal_size_limit=8388608") != SESAME_OK ||
 		   migrate(c->db) != SESAME_OK) {
 		return SESAME_ERR_STORE;
 	}
@@ -439,7 +415,6 @@ int store_open(const char *path, store_t **out)
 		return SESAME_ERR_NOMEM;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv_done, NULL);
-	pthread_cond_init(&s->cv_ckpt, NULL);
 	pthread_cond_init(&s->cv_reader, NULL);
 	/* the writer first: it creates the file and migrates the schema */
 	if (conn_open(path, &s->writer, 0) != SESAME_OK)
@@ -447,16 +422,6 @@ int store_open(const char *path, store_t **out)
 	for (int i = 0; i < STORE_READERS; i++)
 		if (conn_open(path, &s->readers[i], 1) != SESAME_OK)
 			goto fail;
-	if (sqlite3_open_v2(path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
-		log_err("store: cannot open %s for checkpoints", path);
-		goto fail;
-	}
-	sqlite3_busy_timeout(s->ckpt_db, STORE_BUSY_TIMEOUT_MS);
-	sqlite3_wal_hook(s->writer.db, on_wal_commit, s); /* replaces SQLite's auto-checkpoint */
-	if (pthread_create(&s->ckpt_thread, NULL, checkpointer_main, s) != 0)
-		goto fail;
-	s->ckpt_started = 1;
 	*out = s;
 	s = NULL;
 	ok = SESAME_OK;
@@ -477,17 +442,11 @@ void store_close(store_t **sp)
 	pthread_cond_broadcast(&s->cv_reader);
 	while (s->leader || s->head || s->readers_busy)
 		pthread_cond_wait(s->readers_busy ? &s->cv_reader : &s->cv_done, &s->mu);
-	pthread_cond_signal(&s->cv_ckpt);
 	pthread_mutex_unlock(&s->mu);
-	if (s->ckpt_started)
-		pthread_join(s->ckpt_thread, NULL);
 	for (int i = 0; i < STORE_READERS; i++)
 		conn_close(&s->readers[i]);
 	conn_close(&s->writer);
-	if (s->ckpt_db)
-		sqlite3_close(s->ckpt_db);
 	pthread_cond_destroy(&s->cv_reader);
-	pthread_cond_destroy(&s->cv_ckpt);
 	pthread_cond_destroy(&s->cv_done);
 	pthread_mutex_destroy(&s->mu);
 	free(s);

@@ -60,7 +60,7 @@ class TotpLogin(DaemonTestCase):
         self.assertNotEqual(rc, 0)
         self.assertIn("already used", out)
         # an older step than the last accepted one is refused too
-        rc, out = self.pam.pamtester(self.svc, "carol", [oathtool(secret)])
+        rc, out = self.pam.pamtester(self.svc, "carol", [oathtool(secret, offset=-30)])
         self.assertNotEqual(rc, 0)
         self.daemon.stop()
         self.daemon.start(init=False)
@@ -158,9 +158,10 @@ class OtpSuffix(DaemonTestCase):
 
 
 class Throttling(DaemonTestCase):
-    config = "[throttle]\nmax_failures = 3\nbase_delay = 1\nmax_delay = 2\n"
+    """A long first wait, so that nothing here depends on timing."""
+    config = "[throttle]\nmax_failures = 3\nbase_delay = 60\nmax_delay = 900\n"
 
-    def test_back_off_tells_the_wait_refuses_right_codes_and_unlock_clears(self):
+    def test_lock_tells_the_wait_refuses_right_codes_and_unlock_clears(self):
         self.pam.service("t", [self.module_line("auth"), self.module_line("account")])
         secret = self.daemon.enroll("kate")
         bad = wrong_code(secret)
@@ -168,23 +169,17 @@ class Throttling(DaemonTestCase):
             res = pypamtest(self.pam, "t", "kate", [("authenticate", PAM_AUTH_ERR)], [bad])
             self.assertEqual(res["errors"], ["Wrong verification code."])
         res = pypamtest(self.pam, "t", "kate", [("authenticate", PAM_AUTH_ERR)], [bad])
-        self.assertIn("try again in 1 seconds", res["errors"][0])
+        self.assertEqual(res["errors"],
+                         ["Wrong verification code. Too many failed attempts; try again in 60 seconds."])
         # locked: a right code is refused and the wait is told; account denied
         res = pypamtest(self.pam, "t", "kate", [("authenticate", PAM_AUTH_ERR)], [oathtool(secret)])
         self.assertTrue(res["ok"], res)
-        self.assertRegex(res["errors"][0], r"Too many failed attempts; try again in \d+ seconds")
+        self.assertRegex(res["errors"][0], r"^Too many failed attempts; try again in (59|60) seconds\.$")
         res = pypamtest(self.pam, "t", "kate", [("account", PAM_PERM_DENIED)], [])
         self.assertTrue(res["ok"], res)
-        time.sleep(1.1)
-        # the next failure doubles the wait, capped at max_delay
-        res = pypamtest(self.pam, "t", "kate", [("authenticate", PAM_AUTH_ERR)], [bad])
-        self.assertIn("try again in 2 seconds", res["errors"][0])
-        time.sleep(2.1)
-        res = pypamtest(self.pam, "t", "kate", [("authenticate", PAM_AUTH_ERR)], [bad])
-        self.assertIn("try again in 2 seconds", res["errors"][0])
         show = self.daemon.ok("/v1/user/show", {"user": "kate"})
         self.assertTrue(show["locked"])
-        self.assertEqual(show["failures"], 5)
+        self.assertEqual(show["failures"], 3)  # attempts during the wait are not counted
         self.daemon.ok("/v1/user/unlock", {"user": "kate"})
         res = pypamtest(self.pam, "t", "kate", [("authenticate", PAM_SUCCESS), ("account", PAM_SUCCESS)],
                         [oathtool(secret)])
@@ -201,6 +196,26 @@ class Throttling(DaemonTestCase):
         self.assertTrue(res["ok"], res)
         res = pypamtest(self.pam, "t", "liam", [("authenticate", PAM_AUTH_ERR)], [bad])
         self.assertEqual(res["errors"], ["Wrong verification code."])
+
+
+class BackOff(DaemonTestCase):
+    """The wait doubles at each further failure, up to max_delay."""
+    config = "[throttle]\nmax_failures = 2\nbase_delay = 1\nmax_delay = 2\n"
+
+    def test_doubling_and_cap(self):
+        self.pam.service("t", [self.module_line("auth")])
+        secret = self.daemon.enroll("mike")
+        bad = wrong_code(secret)
+        pypamtest(self.pam, "t", "mike", [("authenticate", PAM_AUTH_ERR)], [bad])
+        res = pypamtest(self.pam, "t", "mike", [("authenticate", PAM_AUTH_ERR)], [bad])
+        self.assertIn("try again in 1 seconds", res["errors"][0])
+        time.sleep(1.2)
+        res = pypamtest(self.pam, "t", "mike", [("authenticate", PAM_AUTH_ERR)], [bad])
+        self.assertIn("Wrong verification code. Too many failed attempts; try again in 2 seconds", res["errors"][0])
+        time.sleep(2.2)
+        res = pypamtest(self.pam, "t", "mike", [("authenticate", PAM_AUTH_ERR)], [bad])
+        self.assertIn("Wrong verification code. Too many failed attempts; try again in 2 seconds", res["errors"][0])
+        self.assertEqual(self.daemon.ok("/v1/user/show", {"user": "mike"})["failures"], 4)
 
 
 class FailClosed(DaemonTestCase):
