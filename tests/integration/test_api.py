@@ -171,6 +171,22 @@ class Storage(DaemonTestCase):
             self.assertNotIn(s, text)
 
 
+class Checkpoints(DaemonTestCase):
+    config = "[throttle]\nmax_failures = 1000\n"
+
+    def test_write_ahead_log_stays_bounded(self):
+        """Thousands of recorded failures must be checkpointed into the
+        database, not pile up in the WAL (each would slow every read)."""
+        self.daemon.enroll("busy")
+        for _ in range(900):
+            txn = self.daemon.ok("/v1/pam/start", {"user": "busy", "service": "s"})["txn"]
+            self.daemon.ok("/v1/pam/continue", {"txn": txn, "answer": "x"})
+        wal = os.path.getsize(self.daemon.database + "-wal")
+        self.assertLess(wal, 9 * 1024 * 1024, "WAL of %d bytes" % wal)
+        self.assertGreater(os.path.getsize(self.daemon.database), 64 * 1024)  # pages reached the db
+        self.assertEqual(len(self.daemon.audit("busy")), 902)  # 900 denials, enroll, confirm
+
+
 class StartUp(unittest.TestCase):
     def setUp(self):
         import tempfile
