@@ -34,6 +34,14 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->max_failures = 5;
 	cfg->base_delay = 30;
 	cfg->max_delay = 900;
+	cfg->password.min_length = 15;
+	cfg->password.max_length = 256;
+	cfg->password.min_classes = 0;
+	cfg->password.min_score = 3;
+	cfg->password.check_old = 1;
+	snprintf(cfg->password.online_url, sizeof(cfg->password.online_url), "%s",
+		 "https://api.pwnedpasswords.com/range/");
+	cfg->password.online_timeout_ms = 3000;
 }
 
 int config_alg_parse(const char *name, totp_alg_t *alg)
@@ -113,6 +121,109 @@ static int parse_user_list(sesame_config_t *cfg, const char *v)
 		memcpy(cfg->pam_trusted_users[cfg->n_pam_trusted_users++], tok, strlen(tok) + 1);
 	}
 	return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_word_list(password_config_t *pw, const char *v)
+{
+	char buf[1024];
+	char *save = NULL;
+
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, strlen(v) + 1);
+	pw->n_org_words = 0;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		size_t n = strlen(tok);
+		while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+			tok[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (pw->n_org_words >= SESAME_MAX_ORG_WORDS || n >= sizeof(pw->org_words[0]))
+			return -1;
+		memcpy(pw->org_words[pw->n_org_words++], tok, n + 1);
+	}
+	return 0;
+}
+
+/* [password]: 0 valid, -1 invalid value, -2 unknown key. */
+static int apply_password(password_config_t *pw, const char *name, const char *v)
+{
+	unsigned u = 0;
+
+	if (strcmp(name, "min_length") == 0) {
+		if (parse_uint(v, 8, 1024, 10, &u) != 0)
+			return -1;
+		pw->min_length = u;
+		return 0;
+	}
+	if (strcmp(name, "max_length") == 0) {
+		if (parse_uint(v, 64, 1024, 10, &u) != 0)
+			return -1;
+		pw->max_length = u;
+		return 0;
+	}
+	if (strcmp(name, "min_classes") == 0) {
+		if (parse_uint(v, 0, 4, 10, &u) != 0)
+			return -1;
+		pw->min_classes = u;
+		return 0;
+	}
+	if (strcmp(name, "min_score") == 0) {
+		if (parse_uint(v, 0, 4, 10, &u) != 0)
+			return -1;
+		pw->min_score = u;
+		return 0;
+	}
+	if (strcmp(name, "check_old") == 0)
+		return parse_bool(v, &pw->check_old);
+	if (strcmp(name, "list") == 0) { /* repeatable */
+		if (pw->n_lists >= SESAME_MAX_PW_LISTS || v[0] != '/')
+			return -1;
+		return set_string(pw->lists[pw->n_lists++], sizeof(pw->lists[0]), v);
+	}
+	if (strcmp(name, "organisation_words") == 0)
+		return parse_word_list(pw, v);
+	if (strcmp(name, "breach_filter") == 0)
+		return v[0] == '/' ? set_string(pw->breach_filter, sizeof(pw->breach_filter), v)
+				   : -1;
+	if (strcmp(name, "online") == 0)
+		return parse_bool(v, &pw->online);
+	if (strcmp(name, "online_url") == 0) {
+		if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+			return -1;
+		return set_string(pw->online_url, sizeof(pw->online_url), v);
+	}
+	if (strcmp(name, "online_timeout") == 0) { /* seconds, may be fractional: ms precision */
+		char *end = NULL;
+		double secs = strtod(v, &end);
+		if (end == v || *end != '\0' || !(secs >= 0.1 && secs <= 60))
+			return -1;
+		pw->online_timeout_ms = (unsigned)(secs * 1000.0 + 0.5);
+		return 0;
+	}
+	if (strcmp(name, "online_failure") == 0) {
+		if (strcmp(v, "open") == 0)
+			pw->online_fail_open = 1;
+		else if (strcmp(v, "closed") == 0)
+			pw->online_fail_open = 0;
+		else
+			return -1;
+		return 0;
+	}
+	return -2;
 }
 
 /* Returns 0 when (section, name) is known and value valid, -1 when the
@@ -198,6 +309,8 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 		cfg->max_delay = u;
 		return 0;
 	}
+	if (strcmp(section, "password") == 0)
+		return apply_password(&cfg->password, name, v);
 #undef KEY
 	return -2;
 }
@@ -290,6 +403,12 @@ int config_validate(const sesame_config_t *cfg, char *err, size_t errsz)
 		snprintf(err, errsz,
 			 "throttle.max_delay (%u) is smaller than throttle.base_delay (%u)",
 			 cfg->max_delay, cfg->base_delay);
+		return SESAME_ERR_CONFIG;
+	}
+	if (cfg->password.max_length < cfg->password.min_length) {
+		snprintf(err, errsz,
+			 "password.max_length (%u) is smaller than password.min_length (%u)",
+			 cfg->password.max_length, cfg->password.min_length);
 		return SESAME_ERR_CONFIG;
 	}
 	if (cfg->window * cfg->period > 600) {

@@ -14,6 +14,25 @@
 typedef enum { TOTP_ALG_SHA1 = 0, TOTP_ALG_SHA256, TOTP_ALG_SHA512 } totp_alg_t;
 
 typedef struct {
+	unsigned min_length;  /* code points; default 15, at least 8 */
+	unsigned max_length;  /* code points accepted; default 256, at least 64 */
+	unsigned min_classes; /* composition rule, 0 (off, default) to 4 */
+	unsigned min_score;   /* zxcvbn score 0..4; default 3 */
+	int check_old;	      /* refuse the old password and variations; default 1 */
+	/* admin lists of refused passwords, one a line ("list =" repeated) */
+	char lists[SESAME_MAX_PW_LISTS][SESAME_MAX_PATH];
+	size_t n_lists;
+	/* organisation words refused as context ("organisation_words = a, b") */
+	char org_words[SESAME_MAX_ORG_WORDS][64];
+	size_t n_org_words;
+	char breach_filter[SESAME_MAX_PATH]; /* offline filter file; empty: off */
+	int online;			     /* k-anonymity range queries; default 0 */
+	char online_url[256];		     /* base URL, the 5 hex digits are appended */
+	unsigned online_timeout_ms;	     /* default 3000 */
+	int online_fail_open;		     /* on error: 1 accept, 0 refuse (default) */
+} password_config_t;
+
+typedef struct {
 	/* [authd] */
 	char socket[SESAME_MAX_PATH];
 	unsigned socket_mode;  /* e.g. 0660 */
@@ -39,6 +58,9 @@ typedef struct {
 	unsigned max_failures; /* consecutive failures before waiting */
 	unsigned base_delay;   /* seconds, first wait */
 	unsigned max_delay;    /* seconds, cap */
+
+	/* [password] (NIST SP 800-63B; see sesame-authd.conf(5)) */
+	password_config_t password;
 } sesame_config_t;
 
 /* Fills cfg with the built-in defaults. */

@@ -14,6 +14,9 @@
 #define SESAME_MAX_AUDIT_LIMIT 10000 /* events returned by one audit query */
 #define SESAME_TOTP_MIN_DIGITS 6
 #define SESAME_TOTP_MAX_DIGITS 8
-#define SESAME_PAM_TXN_TTL 300 /* seconds a PAM conversation may last */
+#define SESAME_PAM_TXN_TTL 300	 /* seconds a PAM conversation may last */
+#define SESAME_MAX_PASSWORD 1024 /* bytes of a password given to any check */
+#define SESAME_MAX_PW_LISTS 8	 /* admin password list files */
+#define SESAME_MAX_ORG_WORDS 16	 /* organisation words */
 
 #endif
