@@ -8,7 +8,8 @@ SESAME_BUILD_DEPS=(build-essential cmake pkg-config scdoc libpam0g-dev liboath-d
   libinih-dev)
 SESAME_RUN_DEPS=(libpam-wrapper pamtester oathtool sqlite3 curl)
 SESAME_TEST_DEPS=(libcmocka-dev python3 python3-pypamtest valgrind zbar-tools util-linux
-  libpam-oath clang clang-format libclang-rt-14-dev binutils)
+  libpam-oath clang clang-format libclang-rt-14-dev binutils openssh-server python3-paramiko
+  procps)
 
 sesame_install_deps() {
   local missing=() p
@@ -20,7 +21,16 @@ sesame_install_deps() {
   local sudo=()
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
+  # no init system here: keep maintainer scripts from starting services
+  # (openssh-server would start the system sshd)
+  local added_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
+    added_policy=1
+  fi
   "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 -qq update >/dev/null
   "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 -y -qq install --no-install-recommends \
     "${missing[@]}" >/dev/null
+  if ((added_policy)); then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
 }
