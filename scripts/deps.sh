@@ -9,7 +9,7 @@ SESAME_BUILD_DEPS=(build-essential cmake pkg-config scdoc libpam0g-dev liboath-d
 SESAME_RUN_DEPS=(libpam-wrapper pamtester oathtool sqlite3 curl)
 SESAME_TEST_DEPS=(libcmocka-dev python3 python3-pypamtest valgrind zbar-tools util-linux
   libpam-oath clang clang-format libclang-rt-14-dev binutils openssh-server python3-paramiko
-  procps)
+  procps ejabberd erlang-p1-pam python3-slixmpp libpam-pwdfile openssl)
 
 sesame_install_deps() {
   local missing=() p
