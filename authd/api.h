@@ -60,6 +60,8 @@ int api_user_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **rep
 		  api_error_t *err);
 int api_user_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		    api_error_t *err);
+int api_password_check(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		       api_error_t *err);
 int api_audit(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
 
 #endif

@@ -22,6 +22,7 @@ static const struct {
     {"/v1/user/show", api_user_show},
     {"/v1/user/unlock", api_user_unlock},
     {"/v1/audit", api_audit},
+    {"/v1/password/check", api_password_check},
 };
 
 api_handler_t api_route(const char *path)

@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include "password/password.h"
+#include "ratelimit.h"
 #include "seal.h"
 #include "sesame/config.h"
 #include "sesame/limits.h"
@@ -16,6 +18,8 @@ typedef struct {
 	throttle_params_t throttle;
 	seal_keyring_t *keys;
 	store_t *store;
+	password_policy_t *password; /* read-only after start */
+	ratelimit_t *password_rate;  /* password checks by non-root callers */
 	uid_t pam_trusted_uids[SESAME_MAX_TRUSTED_USERS];
 	size_t n_pam_trusted_uids;
 } authd_t;

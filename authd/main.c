@@ -1,5 +1,6 @@
 /* sesame-authd: start-up (options, configuration, master key, store),
  * serving in the foreground, and a clean stop on SIGTERM/SIGINT. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
@@ -250,11 +251,22 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* before any thread: libcurl's global state (online breach checks) */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_err("libcurl initialisation failed");
+		return 1;
+	}
 	if (totp_init() != SESAME_OK) {
 		log_err("liboath initialisation failed");
 		return 1;
 	}
 	if (load_keys(&d, init) != SESAME_OK || resolve_trusted(&d) != SESAME_OK)
+		goto out;
+	if (password_policy_new(&d.cfg.password, &d.password, err, sizeof(err)) != SESAME_OK) {
+		log_err("password policy: %s", err);
+		goto out;
+	}
+	if (ratelimit_new(20.0, 40.0, &d.password_rate) != SESAME_OK)
 		goto out;
 	if (init && make_parent(d.cfg.database) != 0) {
 		log_err("cannot create the folder of %s: %s", d.cfg.database, strerror(errno));
@@ -288,7 +300,10 @@ int main(int argc, char **argv)
 out:
 	http_stop(&http);
 	store_close(&d.store);
+	ratelimit_free(&d.password_rate);
+	password_policy_free(&d.password);
 	seal_keyring_free(&d.keys);
 	totp_done();
+	curl_global_cleanup();
 	return status;
 }

@@ -129,12 +129,23 @@ PAM_SESAME_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, 
 	return pam_sesame_account_run(pamh, &opts, &items);
 }
 
+/* Password changes: every failure is PAM_AUTHTOK_ERR with one sentence, so
+ * that no password is changed unchecked (pam_sesame_chauthtok.c). */
 PAM_SESAME_EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	/* Password strength (retry=, enforce_for_root) comes in a later issue. */
-	(void)pamh;
-	(void)flags;
-	(void)argc;
-	(void)argv;
-	return PAM_IGNORE;
+	pam_sesame_opts_t opts;
+	pam_sesame_items_t items = {NULL, NULL, NULL, NULL};
+	int rv;
+
+	rv = pam_sesame_args_parse(pamh, argc, argv, &opts);
+	/* the user and service matter to the check, not to the prelim phase */
+	if (rv == PAM_SUCCESS && ((unsigned int)flags & PAM_UPDATE_AUTHTOK) != 0)
+		rv = pam_sesame_items_get(pamh, &items);
+	if (rv == PAM_AUTHINFO_UNAVAIL) {
+		pam_sesame_conv_show(pamh, PAM_ERROR_MSG, PAM_SESAME_PW_UNAVAILABLE);
+		return PAM_AUTHTOK_ERR;
+	}
+	if (rv != PAM_SUCCESS)
+		return rv;
+	return pam_sesame_chauthtok_run(pamh, flags, &opts, &items);
 }

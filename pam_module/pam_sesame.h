@@ -19,15 +19,19 @@
 
 /* The one sentence a user sees whenever the daemon cannot decide. */
 #define PAM_SESAME_UNAVAILABLE "Authentication service unavailable"
+/* The same, when a password change is refused for it. */
+#define PAM_SESAME_PW_UNAVAILABLE                                                                  \
+	"Authentication service unavailable; the password was not changed."
 
 typedef struct {
 	const char *socket; /* into argv, or SESAME_DEFAULT_SOCKET */
 	long timeout_ms;    /* per request */
-	int retry;	    /* reserved for pam_sm_chauthtok */
+	int retry;	    /* pam_sm_chauthtok: attempts at a new password */
 	bool nullok;
 	bool otp_suffix;
 	bool debug;
-	bool enforce_for_root; /* reserved for pam_sm_chauthtok */
+	bool enforce_for_root; /* pam_sm_chauthtok: refuse root too */
+	bool use_authtok;      /* pam_sm_chauthtok: PAM_AUTHTOK is the new password */
 } pam_sesame_opts_t;
 
 /* What the module tells the daemon about the login; all point into PAM
@@ -68,5 +72,12 @@ int pam_sesame_auth_run(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *
 /* pam_sesame_account.c: POST /v1/pam/account. */
 int pam_sesame_account_run(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
 			   const pam_sesame_items_t *items);
+
+/* pam_sesame_chauthtok.c: PAM_PRELIM_CHECK asks /v1/health; PAM_UPDATE_AUTHTOK
+ * asks for the new password and POSTs /v1/password/check (items->user and
+ * items->service needed then only). Any daemon problem is shown and
+ * returned as PAM_AUTHTOK_ERR. */
+int pam_sesame_chauthtok_run(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *opts,
+			     const pam_sesame_items_t *items);
 
 #endif

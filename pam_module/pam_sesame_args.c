@@ -52,6 +52,7 @@ int pam_sesame_args_parse(pam_handle_t *pamh, int argc, const char **argv, pam_s
 	opts->otp_suffix = false;
 	opts->debug = false;
 	opts->enforce_for_root = false;
+	opts->use_authtok = false;
 
 	if (argc < 0 || (argc > 0 && argv == NULL)) {
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "invalid module arguments");
@@ -72,6 +73,8 @@ int pam_sesame_args_parse(pam_handle_t *pamh, int argc, const char **argv, pam_s
 			opts->debug = true;
 		} else if (strcmp(a, "enforce_for_root") == 0) {
 			opts->enforce_for_root = true;
+		} else if (strcmp(a, "use_authtok") == 0) {
+			opts->use_authtok = true;
 		} else if ((v = args_value(a, "socket")) != NULL) {
 			/* the path must fit sun_path with its NUL */
 			if (v[0] != '/' || strlen(v) >= ARGS_SUN_PATH_MAX) {

@@ -14,4 +14,7 @@ extern const cmd_t cmd_user_show; /* cmd_user.c */
 extern const cmd_t cmd_user_unlock;
 extern const cmd_t cmd_audit; /* cmd_audit.c */
 
+extern const cmd_t cmd_password_check; /* cmd_password.c */
+extern const cmd_t cmd_breach_import;  /* cmd_breach.c */
+
 #endif

@@ -1,12 +1,17 @@
 /* Offline breached-password check: a binary fuse filter (8-bit
  * fingerprints, ~9 bits per entry, false-positive rate ~0.4 %) over
  * 64-bit keys taken from the SHA-1 of each breached password, stored in a
- * file that the daemon maps read-only and reloads when it is replaced. */
+ * file that the daemon maps read-only and reloads when it is replaced.
+ * File format and figures: docs/breach-filter.md. */
 #ifndef AUTHD_BREACH_FILTER_H
 #define AUTHD_BREACH_FILTER_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* Distinct keys one filter may hold (its fingerprint array is indexed
+ * with 32 bits); a full Have I Been Pwned list has about a billion. */
+#define BREACH_FILTER_MAX_ENTRIES 3500000000ull
 
 typedef struct breach_filter breach_filter_t;
 
@@ -20,8 +25,17 @@ uint64_t breach_key_from_password(const char *password, size_t len);
  * SESAME_ERR_NOMEM when memory runs out. */
 int breach_filter_build(uint64_t *keys, size_t n, const char *path);
 
-/* Maps a filter file read-only, checking its header and size. */
+/* The same filter written to the open file fd from offset 0 (the file is
+ * cut to the filter's length and fsynced), for a caller that makes and
+ * renames the file itself (sesamectl breach import). */
+int breach_filter_write_fd(int fd, uint64_t *keys, size_t n);
+
+/* Maps a filter file read-only, checking its header and size.
+ * SESAME_ERR_NOT_FOUND when path does not exist, SESAME_ERR_CONFIG when
+ * the file is not a valid filter (truncated, tampered, other format). */
 int breach_filter_open(const char *path, breach_filter_t **out);
+/* The same for a file open on fd (read access; fd stays the caller's). */
+int breach_filter_open_fd(int fd, breach_filter_t **out);
 void breach_filter_close(breach_filter_t **fp);
 
 /* 1 when key may be in the set (false positives possible), 0 when it
@@ -31,5 +45,23 @@ int breach_filter_contains(const breach_filter_t *f, uint64_t key);
 /* Entries the filter was built from, and its size in bytes. */
 size_t breach_filter_count(const breach_filter_t *f);
 size_t breach_filter_bytes(const breach_filter_t *f);
+
+/* A filter file that follows replacements: breach_source_check() re-stats
+ * the path at most once a second and, when (device, inode, mtime, size)
+ * changed, maps the new file and swaps it in. A file that cannot be loaded
+ * is logged once and the previous filter stays in use. Readers hold a read
+ * lock only while they look a key up; the old mapping is unmapped after
+ * the swap took the write lock, so no reader can still be using it.
+ * Thread-safe. */
+typedef struct breach_source breach_source_t;
+
+/* Opens path: SESAME_ERR_NOT_FOUND when it does not exist (a configured
+ * filter that is absent must stop the daemon), SESAME_ERR_CONFIG when it
+ * is not a valid filter. */
+int breach_source_new(const char *path, breach_source_t **out);
+void breach_source_free(breach_source_t **sp);
+
+/* *found as breach_filter_contains() against the current filter. */
+int breach_source_check(breach_source_t *src, uint64_t key, int *found);
 
 #endif

@@ -12,17 +12,17 @@
  * a sentence (password_reason_text). Bit i of password_result_t.reasons. */
 typedef enum {
 	PW_INPUT_TOO_LARGE = 0, /* "input_too_large": over SESAME_MAX_PASSWORD bytes */
-	PW_INVALID_UTF8,        /* "invalid_utf8" */
-	PW_TOO_SHORT,           /* "too_short": fewer than min_length code points */
-	PW_TOO_LONG,            /* "too_long": more than max_length code points */
-	PW_COMPOSITION,         /* "composition": fewer than min_classes classes */
-	PW_COMMON,              /* "common": on the bundled or an admin list */
-	PW_DICTIONARY,          /* "dictionary": a dictionary word, maybe l33t */
-	PW_CONTEXT,             /* "context": user/real/service/organisation name */
-	PW_WEAK,                /* "weak": zxcvbn score below min_score */
-	PW_BREACHED,            /* "breached": in the offline filter or online range */
-	PW_BREACH_UNAVAILABLE,  /* "breach_check_unavailable": online check failed, closed */
-	PW_SAME_AS_OLD,         /* "same_as_old": the old password or a trivial variation */
+	PW_INVALID_UTF8,	/* "invalid_utf8" */
+	PW_TOO_SHORT,		/* "too_short": fewer than min_length code points */
+	PW_TOO_LONG,		/* "too_long": more than max_length code points */
+	PW_COMPOSITION,		/* "composition": fewer than min_classes classes */
+	PW_COMMON,		/* "common": on the bundled or an admin list */
+	PW_DICTIONARY,		/* "dictionary": a dictionary word, maybe l33t */
+	PW_CONTEXT,		/* "context": user/real/service/organisation name */
+	PW_WEAK,		/* "weak": zxcvbn score below min_score */
+	PW_BREACHED,		/* "breached": in the offline filter or online range */
+	PW_BREACH_UNAVAILABLE,	/* "breach_check_unavailable": online check failed, closed */
+	PW_SAME_AS_OLD,		/* "same_as_old": the old password or a trivial variation */
 	PW__COUNT
 } password_reason_t;
 
@@ -41,10 +41,10 @@ typedef struct {
 
 typedef struct {
 	int accepted;
-	unsigned reasons;  /* bit (1u << password_reason_t) per refusal reason */
-	int score;         /* zxcvbn 0..4; -1 when not computed (e.g. invalid input) */
-	size_t length;     /* code points; 0 when not valid UTF-8 */
-	char hint[256];    /* what would pass; never contains the password */
+	unsigned reasons; /* bit (1u << password_reason_t) per refusal reason */
+	int score;	  /* zxcvbn 0..4; -1 when not computed (e.g. invalid input) */
+	size_t length;	  /* code points; 0 when not valid UTF-8 */
+	char hint[256];	  /* what would pass; never contains the password */
 } password_result_t;
 
 /* Builds a policy from cfg: loads the bundled list, the admin lists and

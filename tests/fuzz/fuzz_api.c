@@ -18,7 +18,7 @@ static authd_t d;
 static const char *const paths[] = {"/v1/health",      "/v1/pam/start",	  "/v1/pam/continue",
 				    "/v1/pam/account", "/v1/totp/enroll", "/v1/totp/confirm",
 				    "/v1/totp/list",   "/v1/totp/remove", "/v1/user/show",
-				    "/v1/user/unlock", "/v1/audit"};
+				    "/v1/user/unlock", "/v1/audit",	  "/v1/password/check"};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -42,6 +42,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	d.throttle = (throttle_params_t){d.cfg.max_failures, d.cfg.base_delay, d.cfg.max_delay};
 	if (totp_init() != 0 || seal_keyring_load(key, &d.keys) != 0 ||
 	    store_open(db, &d.store) != 0)
+		abort();
+	char err[256];
+	if (password_policy_new(&d.cfg.password, &d.password, err, sizeof(err)) != 0 ||
+	    ratelimit_new(1e9, 1e9, &d.password_rate) != 0)
 		abort();
 	log_init("fuzz_api", 0, LOG_ERR);
 	return 0;

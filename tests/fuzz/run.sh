@@ -7,10 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-30}
 CC=clang cmake -S . -B build-fuzz -DSESAME_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_pam_txn fuzz_encodings fuzz_api >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_pam_txn fuzz_encodings fuzz_api fuzz_webauthn_attestation fuzz_webauthn_authdata fuzz_webauthn_cose fuzz_webauthn_clientdata >/dev/null
 work=$(mktemp -d /tmp/sesame-fuzz.XXXXXX)
 trap 'rm -rf "$work" /tmp/fuzz-api-*' EXIT
-for t in fuzz_pam_txn fuzz_encodings fuzz_api; do
+for t in fuzz_pam_txn fuzz_encodings fuzz_api fuzz_webauthn_attestation fuzz_webauthn_authdata fuzz_webauthn_cose fuzz_webauthn_clientdata; do
   mkdir -p "$work/$t"
   cp tests/fuzz/corpus/$t/* "$work/$t/"
   echo "== $t for ${secs}s"

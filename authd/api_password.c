@@ -1,0 +1,118 @@
+/* /v1/password/check: the password policy for PAM password changes,
+ * sesamectl and (later) the web pages. The password never reaches a log,
+ * an audit event or a reply. */
+#include <openssl/crypto.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "audit.h"
+#include "password/password.h"
+#include "sesame/error.h"
+
+/* "Alice Smith,Room 1,..." -> "Alice Smith" (the full-name field). */
+static void real_name_of(const char *user, char *out, size_t outsz)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	out[0] = '\0';
+	if (user == NULL || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || res == NULL ||
+	    res->pw_gecos == NULL)
+		return;
+	snprintf(out, outsz, "%.*s", (int)strcspn(res->pw_gecos, ","), res->pw_gecos);
+}
+
+struct pw_audit_ctx {
+	const char *user;
+	const char *service;
+	const password_result_t *result;
+};
+
+static int pw_audit_tx(store_tx_t *tx, void *arg)
+{
+	struct pw_audit_ctx *c = arg;
+	char reasons[32] = "ok";
+
+	/* the audit reason field holds the first refusal code */
+	for (int i = 0; i < PW__COUNT && !c->result->accepted; i++) {
+		if (c->result->reasons & (1u << i)) {
+			snprintf(reasons, sizeof(reasons), "%s", password_reason_code(i));
+			break;
+		}
+	}
+	return audit_record(tx, (int64_t)time(NULL), c->user, c->service, "", "password",
+			    c->result->accepted ? "accepted" : "refused", reasons);
+}
+
+static json_t *result_json(const password_policy_t *p, const password_result_t *r)
+{
+	json_t *reasons = json_array();
+	char text[256];
+
+	if (reasons == NULL)
+		return NULL;
+	for (int i = 0; i < PW__COUNT; i++) {
+		if (!(r->reasons & (1u << i)))
+			continue;
+		password_reason_text(p, i, text, sizeof(text));
+		json_array_append_new(reasons, json_pack("{s:s, s:s}", "code",
+							 password_reason_code(i), "message", text));
+	}
+	return json_pack("{s:b, s:i, s:I, s:o, s:s}", "accepted", r->accepted, "score", r->score,
+			 "length", (json_int_t)r->length, "reasons", reasons, "hint", r->hint);
+}
+
+int api_password_check(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		       api_error_t *err)
+{
+	static const char *const fields[] = {"password", "user", "service", "old_password", NULL};
+	password_input_t in;
+	password_result_t res;
+	char real_name[256];
+	const char *user = NULL, *service;
+	json_t *pw, *old;
+	struct timespec now;
+	int r;
+
+	if ((r = api_fields(req, fields, err)) ||
+	    (json_object_get(req, "user") && (r = api_user(req, "user", &user, err))) ||
+	    (r = api_string(req, "service", 0, SESAME_MAX_SERVICE, "", &service, err)))
+		return r;
+	pw = json_object_get(req, "password");
+	old = json_object_get(req, "old_password");
+	if (!json_is_string(pw) || (old != NULL && !json_is_string(old))) {
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "The fields \"password\" and \"old_password\" must be strings.");
+		return SESAME_ERR_INVALID_ARGUMENT;
+	}
+	if (user == NULL)
+		user = c->name[0] ? c->name : NULL; /* the caller itself */
+	if (!c->is_root && (user == NULL || (r = api_may_act_for(c, user, 0, err)) != SESAME_OK))
+		return user == NULL ? SESAME_ERR_PERMISSION : r;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!c->is_root &&
+	    !ratelimit_take(d->password_rate, c->uid, (double)now.tv_sec + now.tv_nsec / 1e9)) {
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "Too many password checks; try again in a second.");
+		return SESAME_ERR_LOCKED;
+	}
+	real_name_of(user, real_name, sizeof(real_name));
+	memset(&in, 0, sizeof(in));
+	in.password = json_string_value(pw);
+	in.len = json_string_length(pw);
+	in.old_password = old ? json_string_value(old) : NULL;
+	in.old_len = old ? json_string_length(old) : 0;
+	in.user = user;
+	in.real_name = real_name[0] ? real_name : NULL;
+	in.service = service[0] ? service : NULL;
+	if ((r = password_check(d->password, &in, &res)) != SESAME_OK)
+		return r;
+	struct pw_audit_ctx actx = {user ? user : "", service, &res};
+	if ((r = store_run(d->store, pw_audit_tx, &actx)) != SESAME_OK)
+		return r;
+	*reply = result_json(d->password, &res);
+	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
+}
