@@ -5,11 +5,12 @@ set -euo pipefail
 
 SESAME_BUILD_DEPS=(build-essential cmake pkg-config scdoc libpam0g-dev liboath-dev libssl-dev
   libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev
-  libinih-dev)
+  libinih-dev libcbor-dev libzxcvbn-dev)
 SESAME_RUN_DEPS=(libpam-wrapper pamtester oathtool sqlite3 curl)
 SESAME_TEST_DEPS=(libcmocka-dev python3 python3-pypamtest valgrind zbar-tools util-linux
   libpam-oath clang clang-format libclang-rt-14-dev binutils openssh-server python3-paramiko
-  procps ejabberd erlang-p1-pam python3-slixmpp libpam-pwdfile openssl)
+  procps ejabberd erlang-p1-pam python3-slixmpp libpam-pwdfile openssl python3-fido2
+  python3-cryptography)
 
 sesame_install_deps() {
   local missing=() p
