@@ -206,7 +206,7 @@ ok "built $(cd "$T/deb" && echo ./*.deb)"
 MA=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 dpkg-deb -c "$DEB_PAM" | awk '{print $NF}' >"$T/logs/deb-files-pam.txt"
 dpkg-deb -c "$DEB_AUTHD" | awk '{print $NF}' >"$T/logs/deb-files-authd.txt"
-for f in "usr/lib/$MA/security/pam_sesame.so" usr/share/pam-configs/sesame usr/share/man/man8/pam_sesame.8.gz; do
+for f in "usr/lib/$MA/security/pam_sesame.so" usr/share/pam-configs/sesame usr/share/pam-configs/sesame-password usr/share/man/man8/pam_sesame.8.gz; do
 	grep -qx "\./$f" "$T/logs/deb-files-pam.txt" || fail "libpam-sesame lacks /$f"
 done
 for f in usr/sbin/sesame-authd usr/bin/sesamectl lib/systemd/system/sesame-authd.service \
@@ -449,6 +449,17 @@ pam-auth-update --disable sesame >>"$T/logs/pam-auth-update.log" 2>&1 || fail "p
 for f in "$T"/backup/pam.d/common-*; do cmp -s "$f" "/etc/pam.d/${f##*/}" || fail "--disable did not restore ${f##*/}"; done
 rm -f "/etc/pam.d/$SVC2"
 ok "disabled again: /etc/pam.d/common-* identical to the originals"
+pam-auth-update --enable sesame-password >>"$T/logs/pam-auth-update.log" 2>&1 || fail "pam-auth-update --enable sesame-password"
+sed 's/^/      | /' <(grep -v '^#' /etc/pam.d/common-password | grep -v '^$')
+l_sesame=$(grep -n 'pam_sesame\.so' /etc/pam.d/common-password | cut -d: -f1)
+l_unix=$(grep -n 'pam_unix\.so' /etc/pam.d/common-password | head -n1 | cut -d: -f1)
+[[ -n $l_sesame && -n $l_unix ]] && ((l_sesame < l_unix)) || fail "common-password: pam_sesame is not before pam_unix"
+grep -Eq '^password[[:space:]]+requisite[[:space:]]+pam_sesame\.so retry=3' /etc/pam.d/common-password || fail "common-password: no requisite pam_sesame.so"
+grep -Eq 'pam_unix\.so.*use_authtok' /etc/pam.d/common-password || fail "common-password: pam_unix does not use the checked password (use_authtok)"
+grep -qs pam_sesame /etc/pam.d/common-auth /etc/pam.d/common-account && fail "sesame-password touched other common-* files"
+pam-auth-update --disable sesame-password >>"$T/logs/pam-auth-update.log" 2>&1 || fail "pam-auth-update --disable sesame-password"
+for f in "$T"/backup/pam.d/common-*; do cmp -s "$f" "/etc/pam.d/${f##*/}" || fail "--disable did not restore ${f##*/}"; done
+ok "sesame-password: \"password requisite pam_sesame.so retry=3\" before pam_unix use_authtok; disabled again"
 
 # ============================================================== systemd-analyze
 step "systemd-analyze on the installed unit"
@@ -476,7 +487,7 @@ step "dpkg --remove: configuration, master key and database stay"
 dpkg_locked --remove libpam-sesame sesame-authd >"$T/logs/dpkg-remove.log" 2>&1 || { tail_log "$T/logs/dpkg-remove.log"; fail "dpkg --remove"; }
 [[ $(sha256sum "$KEY" 2>/dev/null) == "$KEYSUM" ]] || fail "the master key did not survive remove"
 [[ -f /var/lib/sesame/sesame.db && -f /etc/sesame/authd.conf ]] || fail "database or configuration gone on remove"
-[[ ! -e /usr/share/pam-configs/sesame && ! -e /usr/lib/$MA/security/pam_sesame.so ]] || fail "module files remain after remove"
+[[ ! -e /usr/share/pam-configs/sesame && ! -e /usr/share/pam-configs/sesame-password && ! -e /usr/lib/$MA/security/pam_sesame.so ]] || fail "module files remain after remove"
 grep -qs pam_sesame /etc/pam.d/common-* && fail "common-* still use pam_sesame after remove"
 ok "removed; key, database and authd.conf kept"
 
