@@ -19,9 +19,9 @@
 #include "password/pw_old.h"
 #include "password/pw_score.h"
 #include "password/pw_text.h"
-#include "sesame/utf8.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
+#include "sesame/utf8.h"
 #include "unit_util.h"
 
 #define S(lit) (lit), (sizeof(lit) - 1)
