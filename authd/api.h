@@ -11,6 +11,8 @@
 
 typedef struct {
 	char message[256]; /* for the caller; empty: the error code's sentence */
+	json_t *extra;	   /* more fields for the error reply, or NULL; the
+			      dispatcher merges them and frees it */
 } api_error_t;
 
 typedef int (*api_handler_t)(authd_t *d, const authd_caller_t *caller, json_t *req, json_t **reply,
@@ -38,6 +40,13 @@ int api_int(const json_t *req, const char *key, int required, long long min, lon
 int api_may_act_for(const authd_caller_t *c, const char *user, int pam, api_error_t *err);
 int api_need_root(const authd_caller_t *c, api_error_t *err);
 
+/* The full-name field of user's passwd (GECOS) entry; "" when none. */
+void api_real_name_of(const char *user, char *out, size_t outsz);
+
+/* "reasons" (array of {code, message}) and "hint" of a password check,
+ * as /v1/password/check replies them; NULL when out of memory. */
+json_t *api_password_reasons(const password_policy_t *p, const password_result_t *r);
+
 /* JSON description of a TOTP credential (never its seed). */
 json_t *api_totp_json(const store_totp_t *t);
 
@@ -59,6 +68,14 @@ int api_totp_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 int api_user_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		  api_error_t *err);
 int api_user_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
+int api_user_add(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		 api_error_t *err);
+int api_user_passwd(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
+int api_user_disable(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		     api_error_t *err);
+int api_user_enable(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		    api_error_t *err);
 int api_password_check(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		       api_error_t *err);

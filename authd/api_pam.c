@@ -127,18 +127,20 @@ int api_pam_account(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 	const char *user, *service;
 	char message[192];
 	int64_t wait = 0;
-	int r;
+	int disabled = 0, r;
 
 	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)) ||
 	    (r = api_string(req, "service", 0, SESAME_MAX_SERVICE, "", &service, err)) ||
 	    (r = api_may_act_for(c, user, 1, err)))
 		return r;
-	if ((r = auth_account(d, user, service, (int64_t)time(NULL), &wait, message,
+	if ((r = auth_account(d, user, service, (int64_t)time(NULL), &wait, &disabled, message,
 			      sizeof(message))))
 		return r;
-	*reply = json_pack("{s:s, s:b, s:I}", "user", user, "locked", wait > 0, "wait",
-			   (json_int_t)wait);
-	if (*reply && wait > 0)
+	/* a disabled account is also "locked": a module that predates
+	 * "disabled" still denies it */
+	*reply = json_pack("{s:s, s:b, s:I, s:b}", "user", user, "locked", wait > 0 || disabled,
+			   "wait", (json_int_t)wait, "disabled", disabled);
+	if (*reply && message[0])
 		json_object_set_new(*reply, "message", json_string(message));
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 }

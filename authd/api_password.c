@@ -13,7 +13,7 @@
 #include "sesame/error.h"
 
 /* "Alice Smith,Room 1,..." -> "Alice Smith" (the full-name field). */
-static void real_name_of(const char *user, char *out, size_t outsz)
+void api_real_name_of(const char *user, char *out, size_t outsz)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
@@ -23,6 +23,36 @@ static void real_name_of(const char *user, char *out, size_t outsz)
 	    res->pw_gecos == NULL)
 		return;
 	snprintf(out, outsz, "%.*s", (int)strcspn(res->pw_gecos, ","), res->pw_gecos);
+}
+
+struct name_ctx {
+	const char *user;
+	char *out;
+	size_t outsz;
+};
+
+static int stored_name_tx(store_tx_t *tx, void *arg)
+{
+	struct name_ctx *c = arg;
+	store_user_t u;
+	int r = store_user_get(tx, c->user, &u);
+
+	if (r == SESAME_OK)
+		snprintf(c->out, c->outsz, "%s", u.real_name);
+	return r == SESAME_ERR_NOT_FOUND ? SESAME_OK : r;
+}
+
+/* The real name for the context rule: the daemon's user record first, the
+ * passwd (GECOS) full name when the record has none. */
+static void real_name_for_policy(authd_t *d, const char *user, char *out, size_t outsz)
+{
+	struct name_ctx c = {user, out, outsz};
+
+	out[0] = '\0';
+	if (user != NULL)
+		(void)store_read(d->store, stored_name_tx, &c);
+	if (out[0] == '\0')
+		api_real_name_of(user, out, outsz);
 }
 
 struct pw_audit_ctx {
@@ -47,7 +77,7 @@ static int pw_audit_tx(store_tx_t *tx, void *arg)
 			    c->result->accepted ? "accepted" : "refused", reasons);
 }
 
-static json_t *result_json(const password_policy_t *p, const password_result_t *r)
+json_t *api_password_reasons(const password_policy_t *p, const password_result_t *r)
 {
 	json_t *reasons = json_array();
 	char text[256];
@@ -61,8 +91,22 @@ static json_t *result_json(const password_policy_t *p, const password_result_t *
 		json_array_append_new(reasons, json_pack("{s:s, s:s}", "code",
 							 password_reason_code(i), "message", text));
 	}
-	return json_pack("{s:b, s:i, s:I, s:o, s:s}", "accepted", r->accepted, "score", r->score,
-			 "length", (json_int_t)r->length, "reasons", reasons, "hint", r->hint);
+	return json_pack("{s:o, s:s}", "reasons", reasons, "hint", r->hint);
+}
+
+static json_t *result_json(const password_policy_t *p, const password_result_t *r)
+{
+	json_t *o = api_password_reasons(p, r);
+
+	if (o == NULL)
+		return NULL;
+	if (json_object_set_new(o, "accepted", json_boolean(r->accepted)) != 0 ||
+	    json_object_set_new(o, "score", json_integer(r->score)) != 0 ||
+	    json_object_set_new(o, "length", json_integer((json_int_t)r->length)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 int api_password_check(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
@@ -99,7 +143,7 @@ int api_password_check(authd_t *d, const authd_caller_t *c, json_t *req, json_t 
 			 "Too many password checks; try again in a second.");
 		return SESAME_ERR_LOCKED;
 	}
-	real_name_of(user, real_name, sizeof(real_name));
+	real_name_for_policy(d, user, real_name, sizeof(real_name));
 	memset(&in, 0, sizeof(in));
 	in.password = json_string_value(pw);
 	in.len = json_string_length(pw);

@@ -25,9 +25,10 @@ static int show_tx(store_tx_t *tx, void *arg)
 	int r = store_user_get(tx, c->user, &u);
 
 	if (r == SESAME_ERR_NOT_FOUND) {
-		c->out = json_pack("{s:s, s:b, s:[], s:i, s:b, s:i, s:i, s:i}", "user", c->user,
-				   "known", 0, "factors", "failures", 0, "locked", 0, "wait", 0,
-				   "last_success", 0, "last_failure", 0);
+		c->out = json_pack("{s:s, s:b, s:[], s:i, s:b, s:i, s:i, s:i, s:s, s:b, s:b, s:i}",
+				   "user", c->user, "known", 0, "factors", "failures", 0, "locked",
+				   0, "wait", 0, "last_success", 0, "last_failure", 0, "real_name",
+				   "", "has_password", 0, "disabled", 0, "password_changed", 0);
 		return c->out ? SESAME_OK : SESAME_ERR_NOMEM;
 	}
 	if (r != SESAME_OK || (r = store_totp_list(tx, u.id, &creds, &n)) != SESAME_OK)
@@ -44,6 +45,15 @@ static int show_tx(store_tx_t *tx, void *arg)
 		      "factors", factors, "failures", (int)u.failures, "locked", wait > 0, "wait",
 		      (json_int_t)wait, "last_success", (json_int_t)u.last_success, "last_failure",
 		      (json_int_t)u.last_failure, "created", (json_int_t)u.created);
+	if (c->out != NULL &&
+	    (json_object_set_new(c->out, "real_name", json_string(u.real_name)) != 0 ||
+	     json_object_set_new(c->out, "has_password", json_boolean(u.has_password)) != 0 ||
+	     json_object_set_new(c->out, "disabled", json_boolean(u.disabled)) != 0 ||
+	     json_object_set_new(c->out, "password_changed",
+				 json_integer((json_int_t)u.password_changed)) != 0)) {
+		json_decref(c->out);
+		c->out = NULL;
+	}
 	r = c->out ? SESAME_OK : SESAME_ERR_NOMEM;
 out:
 	store_totp_list_free(&creds, n);

@@ -21,6 +21,10 @@ static const struct {
     {"/v1/totp/remove", api_totp_remove},
     {"/v1/user/show", api_user_show},
     {"/v1/user/unlock", api_user_unlock},
+    {"/v1/user/add", api_user_add},
+    {"/v1/user/passwd", api_user_passwd},
+    {"/v1/user/disable", api_user_disable},
+    {"/v1/user/enable", api_user_enable},
     {"/v1/audit", api_audit},
     {"/v1/password/check", api_password_check},
 };
@@ -44,8 +48,11 @@ unsigned api_status(int err)
 	case SESAME_ERR_WRONG_CODE:
 	case SESAME_ERR_REPLAY:
 	case SESAME_ERR_EXPIRED:
+	case SESAME_ERR_PASSWORD_REFUSED:
+	case SESAME_ERR_WRONG_PASSWORD:
 		return 400;
 	case SESAME_ERR_PERMISSION:
+	case SESAME_ERR_DISABLED:
 		return 403;
 	case SESAME_ERR_NOT_FOUND:
 		return 404;

@@ -37,6 +37,13 @@ static void verdict_locked(auth_step_t *step, int64_t wait)
 		 "Too many failed attempts; try again in %lld seconds.", (long long)wait);
 }
 
+/* An administrator's decision, not a secret: said at once, before any
+ * prompt, and nullok does not excuse it. */
+static void verdict_disabled(auth_step_t *step)
+{
+	verdict(step, AUTH_DENIED, SESAME_ERR_DISABLED, AUTH_DISABLED_MESSAGE);
+}
+
 static int audit_step(struct auth_ctx *c, store_tx_t *tx, const char *factor)
 {
 	const auth_step_t *s = c->step;
@@ -69,6 +76,14 @@ static int begin_tx(store_tx_t *tx, void *arg)
 	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND)
 		return r;
 	if (r == SESAME_OK) {
+		if (u.disabled) {
+			if (store_tx_readonly(tx)) {
+				c->need_write = 1;
+				return SESAME_OK;
+			}
+			verdict_disabled(c->step);
+			return audit_step(c, tx, "none");
+		}
 		if ((wait = throttle_wait(u.locked_until, c->now)) > 0) {
 			if (store_tx_readonly(tx)) {
 				c->need_write = 1;
@@ -109,7 +124,7 @@ int auth_begin(authd_t *d, auth_request_t *rq, int64_t now, auth_step_t *step)
 	int r;
 
 	/* Most first steps only read (which factor to ask for); a verdict at
-	 * this point (locked, nullok) is recorded, in a write transaction that
+	 * this point (disabled, locked, nullok) is recorded, in a write transaction that
 	 * decides again. */
 	memset(step, 0, sizeof(*step));
 	r = store_read(d->store, begin_tx, &c);
@@ -177,6 +192,10 @@ static int answer_tx(store_tx_t *tx, void *arg)
 	}
 	if (r != SESAME_OK)
 		return r;
+	if (u.disabled) { /* disabled while the prompt was shown */
+		verdict_disabled(c->step);
+		return audit_step(c, tx, "none");
+	}
 	if ((wait = throttle_wait(u.locked_until, c->now)) > 0) {
 		verdict_locked(c->step, wait);
 		return audit_step(c, tx, "totp");
@@ -239,9 +258,10 @@ struct account_ctx {
 	const char *service;
 	int64_t now;
 	int64_t wait;
+	int disabled;
 };
 
-/* Read-only pass first: a lock-out is then recorded by a write pass. */
+/* Read-only pass first: a refusal is then recorded by a write pass. */
 
 static int account_tx(store_tx_t *tx, void *arg)
 {
@@ -253,25 +273,29 @@ static int account_tx(store_tx_t *tx, void *arg)
 		return SESAME_OK;
 	if (r != SESAME_OK)
 		return r;
+	c->disabled = u.disabled;
 	c->wait = throttle_wait(u.locked_until, c->now);
-	if (c->wait > 0 && !store_tx_readonly(tx))
+	if ((c->disabled || c->wait > 0) && !store_tx_readonly(tx))
 		return audit_record(tx, c->now, c->user, c->service, "", "account", "denied",
-				    "locked");
+				    c->disabled ? sesame_err_code(SESAME_ERR_DISABLED) : "locked");
 	return SESAME_OK;
 }
 
 int auth_account(authd_t *d, const char *user, const char *service, int64_t now, int64_t *wait,
-		 char *message, size_t msgsz)
+		 int *disabled, char *message, size_t msgsz)
 {
-	struct account_ctx c = {user, service, now, 0};
+	struct account_ctx c = {user, service, now, 0, 0};
 	int r = store_read(d->store, account_tx, &c);
 
-	if (r == SESAME_OK && c.wait > 0)
+	if (r == SESAME_OK && (c.disabled || c.wait > 0))
 		r = store_run(d->store, account_tx, &c);
 
 	*wait = c.wait;
+	*disabled = c.disabled;
 	message[0] = '\0';
-	if (r == SESAME_OK && c.wait > 0)
+	if (r == SESAME_OK && c.disabled)
+		snprintf(message, msgsz, "%s", AUTH_DISABLED_MESSAGE);
+	else if (r == SESAME_OK && c.wait > 0)
 		snprintf(
 		    message, msgsz,
 		    "Account locked after too many failed attempts; try again in %lld seconds.",

@@ -38,8 +38,13 @@ int auth_begin(authd_t *d, auth_request_t *rq, int64_t now, auth_step_t *step);
 int auth_answer(authd_t *d, const auth_request_t *rq, const char *answer, int64_t now,
 		auth_step_t *step);
 
-/* Account state for pam_sm_acct_mgmt: *wait > 0 when the user is locked. */
+/* What a disabled user is told, at authentication and account checks. */
+#define AUTH_DISABLED_MESSAGE "This account is disabled."
+
+/* Account state for pam_sm_acct_mgmt: *wait > 0 when the user is locked,
+ * *disabled when an administrator disabled the account; message says why
+ * (empty when neither). */
 int auth_account(authd_t *d, const char *user, const char *service, int64_t now, int64_t *wait,
-		 char *message, size_t msgsz);
+		 int *disabled, char *message, size_t msgsz);
 
 #endif

@@ -69,7 +69,9 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status, j
 	return r;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *conn, int err, const char *message)
+/* extra: more fields (not consumed), or NULL; "error" and "message" win. */
+static enum MHD_Result send_error_extra(struct MHD_Connection *conn, int err, const char *message,
+					json_t *extra)
 {
 	json_t *o = json_pack("{s:s, s:s}", "error", sesame_err_code(err), "message",
 			      message && *message ? message : sesame_err_message(err));
@@ -77,9 +79,16 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, int err, const ch
 
 	if (o == NULL)
 		return MHD_NO;
+	if (extra != NULL)
+		json_object_update_missing(o, extra);
 	r = send_json(conn, api_status(err), o);
 	json_decref(o);
 	return r;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, int err, const char *message)
+{
+	return send_error_extra(conn, err, message, NULL);
 }
 
 static int caller_identify(authd_t *d, struct MHD_Connection *conn, authd_caller_t *c)
@@ -113,7 +122,7 @@ static enum MHD_Result dispatch(authd_t *d, struct MHD_Connection *conn, const c
 				struct request *rq)
 {
 	api_handler_t handler = api_route(url);
-	api_error_t err = {""};
+	api_error_t err = {"", NULL};
 	json_t *req = NULL, *reply = NULL;
 	json_error_t jerr;
 	enum MHD_Result mr;
@@ -137,7 +146,9 @@ static enum MHD_Result dispatch(authd_t *d, struct MHD_Connection *conn, const c
 	if (r == SESAME_OK && reply != NULL)
 		mr = send_json(conn, 200, reply);
 	else
-		mr = send_error(conn, r == SESAME_OK ? SESAME_ERR_INTERNAL : r, err.message);
+		mr = send_error_extra(conn, r == SESAME_OK ? SESAME_ERR_INTERNAL : r, err.message,
+				      err.extra);
+	json_decref(err.extra);
 	json_decref(reply);
 	json_decref(req);
 	return mr;

@@ -32,6 +32,10 @@ static const struct {
     [SESAME_ERR_NO_FACTOR] = {"no_factor", "No second factor is enrolled for this user"},
     [SESAME_ERR_EXPIRED] = {"expired", "The request has expired"},
     [SESAME_ERR_INTERNAL] = {"internal", "Internal error"},
+    [SESAME_ERR_DISABLED] = {"account_disabled", "This account is disabled"},
+    [SESAME_ERR_PASSWORD_REFUSED] = {"password_refused",
+				     "The password does not meet the password policy"},
+    [SESAME_ERR_WRONG_PASSWORD] = {"wrong_password", "The user name or password is wrong"},
 };
 
 const char *sesame_err_code(int err)

@@ -1,5 +1,7 @@
-/* pam_acct_mgmt as a transport: POST /v1/pam/account and map the lock state
- * the daemon reports. Any daemon problem fails closed. */
+/* pam_acct_mgmt as a transport: POST /v1/pam/account and map the account
+ * state the daemon reports (disabled: PAM_ACCT_EXPIRED, as pam_unix does
+ * for an expired account; locked: PAM_PERM_DENIED). Any daemon problem
+ * fails closed. */
 #include <security/pam_ext.h>
 #include <syslog.h>
 
@@ -13,6 +15,7 @@ int pam_sesame_account_run(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
 	json_t *request = NULL;
 	json_t *reply = NULL;
 	const json_t *locked;
+	const json_t *disabled;
 	const json_t *message;
 	int rv;
 
@@ -27,8 +30,10 @@ int pam_sesame_account_run(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
 	if (rv != PAM_SUCCESS)
 		goto fail;
 	locked = json_object_get(reply, "locked");
+	disabled = json_object_get(reply, "disabled");
 	message = json_object_get(reply, "message");
-	if (!json_is_boolean(locked) || (message != NULL && !json_is_string(message))) {
+	if (!json_is_boolean(locked) || (disabled != NULL && !json_is_boolean(disabled)) ||
+	    (message != NULL && !json_is_string(message))) {
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR,
 			   "protocol error: account reply without boolean locked");
 		rv = PAM_AUTHINFO_UNAVAIL;
@@ -37,6 +42,16 @@ int pam_sesame_account_run(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
 	if (opts->debug)
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_DEBUG, "account user=%s locked=%d", items->user,
 			   json_is_true(locked));
+	if (json_is_true(disabled)) {
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_NOTICE, "account disabled user=%s service=%s",
+			   items->user, items->service);
+		pam_sesame_conv_show(pamh, PAM_ERROR_MSG,
+				     message != NULL && json_string_length(message) > 0
+					 ? json_string_value(message)
+					 : sesame_err_message(SESAME_ERR_DISABLED));
+		rv = PAM_ACCT_EXPIRED;
+		goto fail;
+	}
 	if (json_is_true(locked)) {
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_NOTICE, "account locked user=%s service=%s",
 			   items->user, items->service);

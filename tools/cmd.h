@@ -12,6 +12,10 @@ extern const cmd_t cmd_totp_list;
 extern const cmd_t cmd_totp_remove;
 extern const cmd_t cmd_user_show; /* cmd_user.c */
 extern const cmd_t cmd_user_unlock;
+extern const cmd_t cmd_user_add;
+extern const cmd_t cmd_user_passwd;
+extern const cmd_t cmd_user_disable;
+extern const cmd_t cmd_user_enable;
 extern const cmd_t cmd_audit; /* cmd_audit.c */
 
 extern const cmd_t cmd_password_check; /* cmd_password.c */

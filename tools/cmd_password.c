@@ -1,138 +1,16 @@
 /* sesamectl password check: has sesame-authd's policy judge a password read
  * from standard input (/v1/password/check). The password is never taken
  * from argv, never printed, and wiped from every buffer that held it. */
-#include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include "cmd.h"
+#include "pwinput.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
-#include "sesame/utf8.h"
 #include "term.h"
 
 /* Reasons printed from one reply. */
 #define CMD_PASSWORD_MAX_REASONS 32
-
-/* Outcomes of reading one line. */
-enum {
-	CMD_PASSWORD_LINE = 0,
-	CMD_PASSWORD_EOF,      /* nothing at all before end of input */
-	CMD_PASSWORD_TOO_LONG, /* over SESAME_MAX_PASSWORD bytes */
-	CMD_PASSWORD_NUL,      /* a NUL byte, which no JSON string may carry */
-	CMD_PASSWORD_IO,
-};
-
-/* The terminal state to restore if a signal ends us while echo is off. */
-static struct termios cmd_password_tty;
-static volatile sig_atomic_t cmd_password_echo_off;
-
-static void cmd_password_on_signal(int sig)
-{
-	if (cmd_password_echo_off)
-		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &cmd_password_tty);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* One line of standard input into buf (SESAME_MAX_PASSWORD + 1 bytes),
- * without its "\n" and NUL-terminated. Read a byte at a time, so that
- * nothing beyond the line is consumed or left in a stdio buffer. */
-static int cmd_password_read_line(char *buf, size_t *len)
-{
-	size_t n = 0;
-	int got = 0;
-	char c;
-
-	*len = 0;
-	for (;;) {
-		ssize_t r = read(STDIN_FILENO, &c, 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return CMD_PASSWORD_IO;
-		if (r == 0) {
-			if (!got)
-				return CMD_PASSWORD_EOF;
-			break;
-		}
-		got = 1;
-		if (c == '\n')
-			break;
-		if (c == '\0')
-			return CMD_PASSWORD_NUL;
-		if (n == SESAME_MAX_PASSWORD)
-			return CMD_PASSWORD_TOO_LONG;
-		buf[n++] = c;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return CMD_PASSWORD_LINE;
-}
-
-/* Reads one line; on a terminal, prompts on stderr and turns echo off
- * while the line is typed. */
-static int cmd_password_read(const char *prompt, char *buf, size_t *len)
-{
-	struct termios quiet;
-	struct sigaction sa, old[4];
-	static const int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &cmd_password_tty) == 0;
-	int rv;
-
-	if (!tty)
-		return cmd_password_read_line(buf, len);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = cmd_password_on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 4; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-	/* echo off before the prompt: nothing typed after it is ever shown
-	 * (TCSAFLUSH drops what was typed ahead, while echo was on) */
-	quiet = cmd_password_tty;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	cmd_password_echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-	fprintf(stderr, "%s", prompt);
-	fflush(stderr);
-	rv = cmd_password_read_line(buf, len);
-	if (cmd_password_echo_off)
-		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &cmd_password_tty);
-	cmd_password_echo_off = 0;
-	for (int i = 0; i < 4; i++)
-		sigaction(sigs[i], &old[i], NULL);
-	fputc('\n', stderr);
-	return rv;
-}
-
-/* A line read and checked for the protocol; CTL_CONTINUE or a usage exit. */
-static int cmd_password_get(ctl_t *ctl, const char *what, const char *prompt, char *buf,
-			    size_t *len)
-{
-	switch (cmd_password_read(prompt, buf, len)) {
-	case CMD_PASSWORD_LINE:
-		break;
-	case CMD_PASSWORD_EOF:
-		return ctl_fail(ctl, CTL_EXIT_USAGE, "invalid_argument", "no %s on standard input",
-				what);
-	case CMD_PASSWORD_TOO_LONG:
-		return ctl_fail(ctl, CTL_EXIT_USAGE, "too_large",
-				"the %s is longer than %d bytes; nothing was sent", what,
-				SESAME_MAX_PASSWORD);
-	case CMD_PASSWORD_NUL:
-		return ctl_fail(ctl, CTL_EXIT_USAGE, "invalid_argument",
-				"the %s contains a NUL byte; nothing was sent", what);
-	default:
-		return ctl_fail(ctl, CTL_EXIT_USAGE, "io_error",
-				"cannot read the %s from standard input: %s", what,
-				strerror(errno));
-	}
-	if (!utf8_validate(buf, *len, NULL))
-		return ctl_fail(ctl, CTL_EXIT_USAGE, "invalid_argument",
-				"the %s is not valid UTF-8 text; nothing was sent", what);
-	return CTL_CONTINUE;
-}
 
 /* A PAM service name as the daemon takes it: 1..64 printable ASCII. */
 static int cmd_password_service_arg(ctl_t *ctl, const char *s)
@@ -149,22 +27,6 @@ static int cmd_password_service_arg(ctl_t *ctl, const char *s)
 	term_clean(s, shown, sizeof(shown));
 	return ctl_usage_error(ctl, "invalid service name '%s' (1 to %d printable characters)",
 			       shown, SESAME_MAX_SERVICE);
-}
-
-/* Adds key: the text of buf to req (the copy is wiped with the request). */
-static int cmd_password_set(json_t *req, const char *key, const char *buf, size_t len)
-{
-	json_t *v = json_stringn(buf, len);
-
-	if (v == NULL)
-		return -1;
-	if (json_object_set(req, key, v) != 0) {
-		ctl_json_wipe_string(v);
-		json_decref(v);
-		return -1;
-	}
-	json_decref(v);
-	return 0;
 }
 
 static int cmd_password_reply_ok(ctl_t *ctl, const json_t *reply)
@@ -233,8 +95,8 @@ static int cmd_password_check_run(ctl_t *ctl, int argc, char **argv)
 	    CTL_COMMON_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	char password[SESAME_MAX_PASSWORD + 1];
-	char old[SESAME_MAX_PASSWORD + 1];
+	char password[PWINPUT_BUF];
+	char old[PWINPUT_BUF];
 	size_t len = 0, old_len = 0;
 	const char *user = NULL, *service = NULL;
 	int with_old = 0;
@@ -260,15 +122,15 @@ static int cmd_password_check_run(ctl_t *ctl, int argc, char **argv)
 	if (service != NULL && (rc = cmd_password_service_arg(ctl, service)) != CTL_CONTINUE)
 		return rc;
 
-	if ((rc = cmd_password_get(ctl, "password", "Password to check: ", password, &len)) !=
+	if ((rc = pwinput_get(ctl, "password", "Password to check: ", password, &len)) !=
 	    CTL_CONTINUE)
 		goto out;
-	if (with_old && (rc = cmd_password_get(ctl, "old password", "Old password: ", old,
-					       &old_len)) != CTL_CONTINUE)
+	if (with_old && (rc = pwinput_get(ctl, "old password", "Old password: ", old, &old_len)) !=
+			    CTL_CONTINUE)
 		goto out;
 	req = json_object();
-	if (req == NULL || cmd_password_set(req, "password", password, len) != 0 ||
-	    (with_old && cmd_password_set(req, "old_password", old, old_len) != 0) ||
+	if (req == NULL || pwinput_json_set(req, "password", password, len) != 0 ||
+	    (with_old && pwinput_json_set(req, "old_password", old, old_len) != 0) ||
 	    (user != NULL && json_object_set_new(req, "user", json_string(user)) != 0) ||
 	    (service != NULL && json_object_set_new(req, "service", json_string(service)) != 0)) {
 		rc = ctl_nomem(ctl);

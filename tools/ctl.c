@@ -215,7 +215,8 @@ static const char *ctl_socket_why(const char *path)
 	}
 }
 
-int ctl_call(ctl_t *ctl, const char *path, const json_t *request, json_t **reply)
+static int ctl_call_keep(ctl_t *ctl, const char *path, const json_t *request, json_t **reply,
+			 int keep_error)
 {
 	char msg[TERM_TEXT_MAX];
 	const char *why;
@@ -273,9 +274,21 @@ int ctl_call(ctl_t *ctl, const char *path, const json_t *request, json_t **reply
 			ctl_json_print(ctl, doc);
 		json_decref(doc);
 	}
-	json_decref(*reply);
-	*reply = NULL;
+	if (!keep_error) {
+		json_decref(*reply);
+		*reply = NULL;
+	}
 	return CTL_EXIT_REFUSED;
+}
+
+int ctl_call(ctl_t *ctl, const char *path, const json_t *request, json_t **reply)
+{
+	return ctl_call_keep(ctl, path, request, reply, 0);
+}
+
+int ctl_call_detail(ctl_t *ctl, const char *path, const json_t *request, json_t **reply)
+{
+	return ctl_call_keep(ctl, path, request, reply, 1);
 }
 
 int ctl_bad_reply(ctl_t *ctl, const char *field)

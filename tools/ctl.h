@@ -90,6 +90,10 @@ int ctl_uint_arg(ctl_t *ctl, const char *name, const char *s, long min, long max
  * with an error, CTL_EXIT_USAGE when it could not be reached or answered
  * nonsense. */
 int ctl_call(ctl_t *ctl, const char *path, const json_t *request, json_t **reply);
+/* ctl_call, except that when the daemon refused (CTL_EXIT_REFUSED, its
+ * sentence reported) *reply keeps its error reply, for details such as a
+ * password policy's reasons. */
+int ctl_call_detail(ctl_t *ctl, const char *path, const json_t *request, json_t **reply);
 /* Reports a reply that lacks or mistypes field; returns CTL_EXIT_USAGE. */
 int ctl_bad_reply(ctl_t *ctl, const char *field);
 

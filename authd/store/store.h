@@ -40,18 +40,36 @@ int store_tx_readonly(const store_tx_t *tx);
  * but not necessarily a power loss (SQLite WAL, synchronous=NORMAL). */
 void store_tx_durable(store_tx_t *tx);
 
+/* Bytes of a stored password hash (an encoded string such as
+ * "$argon2id$v=19$m=65536,t=3,p=1$salt$tag"); longer ones are refused. */
+#define STORE_MAX_PASSWORD_HASH 255
+
 typedef struct {
 	int64_t id;
 	char name[SESAME_MAX_USERNAME + 1];
+	char real_name[SESAME_MAX_REAL_NAME + 1];
 	int64_t created;
 	unsigned failures; /* consecutive */
 	int64_t last_failure;
 	int64_t locked_until;
 	int64_t last_success;
+	int has_password;	  /* the hash itself: store_user_password_get */
+	int64_t password_changed; /* 0: never set */
+	int disabled;
 } store_user_t;
 
 int store_user_get(store_tx_t *tx, const char *name, store_user_t *u); /* NOT_FOUND */
 int store_user_ensure(store_tx_t *tx, const char *name, int64_t now, store_user_t *u);
+/* Creates the record of a new user; SESAME_ERR_CONFLICT when one exists. */
+int store_user_add(store_tx_t *tx, const char *name, const char *real_name, int64_t now,
+		   store_user_t *u);
+/* hash NULL removes the password; changed: when (Unix seconds). */
+int store_user_set_password(store_tx_t *tx, int64_t user_id, const char *hash, int64_t changed);
+/* The stored hash into out (NUL-terminated); SESAME_ERR_NOT_FOUND when the
+ * user has no password. The caller wipes out after use. */
+int store_user_password_get(store_tx_t *tx, int64_t user_id, char *out, size_t outsz);
+int store_user_set_disabled(store_tx_t *tx, int64_t user_id, int disabled);
+int store_user_set_real_name(store_tx_t *tx, int64_t user_id, const char *real_name);
 int store_user_set_throttle(store_tx_t *tx, int64_t user_id, unsigned failures,
 			    int64_t last_failure, int64_t locked_until);
 int store_user_set_success(store_tx_t *tx, int64_t user_id, int64_t now);

@@ -7,6 +7,7 @@
  * was tried and lost to lock contention while the WAL grew. */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 #include "sesame/log.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 static const char *const schema_v1 =
@@ -50,6 +51,14 @@ static const char *const schema_v1 =
     " reason TEXT NOT NULL);"
     "CREATE INDEX audit_user ON audit(user, id);";
 
+/* v2: user accounts. Added columns keep every existing row; a user made by
+ * an enrollment before v2 has no password and is enabled. */
+static const char *const schema_v2 =
+    "ALTER TABLE users ADD COLUMN real_name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE users ADD COLUMN password_hash TEXT;" /* NULL: no password */
+    "ALTER TABLE users ADD COLUMN password_changed INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;";
+
 enum {
 	ST_BEGIN,
 	ST_BEGIN_READ,
@@ -62,6 +71,11 @@ enum {
 	ST_USER_INSERT,
 	ST_USER_THROTTLE,
 	ST_USER_SUCCESS,
+	ST_USER_ADD,
+	ST_USER_PASSWORD,
+	ST_USER_PASSWORD_GET,
+	ST_USER_DISABLED,
+	ST_USER_REAL_NAME,
 	ST_TOTP_LIST,
 	ST_TOTP_INSERT,
 	ST_TOTP_DELETE_PENDING,
@@ -82,13 +96,19 @@ static const char *const statements[ST__COUNT] = {
     [ST_SAVEPOINT] = "SAVEPOINT op",
     [ST_ROLLBACK_TO] = "ROLLBACK TO op",
     [ST_RELEASE] = "RELEASE op",
-    [ST_USER_GET] = "SELECT id, name, created, failures, last_failure, locked_until, last_success"
+    [ST_USER_GET] = "SELECT id, name, created, failures, last_failure, locked_until, last_success,"
+		    " real_name, password_hash IS NOT NULL, password_changed, disabled"
 		    " FROM users WHERE name = ?1",
     [ST_USER_INSERT] = "INSERT INTO users (name, created) VALUES (?1, ?2)",
     [ST_USER_THROTTLE] = "UPDATE users SET failures = ?2, last_failure = ?3, locked_until = ?4"
 			 " WHERE id = ?1",
     [ST_USER_SUCCESS] = "UPDATE users SET failures = 0, locked_until = 0, last_success = ?2"
 			" WHERE id = ?1",
+    [ST_USER_ADD] = "INSERT INTO users (name, created, real_name) VALUES (?1, ?2, ?3)",
+    [ST_USER_PASSWORD] = "UPDATE users SET password_hash = ?2, password_changed = ?3 WHERE id = ?1",
+    [ST_USER_PASSWORD_GET] = "SELECT password_hash FROM users WHERE id = ?1",
+    [ST_USER_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1",
+    [ST_USER_REAL_NAME] = "UPDATE users SET real_name = ?2 WHERE id = ?1",
     [ST_TOTP_LIST] = "SELECT id, user_id, name, algorithm, digits, period, confirmed, created,"
 		     " last_used, last_step, seed FROM totp WHERE user_id = ?1 ORDER BY id",
     [ST_TOTP_INSERT] = "INSERT INTO totp (user_id, name, algorithm, digits, period, seed,"
@@ -351,10 +371,14 @@ static int migrate(sqlite3 *db)
 		return SESAME_ERR_STORE;
 	if (version < 1 && exec_sql(db, schema_v1) != SESAME_OK)
 		goto fail;
-	if (exec_sql(db, "PRAGMA user_version = 1") != SESAME_OK ||
-	    exec_sql(db, "COMMIT") != SESAME_OK)
+	if (version < 2 && exec_sql(db, schema_v2) != SESAME_OK)
 		goto fail;
-	log_info("store: database schema at version %d", STORE_SCHEMA_VERSION);
+	char set_version[64];
+	snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d",
+		 STORE_SCHEMA_VERSION);
+	if (exec_sql(db, set_version) != SESAME_OK || exec_sql(db, "COMMIT") != SESAME_OK)
+		goto fail;
+	log_info("store: database schema at version %d (was %d)", STORE_SCHEMA_VERSION, version);
 	return SESAME_OK;
 fail:
 	exec_sql(db, "ROLLBACK");
@@ -482,6 +506,10 @@ int store_user_get(store_tx_t *tx, const char *name, store_user_t *u)
 		u->last_failure = sqlite3_column_int64(st, 4);
 		u->locked_until = sqlite3_column_int64(st, 5);
 		u->last_success = sqlite3_column_int64(st, 6);
+		copy_text(u->real_name, sizeof(u->real_name), st, 7);
+		u->has_password = sqlite3_column_int(st, 8);
+		u->password_changed = sqlite3_column_int64(st, 9);
+		u->disabled = sqlite3_column_int(st, 10) != 0;
 		ok = SESAME_OK;
 	} else if (rc == SQLITE_DONE) {
 		ok = SESAME_ERR_NOT_FOUND;
@@ -505,6 +533,98 @@ int store_user_ensure(store_tx_t *tx, const char *name, int64_t now, store_user_
 	if ((r = step_done(st)) != SESAME_OK)
 		return r;
 	return store_user_get(tx, name, u);
+}
+
+int store_user_add(store_tx_t *tx, const char *name, const char *real_name, int64_t now,
+		   store_user_t *u)
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_ADD];
+	int r = store_user_get(tx, name, u);
+
+	if (r == SESAME_OK)
+		return SESAME_ERR_CONFLICT;
+	if (r != SESAME_ERR_NOT_FOUND)
+		return r;
+	if (real_name != NULL && strlen(real_name) > SESAME_MAX_REAL_NAME)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_text(st, 3, real_name ? real_name : "", -1, SQLITE_STATIC);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return store_user_get(tx, name, u);
+}
+
+/* An UPDATE of one user by id: SESAME_ERR_NOT_FOUND when no row changed. */
+static int update_user(store_tx_t *tx, sqlite3_stmt *st)
+{
+	int r = step_done(st);
+
+	if (r != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
+int store_user_set_password(store_tx_t *tx, int64_t user_id, const char *hash, int64_t changed)
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_PASSWORD];
+
+	if (hash != NULL && strlen(hash) > STORE_MAX_PASSWORD_HASH)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	sqlite3_bind_int64(st, 1, user_id);
+	if (hash != NULL)
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, changed);
+	return update_user(tx, st);
+}
+
+int store_user_password_get(store_tx_t *tx, int64_t user_id, char *out, size_t outsz)
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_PASSWORD_GET];
+	int rc, ok = SESAME_ERR_STORE;
+
+	if (outsz == 0)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	out[0] = '\0';
+	sqlite3_bind_int64(st, 1, user_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+		/* a hash that does not fit is refused, never cut */
+		if ((size_t)sqlite3_column_bytes(st, 0) >= outsz) {
+			ok = SESAME_ERR_TOO_LARGE;
+		} else {
+			copy_text(out, outsz, st, 0);
+			ok = SESAME_OK;
+		}
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		ok = SESAME_ERR_NOT_FOUND;
+	} else {
+		log_err_f("%s", sqlite3_errstr(rc));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_user_set_disabled(store_tx_t *tx, int64_t user_id, int disabled)
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_DISABLED];
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int(st, 2, disabled ? 1 : 0);
+	return update_user(tx, st);
+}
+
+int store_user_set_real_name(store_tx_t *tx, int64_t user_id, const char *real_name)
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_REAL_NAME];
+
+	if (strlen(real_name) > SESAME_MAX_REAL_NAME)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_text(st, 2, real_name, -1, SQLITE_STATIC);
+	return update_user(tx, st);
 }
 
 int store_user_set_throttle(store_tx_t *tx, int64_t user_id, unsigned failures,

@@ -38,26 +38,20 @@ bool webauthn_alg_known(int64_t alg)
 	return alg == WEBAUTHN_ALG_ES256 || alg == WEBAUTHN_ALG_EDDSA || alg == WEBAUTHN_ALG_RS256;
 }
 
+/* No EVP_PKEY_public_check here: for RSA it runs Miller-Rabin on n
+ * (milliseconds, on a key from the network); rs256_pk checks the sizes. */
 static EVP_PKEY *fromdata(const char *type, OSSL_PARAM *params)
 {
-	EVP_PKEY_CTX *ctx = NULL, *chk = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *pkey = NULL;
 
 	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL)) == NULL ||
 	    EVP_PKEY_fromdata_init(ctx) != 1 ||
 	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
 		webauthn_debug("EVP_PKEY_fromdata %s", type);
-		goto fail;
-	}
-	/* RSA: n odd and without small factors, e odd and in range */
-	if ((chk = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
-	    EVP_PKEY_public_check_quick(chk) != 1) {
-		webauthn_debug("EVP_PKEY_public_check_quick %s", type);
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 	}
-fail:
-	EVP_PKEY_CTX_free(chk);
 	EVP_PKEY_CTX_free(ctx);
 	ERR_clear_error();
 	return pkey;

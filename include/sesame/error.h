@@ -26,6 +26,10 @@ typedef enum {
 	SESAME_ERR_NO_FACTOR,	     /* "no_factor" */
 	SESAME_ERR_EXPIRED,	     /* "expired" */
 	SESAME_ERR_INTERNAL,	     /* "internal" */
+	/* appended: the values above are stable */
+	SESAME_ERR_DISABLED,	     /* "account_disabled" */
+	SESAME_ERR_PASSWORD_REFUSED, /* "password_refused": the password policy said no */
+	SESAME_ERR_WRONG_PASSWORD,   /* "wrong_password" */
 	SESAME_ERR__COUNT
 } sesame_err_t;
 

@@ -11,6 +11,7 @@
 #define SESAME_MAX_ANSWER 256	     /* a conversation answer sent to the daemon */
 #define SESAME_MAX_TXN 2048	     /* opaque PAM transaction token (worst case ~1300) */
 #define SESAME_MAX_LABEL 64	     /* a factor's user-given name */
+#define SESAME_MAX_REAL_NAME 128     /* a user's full name, bytes of UTF-8 */
 #define SESAME_MAX_AUDIT_LIMIT 10000 /* events returned by one audit query */
 #define SESAME_TOTP_MIN_DIGITS 6
 #define SESAME_TOTP_MAX_DIGITS 8

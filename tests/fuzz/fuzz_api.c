@@ -15,10 +15,11 @@
 
 static authd_t d;
 
-static const char *const paths[] = {"/v1/health",      "/v1/pam/start",	  "/v1/pam/continue",
-				    "/v1/pam/account", "/v1/totp/enroll", "/v1/totp/confirm",
-				    "/v1/totp/list",   "/v1/totp/remove", "/v1/user/show",
-				    "/v1/user/unlock", "/v1/audit",	  "/v1/password/check"};
+static const char *const paths[] = {
+    "/v1/health",      "/v1/pam/start",	   "/v1/pam/continue", "/v1/pam/account",
+    "/v1/totp/enroll", "/v1/totp/confirm", "/v1/totp/list",    "/v1/totp/remove",
+    "/v1/user/show",   "/v1/user/unlock",  "/v1/audit",	       "/v1/password/check",
+    "/v1/user/add",    "/v1/user/passwd",  "/v1/user/disable", "/v1/user/enable"};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)

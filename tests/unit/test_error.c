@@ -68,6 +68,9 @@ static void test_stable_strings(void **state)
 	    {SESAME_ERR_NO_FACTOR, "no_factor"},
 	    {SESAME_ERR_EXPIRED, "expired"},
 	    {SESAME_ERR_INTERNAL, "internal"},
+	    {SESAME_ERR_DISABLED, "account_disabled"},
+	    {SESAME_ERR_PASSWORD_REFUSED, "password_refused"},
+	    {SESAME_ERR_WRONG_PASSWORD, "wrong_password"},
 	};
 	(void)state;
 	assert_int_equal(sizeof(v) / sizeof(v[0]), SESAME_ERR__COUNT);

@@ -1,0 +1,279 @@
+/* /v1/user/add, passwd, disable, enable (root): user records and their
+ * passwords. A new password is judged by the policy and hashed (slow, by
+ * design) before its store transaction, which only writes the hash: the
+ * group-commit leader never waits for Argon2. The password is never
+ * logged, audited or replied, and is wiped from the request once used. */
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "audit.h"
+#include "sesame/error.h"
+#include "sesame/utf8.h"
+#include "userpw.h"
+
+#define ADMIN_SERVICE "sesamectl"
+
+static int no_record(int r, api_error_t *err)
+{
+	if (r == SESAME_ERR_NOT_FOUND)
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "Sesame has no record of this user; add it with sesamectl user add.");
+	return r;
+}
+
+/* "real_name": UTF-8 of at most SESAME_MAX_REAL_NAME bytes, without
+ * control characters (C0, DEL, C1). Missing: *out = "". */
+static int real_name_field(const json_t *req, const char **out, api_error_t *err)
+{
+	json_t *v = json_object_get(req, "real_name");
+	const char *s;
+	size_t len, pos = 0;
+
+	*out = "";
+	if (v == NULL || json_is_null(v))
+		return SESAME_OK;
+	if (!json_is_string(v) || json_string_length(v) > SESAME_MAX_REAL_NAME)
+		goto bad;
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (!utf8_validate(s, len, NULL))
+		goto bad;
+	while (pos < len) {
+		uint32_t cp = utf8_next(s, len, &pos);
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			goto bad;
+	}
+	*out = s;
+	return SESAME_OK;
+bad:
+	snprintf(err->message, sizeof(err->message),
+		 "The field \"real_name\" must be text of at most %d bytes without control "
+		 "characters.",
+		 SESAME_MAX_REAL_NAME);
+	return SESAME_ERR_INVALID_ARGUMENT;
+}
+
+/* "password": any JSON string (the policy judges its length and text). */
+static int password_field(const json_t *req, int required, json_t **out, api_error_t *err)
+{
+	json_t *v = json_object_get(req, "password");
+
+	*out = NULL;
+	if (v == NULL && !required)
+		return SESAME_OK;
+	if (!json_is_string(v)) {
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "The field \"password\" must be a string.");
+		return SESAME_ERR_INVALID_ARGUMENT;
+	}
+	*out = v;
+	return SESAME_OK;
+}
+
+static void password_wipe(json_t *pw)
+{
+	if (pw != NULL)
+		OPENSSL_cleanse((char *)json_string_value(pw), json_string_length(pw));
+}
+
+/* Judges pw as user's new password, then hashes it into hash. A refusal is
+ * SESAME_ERR_PASSWORD_REFUSED with the policy's reasons in err->extra. */
+static int new_password(authd_t *d, const char *user, const char *real_name, const json_t *pw,
+			char *hash, size_t hashsz, api_error_t *err)
+{
+	password_input_t in;
+	password_result_t res;
+	char gecos[256];
+	int r;
+
+	if (real_name == NULL || *real_name == '\0') {
+		api_real_name_of(user, gecos, sizeof(gecos));
+		real_name = gecos;
+	}
+	memset(&in, 0, sizeof(in));
+	in.password = json_string_value(pw);
+	in.len = json_string_length(pw);
+	in.user = user;
+	in.real_name = *real_name ? real_name : NULL;
+	if ((r = password_check(d->password, &in, &res)) != SESAME_OK)
+		return r;
+	if (!res.accepted) {
+		if ((err->extra = api_password_reasons(d->password, &res)) == NULL)
+			return SESAME_ERR_NOMEM;
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "The password policy refused this password; nothing was changed.");
+		return SESAME_ERR_PASSWORD_REFUSED;
+	}
+	return userpw_hash(in.password, in.len, hash, hashsz);
+}
+
+struct add_ctx {
+	const char *user;
+	const char *real_name;
+	const char *hash; /* NULL: no password */
+	int64_t now;
+};
+
+static int add_tx(store_tx_t *tx, void *arg)
+{
+	struct add_ctx *c = arg;
+	store_user_t u;
+	int r;
+
+	if ((r = store_user_add(tx, c->user, c->real_name, c->now, &u)) != SESAME_OK ||
+	    (c->hash && (r = store_user_set_password(tx, u.id, c->hash, c->now)) != SESAME_OK))
+		return r;
+	store_tx_durable(tx);
+	return audit_record(tx, c->now, c->user, ADMIN_SERVICE, "", "account", "ok", "add");
+}
+
+int api_user_add(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err)
+{
+	static const char *const fields[] = {"user", "real_name", "password", NULL};
+	struct add_ctx ctx = {NULL, NULL, NULL, (int64_t)time(NULL)};
+	char hash[USERPW_ENCODED_MAX];
+	json_t *pw = NULL;
+	int r;
+
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)) ||
+	    (r = real_name_field(req, &ctx.real_name, err)) ||
+	    (r = password_field(req, 0, &pw, err)) || (r = api_need_root(c, err)))
+		goto out;
+	if (pw != NULL) {
+		if ((r = new_password(d, ctx.user, ctx.real_name, pw, hash, sizeof(hash), err)) !=
+		    SESAME_OK)
+			goto out;
+		ctx.hash = hash;
+	}
+	if ((r = store_run(d->store, add_tx, &ctx)) != SESAME_OK) {
+		if (r == SESAME_ERR_CONFLICT)
+			snprintf(err->message, sizeof(err->message), "%s",
+				 "Sesame already has a record of this user; nothing was changed.");
+		goto out;
+	}
+	*reply = json_pack("{s:s, s:b, s:s, s:b}", "user", ctx.user, "added", 1, "real_name",
+			   ctx.real_name, "has_password", ctx.hash != NULL);
+	r = *reply ? SESAME_OK : SESAME_ERR_NOMEM;
+out:
+	OPENSSL_cleanse(hash, sizeof(hash));
+	password_wipe(pw);
+	return r;
+}
+
+struct passwd_ctx {
+	const char *user;
+	const char *hash;
+	int64_t now;
+	char real_name[SESAME_MAX_REAL_NAME + 1];
+};
+
+static int passwd_read_tx(store_tx_t *tx, void *arg)
+{
+	struct passwd_ctx *c = arg;
+	store_user_t u;
+	int r = store_user_get(tx, c->user, &u);
+
+	if (r == SESAME_OK)
+		memcpy(c->real_name, u.real_name, sizeof(c->real_name));
+	return r;
+}
+
+static int passwd_tx(store_tx_t *tx, void *arg)
+{
+	struct passwd_ctx *c = arg;
+	store_user_t u;
+	int r;
+
+	if ((r = store_user_get(tx, c->user, &u)) != SESAME_OK ||
+	    (r = store_user_set_password(tx, u.id, c->hash, c->now)) != SESAME_OK)
+		return r;
+	store_tx_durable(tx);
+	return audit_record(tx, c->now, c->user, ADMIN_SERVICE, "", "password", "ok", "passwd");
+}
+
+int api_user_passwd(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err)
+{
+	static const char *const fields[] = {"user", "password", NULL};
+	struct passwd_ctx ctx;
+	char hash[USERPW_ENCODED_MAX];
+	json_t *pw = NULL;
+	int r;
+
+	memset(&ctx, 0, sizeof(ctx));
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)) ||
+	    (r = password_field(req, 1, &pw, err)) || (r = api_need_root(c, err)))
+		goto out;
+	/* the record first: no hashing for a user that does not exist, and
+	 * the policy gets the real name */
+	if ((r = store_read(d->store, passwd_read_tx, &ctx)) != SESAME_OK) {
+		no_record(r, err);
+		goto out;
+	}
+	if ((r = new_password(d, ctx.user, ctx.real_name, pw, hash, sizeof(hash), err)) !=
+	    SESAME_OK)
+		goto out;
+	ctx.hash = hash;
+	ctx.now = (int64_t)time(NULL);
+	if ((r = store_run(d->store, passwd_tx, &ctx)) != SESAME_OK) {
+		no_record(r, err);
+		goto out;
+	}
+	*reply = json_pack("{s:s, s:I}", "user", ctx.user, "password_changed", (json_int_t)ctx.now);
+	r = *reply ? SESAME_OK : SESAME_ERR_NOMEM;
+out:
+	OPENSSL_cleanse(hash, sizeof(hash));
+	password_wipe(pw);
+	return r;
+}
+
+struct disable_ctx {
+	const char *user;
+	int disabled;
+	int64_t now;
+};
+
+static int disable_tx(store_tx_t *tx, void *arg)
+{
+	struct disable_ctx *c = arg;
+	store_user_t u;
+	int r;
+
+	if ((r = store_user_get(tx, c->user, &u)) != SESAME_OK ||
+	    (r = store_user_set_disabled(tx, u.id, c->disabled)) != SESAME_OK)
+		return r;
+	store_tx_durable(tx);
+	return audit_record(tx, c->now, c->user, ADMIN_SERVICE, "", "account", "ok",
+			    c->disabled ? "disable" : "enable");
+}
+
+static int set_disabled(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+			api_error_t *err, int disabled)
+{
+	static const char *const fields[] = {"user", NULL};
+	struct disable_ctx ctx = {NULL, disabled, (int64_t)time(NULL)};
+	int r;
+
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)) ||
+	    (r = api_need_root(c, err)))
+		return r;
+	if ((r = store_run(d->store, disable_tx, &ctx)) != SESAME_OK)
+		return no_record(r, err);
+	*reply = json_pack("{s:s, s:b}", "user", ctx.user, "disabled", disabled);
+	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
+}
+
+int api_user_disable(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		     api_error_t *err)
+{
+	return set_disabled(d, c, req, reply, err, 1);
+}
+
+int api_user_enable(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err)
+{
+	return set_disabled(d, c, req, reply, err, 0);
+}

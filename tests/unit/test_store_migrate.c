@@ -1,0 +1,315 @@
+/* Unit tests for the SQLite store's schema migrations
+ * (authd/store/store_sqlite.c): a version 1 database, made here with the
+ * CREATE statements of version 1, keeps every row when the current store
+ * opens it; then the version 2 user accessors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h> /* after the four headers it needs */
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sesame/error.h"
+#include "store/store.h"
+#include "unit_util.h"
+
+/* Schema version 1, exactly as the store created it before version 2. */
+static const char *const schema_v1 =
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " created INTEGER NOT NULL,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " last_failure INTEGER NOT NULL DEFAULT 0,"
+    " locked_until INTEGER NOT NULL DEFAULT 0,"
+    " last_success INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE totp ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL,"
+    " algorithm INTEGER NOT NULL,"
+    " digits INTEGER NOT NULL,"
+    " period INTEGER NOT NULL,"
+    " seed BLOB NOT NULL,"
+    " confirmed INTEGER NOT NULL DEFAULT 0,"
+    " created INTEGER NOT NULL,"
+    " last_used INTEGER NOT NULL DEFAULT 0,"
+    " last_step INTEGER NOT NULL DEFAULT -1);"
+    "CREATE INDEX totp_user ON totp(user_id);"
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY,"
+    " time INTEGER NOT NULL,"
+    " user TEXT NOT NULL,"
+    " service TEXT NOT NULL,"
+    " rhost TEXT NOT NULL,"
+    " factor TEXT NOT NULL,"
+    " result TEXT NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE INDEX audit_user ON audit(user, id);";
+
+static const char *const rows_v1 =
+    "INSERT INTO users VALUES (1, 'alice', 1700000000, 2, 1700000100, 1700000160, 1700000050);"
+    "INSERT INTO users VALUES (2, 'bob', 1700000001, 0, 0, 0, 0);"
+    "INSERT INTO totp VALUES (7, 1, 'phone', 1, 6, 30, x'0102030405', 1, 1700000002, "
+    " 1700000050, 56666668);"
+    "INSERT INTO totp VALUES (8, 2, 'tablet', 2, 8, 30, x'0a0b', 0, 1700000003, 0, -1);"
+    "INSERT INTO audit VALUES (1, 1700000002, 'alice', 'sesamectl', '', 'totp', 'ok', 'enroll');"
+    "INSERT INTO audit VALUES (2, 1700000050, 'alice', 'sshd', '192.0.2.7', 'totp', 'success',"
+    " 'ok');";
+
+struct fixture {
+	char *dir;
+	char db[512];
+	store_t *store;
+};
+
+static int user_version(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void exec_on(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg ? msg : "?");
+	sqlite3_close(db);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || (f->dir = unit_tmpdir()) == NULL)
+		return -1;
+	unit_path(f->db, sizeof(f->db), f->dir, "sesame.db");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(&f->store);
+	unit_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static void make_v1(const char *path)
+{
+	exec_on(path, schema_v1);
+	exec_on(path, rows_v1);
+	exec_on(path, "PRAGMA user_version = 1");
+	assert_int_equal(user_version(path), 1);
+}
+
+struct check_ctx {
+	store_user_t alice, bob;
+	store_totp_t *totp;
+	size_t ntotp;
+	store_audit_t *audit;
+	size_t naudit;
+	char hash[STORE_MAX_PASSWORD_HASH + 1];
+	int hash_r;
+};
+
+static int check_tx(store_tx_t *tx, void *arg)
+{
+	struct check_ctx *c = arg;
+	int r;
+
+	if ((r = store_user_get(tx, "alice", &c->alice)) != SESAME_OK ||
+	    (r = store_user_get(tx, "bob", &c->bob)) != SESAME_OK ||
+	    (r = store_totp_list(tx, c->alice.id, &c->totp, &c->ntotp)) != SESAME_OK ||
+	    (r = store_audit_list(tx, NULL, 100, &c->audit, &c->naudit)) != SESAME_OK)
+		return r;
+	c->hash_r = store_user_password_get(tx, c->alice.id, c->hash, sizeof(c->hash));
+	return SESAME_OK;
+}
+
+static void check_free(struct check_ctx *c)
+{
+	store_totp_list_free(&c->totp, c->ntotp);
+	free(c->audit);
+	c->audit = NULL;
+}
+
+static void test_v1_rows_survive(void **state)
+{
+	struct fixture *f = *state;
+	struct check_ctx c;
+
+	make_v1(f->db);
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(user_version(f->db), 2);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
+	assert_int_equal(c.alice.id, 1);
+	assert_string_equal(c.alice.name, "alice");
+	assert_int_equal(c.alice.created, 1700000000);
+	assert_int_equal(c.alice.failures, 2);
+	assert_int_equal(c.alice.last_failure, 1700000100);
+	assert_int_equal(c.alice.locked_until, 1700000160);
+	assert_int_equal(c.alice.last_success, 1700000050);
+	/* the new columns take their defaults: no password, enabled */
+	assert_string_equal(c.alice.real_name, "");
+	assert_int_equal(c.alice.has_password, 0);
+	assert_int_equal(c.alice.password_changed, 0);
+	assert_int_equal(c.alice.disabled, 0);
+	assert_int_equal(c.hash_r, SESAME_ERR_NOT_FOUND);
+	assert_int_equal(c.bob.id, 2);
+	assert_int_equal(c.bob.created, 1700000001);
+
+	assert_int_equal(c.ntotp, 1);
+	assert_int_equal(c.totp[0].id, 7);
+	assert_string_equal(c.totp[0].name, "phone");
+	assert_int_equal(c.totp[0].digits, 6);
+	assert_int_equal(c.totp[0].confirmed, 1);
+	assert_int_equal(c.totp[0].last_step, 56666668);
+	assert_int_equal(c.totp[0].sealed_len, 5);
+	assert_memory_equal(c.totp[0].sealed, "\x01\x02\x03\x04\x05", 5);
+
+	assert_int_equal(c.naudit, 2);
+	assert_string_equal(c.audit[0].rhost, "192.0.2.7");
+	assert_string_equal(c.audit[1].reason, "enroll");
+	check_free(&c);
+
+	/* reopening a version 2 database migrates nothing and loses nothing */
+	store_close(&f->store);
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(user_version(f->db), 2);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
+	assert_int_equal(c.alice.failures, 2);
+	assert_int_equal(c.ntotp, 1);
+	assert_int_equal(c.naudit, 2);
+	check_free(&c);
+}
+
+static void test_fresh_and_newer(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(user_version(f->db), 2);
+	store_close(&f->store);
+	/* a database from a later daemon is refused, not downgraded */
+	exec_on(f->db, "PRAGMA user_version = 3");
+	assert_int_equal(store_open(f->db, &f->store), SESAME_ERR_STORE);
+	assert_null(f->store);
+	assert_int_equal(user_version(f->db), 3);
+}
+
+struct acc_ctx {
+	int step;
+	store_user_t u;
+	char hash[STORE_MAX_PASSWORD_HASH + 1];
+};
+
+static int acc_tx(store_tx_t *tx, void *arg)
+{
+	struct acc_ctx *c = arg;
+	char long_hash[STORE_MAX_PASSWORD_HASH + 2];
+	int r;
+
+	switch (c->step) {
+	case 0:
+		return store_user_add(tx, "carol", "Carol Q. R\xc3\xa9my", 1800000000, &c->u);
+	case 1:
+		return store_user_add(tx, "carol", "", 1800000001, &c->u);
+	case 2:
+		if ((r = store_user_get(tx, "carol", &c->u)) != SESAME_OK ||
+		    (r = store_user_set_password(tx, c->u.id, "$argon2id$v=19$x", 1800000002)) !=
+			SESAME_OK ||
+		    (r = store_user_set_disabled(tx, c->u.id, 1)) != SESAME_OK ||
+		    (r = store_user_set_real_name(tx, c->u.id, "Carol")) != SESAME_OK)
+			return r;
+		return store_user_get(tx, "carol", &c->u);
+	case 3:
+		if ((r = store_user_get(tx, "carol", &c->u)) != SESAME_OK)
+			return r;
+		return store_user_password_get(tx, c->u.id, c->hash, sizeof(c->hash));
+	case 4:
+		memset(long_hash, 'x', sizeof(long_hash) - 1);
+		long_hash[sizeof(long_hash) - 1] = '\0';
+		return store_user_set_password(tx, c->u.id, long_hash, 1);
+	case 5:
+		return store_user_set_disabled(tx, 999, 1);
+	case 6:
+		if ((r = store_user_set_password(tx, c->u.id, NULL, 1800000009)) != SESAME_OK ||
+		    (r = store_user_set_disabled(tx, c->u.id, 0)) != SESAME_OK)
+			return r;
+		return store_user_get(tx, "carol", &c->u);
+	default:
+		return SESAME_ERR_INTERNAL;
+	}
+}
+
+static void test_user_accessors(void **state)
+{
+	struct fixture *f = *state;
+	struct acc_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(store_run(f->store, acc_tx, &c), SESAME_OK);
+	assert_string_equal(c.u.name, "carol");
+	assert_string_equal(c.u.real_name, "Carol Q. R\xc3\xa9my");
+	assert_int_equal(c.u.created, 1800000000);
+	assert_int_equal(c.u.has_password, 0);
+	c.step = 1;
+	assert_int_equal(store_run(f->store, acc_tx, &c), SESAME_ERR_CONFLICT);
+	c.step = 2;
+	assert_int_equal(store_run(f->store, acc_tx, &c), SESAME_OK);
+	assert_int_equal(c.u.has_password, 1);
+	assert_int_equal(c.u.password_changed, 1800000002);
+	assert_int_equal(c.u.disabled, 1);
+	assert_string_equal(c.u.real_name, "Carol");
+	assert_int_equal(c.u.created, 1800000000);
+	c.step = 3;
+	assert_int_equal(store_read(f->store, acc_tx, &c), SESAME_OK);
+	assert_string_equal(c.hash, "$argon2id$v=19$x");
+	c.step = 4;
+	assert_int_equal(store_run(f->store, acc_tx, &c), SESAME_ERR_INVALID_ARGUMENT);
+	c.step = 5;
+	assert_int_equal(store_run(f->store, acc_tx, &c), SESAME_ERR_NOT_FOUND);
+	c.step = 6;
+	assert_int_equal(store_run(f->store, acc_tx, &c), SESAME_OK);
+	assert_int_equal(c.u.has_password, 0);
+	assert_int_equal(c.u.password_changed, 1800000009);
+	assert_int_equal(c.u.disabled, 0);
+	c.step = 3;
+	assert_int_equal(store_read(f->store, acc_tx, &c), SESAME_ERR_NOT_FOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_v1_rows_survive, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fresh_and_newer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_accessors, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
