@@ -1,6 +1,10 @@
-/* PAM authentication policy: lock-out, factor choice, TOTP verification
- * with replay refusal, throttling, audit. Each decision runs as one store
+/* Authentication policy for PAM and the web pages: lock-out, factor
+ * choice, password and TOTP verification with replay refusal, throttling,
+ * audit. Each decision runs as one store
  * transaction, so counters and consumed steps stay consistent. */
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +13,7 @@
 #include "sesame/error.h"
 #include "sesame/log.h"
 #include "totp.h"
+#include "userpw.h"
 
 #define SEAL_PURPOSE_TOTP "totp-seed"
 
@@ -251,6 +256,196 @@ int auth_answer(authd_t *d, const auth_request_t *rq, const char *answer, int64_
 
 	memset(step, 0, sizeof(*step));
 	return store_run(d->store, answer_tx, &c);
+}
+
+int auth_totp_verify(authd_t *d, const char *user, const char *service, const char *rhost,
+		     const char *code, int64_t now, auth_step_t *step)
+{
+	auth_request_t rq;
+
+	memset(step, 0, sizeof(*step));
+	if (strlen(user) > SESAME_MAX_USERNAME || strlen(service) > SESAME_MAX_SERVICE ||
+	    strlen(rhost) > SESAME_MAX_RHOST)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	memset(&rq, 0, sizeof(rq));
+	memcpy(rq.user, user, strlen(user) + 1);
+	memcpy(rq.service, service, strlen(service) + 1);
+	memcpy(rq.rhost, rhost, strlen(rhost) + 1);
+	memcpy(rq.factor, "totp", sizeof("totp"));
+	/* the PAM path's own transaction: same counters, replay refusal, audit */
+	return auth_answer(d, &rq, code, now, step);
+}
+
+/* ---- passwords (the web sign-in) ---- */
+
+/* A hash of a random password with the current parameters: verifying
+ * against it costs what a real verification costs, for unknown users. */
+static char dummy_hash[USERPW_ENCODED_MAX];
+static int dummy_ok;
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_make(void)
+{
+	unsigned char pw[32];
+
+	if (RAND_bytes(pw, sizeof(pw)) == 1 &&
+	    userpw_hash((const char *)pw, sizeof(pw), dummy_hash, sizeof(dummy_hash)) == SESAME_OK)
+		dummy_ok = 1;
+	OPENSSL_cleanse(pw, sizeof(pw));
+}
+
+int auth_password_init(void)
+{
+	pthread_once(&dummy_once, dummy_make);
+	return dummy_ok ? SESAME_OK : SESAME_ERR_CRYPTO;
+}
+
+struct pw_ctx {
+	authd_t *d;
+	const char *user, *service, *rhost;
+	int64_t now;
+	auth_step_t *step;
+	/* read pass */
+	int known, disabled, has_hash;
+	int64_t wait;
+	char hash[STORE_MAX_PASSWORD_HASH + 1];
+	/* verification, outside any transaction */
+	int matched;
+	const char *rehash; /* new hash to store, or NULL */
+};
+
+static int pw_read_tx(store_tx_t *tx, void *arg)
+{
+	struct pw_ctx *c = arg;
+	store_user_t u;
+	int r = store_user_get(tx, c->user, &u);
+
+	if (r == SESAME_ERR_NOT_FOUND)
+		return SESAME_OK;
+	if (r != SESAME_OK)
+		return r;
+	c->known = 1;
+	c->disabled = u.disabled;
+	c->wait = throttle_wait(u.locked_until, c->now);
+	if (!u.has_password)
+		return SESAME_OK;
+	r = store_user_password_get(tx, u.id, c->hash, sizeof(c->hash));
+	if (r == SESAME_OK)
+		c->has_hash = 1;
+	return r == SESAME_ERR_NOT_FOUND ? SESAME_OK : r;
+}
+
+static int pw_audit(struct pw_ctx *c, store_tx_t *tx, const char *reason)
+{
+	return audit_record(tx, c->now, c->user, c->service, c->rhost, "password",
+			    c->step->result == AUTH_SUCCESS ? "success" : "denied", reason);
+}
+
+static int pw_write_tx(store_tx_t *tx, void *arg)
+{
+	struct pw_ctx *c = arg;
+	char now_hash[STORE_MAX_PASSWORD_HASH + 1];
+	store_user_t u;
+	int64_t wait;
+	int r = store_user_get(tx, c->user, &u);
+
+	if (r == SESAME_ERR_NOT_FOUND) {
+		verdict(c->step, AUTH_DENIED, SESAME_ERR_WRONG_PASSWORD, AUTH_PASSWORD_MESSAGE);
+		return pw_audit(c, tx, sesame_err_code(SESAME_ERR_NOT_FOUND));
+	}
+	if (r != SESAME_OK)
+		return r;
+	if (u.disabled) {
+		verdict(c->step, AUTH_DENIED, SESAME_ERR_DISABLED, AUTH_PASSWORD_MESSAGE);
+		return pw_audit(c, tx, sesame_err_code(SESAME_ERR_DISABLED));
+	}
+	if ((wait = throttle_wait(u.locked_until, c->now)) > 0) {
+		verdict_locked(c->step, wait);
+		return pw_audit(c, tx, sesame_err_code(SESAME_ERR_LOCKED));
+	}
+	if (!c->has_hash) {
+		verdict(c->step, AUTH_DENIED, SESAME_ERR_WRONG_PASSWORD, AUTH_PASSWORD_MESSAGE);
+		return pw_audit(c, tx, "no_password");
+	}
+	/* the password changed while it was being verified: the old one
+	 * proves nothing */
+	r = store_user_password_get(tx, u.id, now_hash, sizeof(now_hash));
+	if (r == SESAME_OK && strcmp(now_hash, c->hash) != 0)
+		r = SESAME_ERR_NOT_FOUND;
+	OPENSSL_cleanse(now_hash, sizeof(now_hash));
+	if (r == SESAME_ERR_NOT_FOUND)
+		c->matched = 0;
+	else if (r != SESAME_OK)
+		return r;
+	if (c->matched) {
+		/* The counters are reset only by the second factor: a right
+		 * password alone must not reopen code guessing. */
+		if (c->rehash && (r = store_user_set_password(tx, u.id, c->rehash,
+							      u.password_changed)) != SESAME_OK)
+			return r;
+		verdict(c->step, AUTH_SUCCESS, SESAME_OK, "");
+		return pw_audit(c, tx, "ok");
+	}
+	unsigned failures = u.failures + 1;
+	unsigned delay = throttle_delay(&c->d->throttle, failures);
+	if ((r = store_user_set_throttle(tx, u.id, failures, c->now,
+					 delay ? c->now + (int64_t)delay : 0)) != SESAME_OK)
+		return r;
+	verdict(c->step, AUTH_DENIED, SESAME_ERR_WRONG_PASSWORD, AUTH_PASSWORD_MESSAGE);
+	if (delay) {
+		size_t len = strlen(c->step->message);
+		snprintf(c->step->message + len, sizeof(c->step->message) - len,
+			 " Too many failed attempts; try again in %u seconds.", delay);
+		c->step->wait = delay;
+	}
+	return pw_audit(c, tx, sesame_err_code(SESAME_ERR_WRONG_PASSWORD));
+}
+
+int auth_password(authd_t *d, const char *user, const char *service, const char *rhost,
+		  const char *pw, size_t len, int64_t now, auth_step_t *step)
+{
+	struct pw_ctx c;
+	char rehash[USERPW_ENCODED_MAX];
+	int r, needs_rehash = 0;
+
+	memset(step, 0, sizeof(*step));
+	memset(&c, 0, sizeof(c));
+	c.d = d;
+	c.user = user;
+	c.service = service;
+	c.rhost = rhost;
+	c.now = now;
+	c.step = step;
+	rehash[0] = '\0';
+	if ((r = auth_password_init()) != SESAME_OK)
+		return r;
+	if ((r = store_read(d->store, pw_read_tx, &c)) != SESAME_OK)
+		goto out;
+	if (c.known && !c.disabled && c.wait > 0) {
+		/* locked: told the wait at once, as PAM does; nothing verified */
+		r = store_run(d->store, pw_write_tx, &c);
+		goto out;
+	}
+	/* Argon2 outside any transaction. Unknown, disabled or password-less
+	 * users cost one verification too, against the dummy hash, so that
+	 * the time does not tell who exists. */
+	if (c.has_hash && !c.disabled && len <= SESAME_MAX_PASSWORD) {
+		r = userpw_verify(c.hash, pw, len, &needs_rehash);
+		if (r == SESAME_ERR_INVALID_ARGUMENT)
+			log_err("auth: the stored password hash of %s is malformed", user);
+		else if (r != SESAME_OK && r != SESAME_ERR_WRONG_PASSWORD)
+			goto out;
+		c.matched = r == SESAME_OK;
+	} else {
+		(void)userpw_verify(dummy_hash, pw, len <= SESAME_MAX_PASSWORD ? len : 0, NULL);
+	}
+	if (c.matched && needs_rehash && userpw_hash(pw, len, rehash, sizeof(rehash)) == SESAME_OK)
+		c.rehash = rehash;
+	r = store_run(d->store, pw_write_tx, &c);
+out:
+	OPENSSL_cleanse(c.hash, sizeof(c.hash));
+	OPENSSL_cleanse(rehash, sizeof(rehash));
+	return r;
 }
 
 struct account_ctx {

@@ -38,6 +38,33 @@ int auth_begin(authd_t *d, auth_request_t *rq, int64_t now, auth_step_t *step);
 int auth_answer(authd_t *d, const auth_request_t *rq, const char *answer, int64_t now,
 		auth_step_t *step);
 
+/* The TOTP verdict on code for user, as auth_answer gives it to PAM, for
+ * other callers (the web sign-in): the same counters, lock-out, replay
+ * refusal and audit (service, rhost as given, factor "totp"). */
+int auth_totp_verify(authd_t *d, const char *user, const char *service, const char *rhost,
+		     const char *code, int64_t now, auth_step_t *step);
+
+/* What an unknown, disabled or password-less user, and a wrong password,
+ * are told: the same sentence for all of them. */
+#define AUTH_PASSWORD_MESSAGE "Wrong user name or password."
+
+/* Prepares the dummy hash that unknown users are verified against (one
+ * Argon2 hash, about 0.2 s); called at start so that the first sign-in is
+ * not slower than the others. */
+int auth_password_init(void);
+
+/* The verdict on user's password pw (len bytes): the lock-out first (a
+ * locked user is told the wait, nothing is verified), then Argon2id
+ * outside any transaction (unknown, disabled and password-less users are
+ * verified against a dummy hash: same work, same sentence), then one
+ * transaction that counts a wrong password in the user's failure counter
+ * (the one PAM uses), rehashes an old-parameter hash after a match, and
+ * audits (factor "password"). Success does NOT reset the counter: only a
+ * second factor does. reason: SESAME_OK, SESAME_ERR_WRONG_PASSWORD,
+ * SESAME_ERR_DISABLED (tell it as a wrong password), SESAME_ERR_LOCKED. */
+int auth_password(authd_t *d, const char *user, const char *service, const char *rhost,
+		  const char *pw, size_t len, int64_t now, auth_step_t *step);
+
 /* What a disabled user is told, at authentication and account checks. */
 #define AUTH_DISABLED_MESSAGE "This account is disabled."
 

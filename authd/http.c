@@ -15,14 +15,9 @@
 
 #include "api.h"
 #include "http.h"
+#include "http_common.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
-
-#define HTTP_CONNECTION_TIMEOUT 30 /* seconds a connection may stay idle */
-/* Per-connection memory pool (headers, read buffer). MHD zeroes it for
- * every request: the 32 KiB default was a quarter of the daemon's CPU.
- * Bodies larger than the pool still stream through it in pieces. */
-#define HTTP_CONNECTION_MEMORY 8192
 
 struct http_server {
 	authd_t *d;
@@ -32,21 +27,11 @@ struct http_server {
 };
 
 struct request {
-	char *body;
-	size_t len;
-	int too_large;
+	http_body_t body;
 	int bad_method;
 	authd_caller_t caller;
 	int caller_ok;
 };
-
-static void wipe_free(void *p)
-{
-	if (p) {
-		OPENSSL_cleanse(p, strlen(p));
-		free(p);
-	}
-}
 
 static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status, json_t *o)
 {
@@ -57,11 +42,8 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status, j
 	if (text == NULL)
 		return MHD_NO;
 	/* replies can hold an enrollment secret: wipe the buffer when done */
-	resp = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, wipe_free);
-	if (resp == NULL) {
-		wipe_free(text);
+	if ((resp = http_response_wiped(text, strlen(text))) == NULL)
 		return MHD_NO;
-	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	r = MHD_queue_response(conn, status, resp);
@@ -128,7 +110,7 @@ static enum MHD_Result dispatch(authd_t *d, struct MHD_Connection *conn, const c
 	enum MHD_Result mr;
 	int r;
 
-	if (rq->too_large)
+	if (rq->body.too_large)
 		return send_error(conn, SESAME_ERR_TOO_LARGE, NULL);
 	if (handler == NULL)
 		return send_error(conn, SESAME_ERR_NOT_FOUND, "Unknown API path.");
@@ -136,8 +118,8 @@ static enum MHD_Result dispatch(authd_t *d, struct MHD_Connection *conn, const c
 		return send_error(conn, SESAME_ERR_INVALID_ARGUMENT, "Use POST with a JSON body.");
 	if (!rq->caller_ok)
 		return send_error(conn, SESAME_ERR_PERMISSION, "Cannot identify the caller.");
-	req =
-	    rq->len ? json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
+	req = rq->body.len ? json_loadb(rq->body.data, rq->body.len, JSON_REJECT_DUPLICATES, &jerr)
+			   : json_object();
 	if (req == NULL || !json_is_object(req)) {
 		json_decref(req);
 		return send_error(conn, SESAME_ERR_BAD_JSON, NULL);
@@ -163,44 +145,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (rq == NULL) {
-		const char *cl;
 		if ((rq = calloc(1, sizeof(*rq))) == NULL)
 			return MHD_NO;
 		*con_cls = rq;
+		rq->body.max = h->d->cfg.max_body;
 		rq->bad_method = strcmp(method, MHD_HTTP_METHOD_POST) != 0;
 		rq->caller_ok = caller_identify(h->d, conn, &rq->caller) == SESAME_OK;
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL) {
-			char *end;
-			errno = 0;
-			unsigned long long n = strtoull(cl, &end, 10);
-			if (errno || *end || n > h->d->cfg.max_body) {
-				/* refuse before reading a byte of the body; the
-				 * connection is closed afterwards */
-				rq->too_large = 1;
-				return send_error(conn, SESAME_ERR_TOO_LARGE, NULL);
-			}
-		}
+		http_body_precheck(conn, &rq->body);
+		if (rq->body.too_large) /* refuse before reading a byte of the body; the
+					   connection is closed afterwards */
+			return send_error(conn, SESAME_ERR_TOO_LARGE, NULL);
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (rq->too_large)
-			return MHD_YES;
-		if (n > h->d->cfg.max_body - rq->len) {
-			rq->too_large = 1; /* chunked body over the bound: drop it */
-			free(rq->body);
-			rq->body = NULL;
-			rq->len = 0;
-			return MHD_YES;
-		}
-		if (rq->body == NULL && (rq->body = malloc(h->d->cfg.max_body)) == NULL)
-			return MHD_NO;
-		memcpy(rq->body + rq->len, upload_data, n);
-		rq->len += n;
-		return MHD_YES;
+		/* a chunked body over the bound is dropped, then refused */
+		return http_body_append(&rq->body, upload_data, n) == SESAME_OK ? MHD_YES : MHD_NO;
 	}
 	return dispatch(h->d, conn, url, rq);
 }
@@ -215,21 +176,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (rq == NULL)
 		return;
-	if (rq->body) {
-		OPENSSL_cleanse(rq->body, rq->len); /* may hold a verification code */
-		free(rq->body);
-	}
+	http_body_free(&rq->body); /* may hold a verification code */
 	free(rq);
 	*con_cls = NULL;
-}
-
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char line[512];
-	(void)cls;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = '\0';
-	log_debug("http: %s", line);
 }
 
 /* Binds the socket, replacing a stale file but never a live daemon's. */
@@ -311,7 +260,7 @@ int http_start(authd_t *d, http_server_t **out)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, d->cfg.threads_max,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL, MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		log_err("cannot start the HTTP server on %s", d->cfg.socket);
 		http_stop(&h);

@@ -20,6 +20,7 @@
 #include "sesame/log.h"
 #include "sesame/paths.h"
 #include "totp.h"
+#include "web/web.h"
 
 static void usage(FILE *f)
 {
@@ -162,6 +163,7 @@ int main(int argc, char **argv)
 	char err[512];
 	authd_t d;
 	http_server_t *http = NULL;
+	web_server_t *web = NULL;
 	sigset_t set;
 
 	memset(&d, 0, sizeof(d));
@@ -284,6 +286,12 @@ int main(int argc, char **argv)
 		goto out;
 	log_info("sesame-authd %s listening on %s (database %s)", SESAME_VERSION, d.cfg.socket,
 		 d.cfg.database);
+	if (d.cfg.web.listen[0]) {
+		if (web_start(&d, &web) != SESAME_OK)
+			goto out;
+		log_info("web pages on %s://%s", d.cfg.web.tls_certificate[0] ? "https" : "http",
+			 d.cfg.web.listen);
+	}
 	notify_ready();
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -298,6 +306,7 @@ int main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	web_stop(&web);
 	http_stop(&http);
 	store_close(&d.store);
 	ratelimit_free(&d.password_rate);

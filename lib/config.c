@@ -1,5 +1,6 @@
 /* Configuration file parsing with inih; defaults documented in
  * sesame-authd.conf(5). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include "sesame/log.h"
 #include "sesame/paths.h"
 #include "sesame/username.h"
+
+static int parse_uint(const char *v, unsigned long min, unsigned long max, int base, unsigned *out);
 
 void config_defaults(sesame_config_t *cfg)
 {
@@ -42,6 +45,34 @@ void config_defaults(sesame_config_t *cfg)
 	snprintf(cfg->password.online_url, sizeof(cfg->password.online_url), "%s",
 		 "https://api.pwnedpasswords.com/range/");
 	cfg->password.online_timeout_ms = 3000;
+	cfg->web.session_idle = 900;
+	cfg->web.session_lifetime = 43200;
+}
+
+int config_listen_parse(const char *v, char *host, size_t hostsz, unsigned *port)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	const char *colon, *start = v, *end;
+	size_t n;
+
+	if (v[0] == '[') {
+		start = v + 1;
+		if ((end = strchr(start, ']')) == NULL || end[1] != ':')
+			return SESAME_ERR_INVALID_ARGUMENT;
+		colon = end + 1;
+	} else {
+		if ((colon = strrchr(v, ':')) == NULL)
+			return SESAME_ERR_INVALID_ARGUMENT;
+		end = colon;
+	}
+	n = (size_t)(end - start);
+	if (n == 0 || n >= hostsz || parse_uint(colon + 1, 1, 65535, 10, port) != 0)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	memcpy(host, start, n);
+	host[n] = '\0';
+	if (inet_pton(v[0] == '[' ? AF_INET6 : AF_INET, host, addr) != 1)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	return SESAME_OK;
 }
 
 int config_alg_parse(const char *name, totp_alg_t *alg)
@@ -226,6 +257,52 @@ static int apply_password(password_config_t *pw, const char *name, const char *v
 	return -2;
 }
 
+/* [web]: 0 valid, -1 invalid value, -2 unknown key. */
+static int apply_web(web_config_t *web, const char *name, const char *v)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	char host[SESAME_MAX_LISTEN];
+	unsigned u = 0;
+
+	if (strcmp(name, "listen") == 0) { /* empty: no web server */
+		if (*v == '\0') {
+			web->listen[0] = '\0';
+			return 0;
+		}
+		if (config_listen_parse(v, host, sizeof(host), &u) != SESAME_OK)
+			return -1;
+		return set_string(web->listen, sizeof(web->listen), v);
+	}
+	if (strcmp(name, "tls_certificate") == 0)
+		return v[0] == '/'
+			   ? set_string(web->tls_certificate, sizeof(web->tls_certificate), v)
+			   : -1;
+	if (strcmp(name, "tls_key") == 0)
+		return v[0] == '/' ? set_string(web->tls_key, sizeof(web->tls_key), v) : -1;
+	if (strcmp(name, "trusted_proxy") == 0) {
+		if (*v == '\0') {
+			web->trusted_proxy[0] = '\0';
+			return 0;
+		}
+		if (inet_pton(AF_INET, v, addr) != 1 && inet_pton(AF_INET6, v, addr) != 1)
+			return -1;
+		return set_string(web->trusted_proxy, sizeof(web->trusted_proxy), v);
+	}
+	if (strcmp(name, "session_idle") == 0) {
+		if (parse_uint(v, 1, 86400, 10, &u) != 0)
+			return -1;
+		web->session_idle = u;
+		return 0;
+	}
+	if (strcmp(name, "session_lifetime") == 0) {
+		if (parse_uint(v, 60, 30 * 86400, 10, &u) != 0)
+			return -1;
+		web->session_lifetime = u;
+		return 0;
+	}
+	return -2;
+}
+
 /* Returns 0 when (section, name) is known and value valid, -1 when the
  * value is invalid, -2 when the key is unknown. */
 static int apply(sesame_config_t *cfg, const char *section, const char *name, const char *v)
@@ -311,6 +388,8 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 	}
 	if (strcmp(section, "password") == 0)
 		return apply_password(&cfg->password, name, v);
+	if (strcmp(section, "web") == 0)
+		return apply_web(&cfg->web, name, v);
 #undef KEY
 	return -2;
 }
@@ -409,6 +488,18 @@ int config_validate(const sesame_config_t *cfg, char *err, size_t errsz)
 		snprintf(err, errsz,
 			 "password.max_length (%u) is smaller than password.min_length (%u)",
 			 cfg->password.max_length, cfg->password.min_length);
+		return SESAME_ERR_CONFIG;
+	}
+	if (!cfg->web.tls_certificate[0] != !cfg->web.tls_key[0]) {
+		snprintf(err, errsz,
+			 "web.tls_certificate and web.tls_key go together: set both "
+			 "or neither");
+		return SESAME_ERR_CONFIG;
+	}
+	if (cfg->web.session_idle > cfg->web.session_lifetime) {
+		snprintf(err, errsz,
+			 "web.session_idle (%u) is longer than web.session_lifetime (%u)",
+			 cfg->web.session_idle, cfg->web.session_lifetime);
 		return SESAME_ERR_CONFIG;
 	}
 	if (cfg->window * cfg->period > 600) {

@@ -100,6 +100,32 @@ int store_totp_confirm(store_tx_t *tx, int64_t id, int64_t step, int64_t now);
  * that is not newer than the last one recorded. */
 int store_totp_consume(store_tx_t *tx, int64_t id, int64_t step, int64_t now);
 
+/* Web sessions (schema 3). A session is known by the SHA-256 of its
+ * cookie value; the cookie itself is never stored. */
+#define STORE_SESSION_HASH_LEN 32
+#define STORE_SESSION_CSRF_LEN 32
+
+typedef struct {
+	unsigned char id_hash[STORE_SESSION_HASH_LEN];
+	int64_t user_id;
+	char user[SESAME_MAX_USERNAME + 1]; /* filled by store_session_get */
+	int user_disabled;		    /* filled by store_session_get */
+	int64_t created;
+	int64_t last_seen;
+	int64_t expires; /* absolute */
+	char stage[16];	 /* "password", then "done" */
+	unsigned char csrf[STORE_SESSION_CSRF_LEN];
+} store_session_t;
+
+int store_session_add(store_tx_t *tx, const store_session_t *s);
+/* With the user's name and disabled flag; SESAME_ERR_NOT_FOUND. */
+int store_session_get(store_tx_t *tx, const unsigned char *id_hash, store_session_t *s);
+int store_session_touch(store_tx_t *tx, const unsigned char *id_hash, int64_t last_seen);
+/* SESAME_ERR_NOT_FOUND when there was no such session. */
+int store_session_delete(store_tx_t *tx, const unsigned char *id_hash);
+/* Deletes the sessions whose expires is before now. */
+int store_session_purge(store_tx_t *tx, int64_t now);
+
 typedef struct {
 	int64_t id;
 	int64_t time;

@@ -15,7 +15,7 @@
 #include "sesame/log.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 static const char *const schema_v1 =
@@ -59,6 +59,20 @@ static const char *const schema_v2 =
     "ALTER TABLE users ADD COLUMN password_changed INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;";
 
+/* v3: web sessions. Only the SHA-256 of the cookie is kept; the CSRF
+ * token is the session's own random value. */
+static const char *const schema_v3 =
+    "CREATE TABLE sessions ("
+    " id_hash BLOB PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " created INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " stage TEXT NOT NULL," /* "password" after the password, "done" after the second factor */
+    " csrf BLOB NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE INDEX sessions_expires ON sessions(expires);";
+
 enum {
 	ST_BEGIN,
 	ST_BEGIN_READ,
@@ -85,6 +99,11 @@ enum {
 	ST_AUDIT_INSERT,
 	ST_AUDIT_LIST,
 	ST_AUDIT_LIST_USER,
+	ST_SESSION_INSERT,
+	ST_SESSION_GET,
+	ST_SESSION_TOUCH,
+	ST_SESSION_DELETE,
+	ST_SESSION_PURGE,
 	ST__COUNT
 };
 
@@ -125,6 +144,14 @@ static const char *const statements[ST__COUNT] = {
 		      " FROM audit ORDER BY id DESC LIMIT ?1",
     [ST_AUDIT_LIST_USER] = "SELECT id, time, user, service, rhost, factor, result, reason"
 			   " FROM audit WHERE user = ?2 ORDER BY id DESC LIMIT ?1",
+    [ST_SESSION_INSERT] = "INSERT INTO sessions (id_hash, user_id, created, last_seen, expires,"
+			  " stage, csrf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_SESSION_GET] = "SELECT s.user_id, u.name, u.disabled, s.created, s.last_seen, s.expires,"
+		       " s.stage, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id"
+		       " WHERE s.id_hash = ?1",
+    [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?1",
+    [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires < ?1",
 };
 
 struct store_op {
@@ -372,6 +399,8 @@ static int migrate(sqlite3 *db)
 	if (version < 1 && exec_sql(db, schema_v1) != SESAME_OK)
 		goto fail;
 	if (version < 2 && exec_sql(db, schema_v2) != SESAME_OK)
+		goto fail;
+	if (version < 3 && exec_sql(db, schema_v3) != SESAME_OK)
 		goto fail;
 	char set_version[64];
 	snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d",
@@ -776,6 +805,79 @@ int store_totp_consume(store_tx_t *tx, int64_t id, int64_t step, int64_t now)
 	if ((r = step_done(st)) != SESAME_OK)
 		return r;
 	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_REPLAY;
+}
+
+int store_session_add(store_tx_t *tx, const store_session_t *s)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SESSION_INSERT];
+
+	sqlite3_bind_blob(st, 1, s->id_hash, STORE_SESSION_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, s->user_id);
+	sqlite3_bind_int64(st, 3, s->created);
+	sqlite3_bind_int64(st, 4, s->last_seen);
+	sqlite3_bind_int64(st, 5, s->expires);
+	sqlite3_bind_text(st, 6, s->stage, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, s->csrf, STORE_SESSION_CSRF_LEN, SQLITE_STATIC);
+	return step_done(st);
+}
+
+int store_session_get(store_tx_t *tx, const unsigned char *id_hash, store_session_t *s)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SESSION_GET];
+	int rc, ok = SESAME_ERR_STORE;
+
+	sqlite3_bind_blob(st, 1, id_hash, STORE_SESSION_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(s, 0, sizeof(*s));
+		memcpy(s->id_hash, id_hash, STORE_SESSION_HASH_LEN);
+		s->user_id = sqlite3_column_int64(st, 0);
+		copy_text(s->user, sizeof(s->user), st, 1);
+		s->user_disabled = sqlite3_column_int(st, 2) != 0;
+		s->created = sqlite3_column_int64(st, 3);
+		s->last_seen = sqlite3_column_int64(st, 4);
+		s->expires = sqlite3_column_int64(st, 5);
+		copy_text(s->stage, sizeof(s->stage), st, 6);
+		/* a CSRF value of another length never matches: it stays zero */
+		if (sqlite3_column_bytes(st, 7) == STORE_SESSION_CSRF_LEN)
+			memcpy(s->csrf, sqlite3_column_blob(st, 7), STORE_SESSION_CSRF_LEN);
+		else
+			s->stage[0] = '\0';
+		ok = SESAME_OK;
+	} else if (rc == SQLITE_DONE) {
+		ok = SESAME_ERR_NOT_FOUND;
+	} else {
+		log_err_f("%s", sqlite3_errstr(rc));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_session_touch(store_tx_t *tx, const unsigned char *id_hash, int64_t last_seen)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SESSION_TOUCH];
+	sqlite3_bind_blob(st, 1, id_hash, STORE_SESSION_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, last_seen);
+	return step_done(st);
+}
+
+int store_session_delete(store_tx_t *tx, const unsigned char *id_hash)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SESSION_DELETE];
+	int r;
+
+	sqlite3_bind_blob(st, 1, id_hash, STORE_SESSION_HASH_LEN, SQLITE_STATIC);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
+int store_session_purge(store_tx_t *tx, int64_t now)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SESSION_PURGE];
+	sqlite3_bind_int64(st, 1, now);
+	return step_done(st);
 }
 
 int store_audit_add(store_tx_t *tx, const store_audit_t *e)

@@ -32,6 +32,17 @@ typedef struct {
 	int online_fail_open;		     /* on error: 1 accept, 0 refuse (default) */
 } password_config_t;
 
+/* [web]: the sign-in pages on TCP (authd/web/). */
+#define SESAME_MAX_LISTEN 128 /* "127.0.0.1:8443", "[::1]:8443" */
+typedef struct {
+	char listen[SESAME_MAX_LISTEN];	       /* empty: no web server (default) */
+	char tls_certificate[SESAME_MAX_PATH]; /* PEM; TLS when both are set */
+	char tls_key[SESAME_MAX_PATH];
+	char trusted_proxy[64];	   /* an IP address literal; empty: none */
+	unsigned session_idle;	   /* seconds without a request; default 900 */
+	unsigned session_lifetime; /* seconds after sign-in; default 43200 */
+} web_config_t;
+
 typedef struct {
 	/* [authd] */
 	char socket[SESAME_MAX_PATH];
@@ -61,6 +72,9 @@ typedef struct {
 
 	/* [password] (NIST SP 800-63B; see sesame-authd.conf(5)) */
 	password_config_t password;
+
+	/* [web] */
+	web_config_t web;
 } sesame_config_t;
 
 /* Fills cfg with the built-in defaults. */
@@ -73,6 +87,10 @@ int config_load(sesame_config_t *cfg, const char *path, char *err, size_t errsz)
 
 /* Checks cross-field constraints after loading and overrides. */
 int config_validate(const sesame_config_t *cfg, char *err, size_t errsz);
+
+/* Splits a [web] listen value, "IPV4:PORT" or "[IPV6]:PORT" (address
+ * literals only, port 1..65535), into host (without brackets) and port. */
+int config_listen_parse(const char *v, char *host, size_t hostsz, unsigned *port);
 
 int config_alg_parse(const char *name, totp_alg_t *alg);
 const char *config_alg_name(totp_alg_t alg); /* "SHA1", "SHA256", "SHA512" */

@@ -410,6 +410,64 @@ static void test_validate(void **state)
 	assert_non_null(strstr(err, "window"));
 }
 
+static void test_web_section(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = {
+	    "[web]\nlisten = localhost:8443\n",
+	    "[web]\nlisten = 127.0.0.1\n",
+	    "[web]\nlisten = 127.0.0.1:0\n",
+	    "[web]\nlisten = 127.0.0.1:65536\n",
+	    "[web]\nlisten = ::1:8443\n",
+	    "[web]\nlisten = [127.0.0.1]:8443\n",
+	    "[web]\ntls_key = key.pem\n",
+	    "[web]\ntrusted_proxy = proxy.example\n",
+	    "[web]\nsession_idle = 0\n",
+	    "[web]\nsession_lifetime = 59\n",
+	    "[web]\nport = 80\n",
+	};
+	sesame_config_t cfg;
+	char err[256], host[64];
+	unsigned port = 0;
+
+	config_defaults(&cfg);
+	assert_string_equal(cfg.web.listen, ""); /* no web server by default */
+	assert_int_equal(cfg.web.session_idle, 900);
+	assert_int_equal(cfg.web.session_lifetime, 43200);
+	assert_int_equal(load_text(f,
+				   "[web]\nlisten = [::1]:8443\ntls_certificate = /etc/c.pem\n"
+				   "tls_key = /etc/k.pem\ntrusted_proxy = ::1\nsession_idle = 60\n"
+				   "session_lifetime = 3600\n",
+				   &cfg, err, sizeof(err)),
+			 SESAME_OK);
+	assert_string_equal(cfg.web.listen, "[::1]:8443");
+	assert_string_equal(cfg.web.tls_key, "/etc/k.pem");
+	assert_string_equal(cfg.web.trusted_proxy, "::1");
+	assert_int_equal(cfg.web.session_idle, 60);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_OK);
+	assert_int_equal(load_text(f, "[web]\nlisten =\n", &cfg, err, sizeof(err)), SESAME_OK);
+	assert_string_equal(cfg.web.listen, "");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (load_text(f, bad[i], &cfg, err, sizeof(err)) != SESAME_ERR_CONFIG)
+			fail_msg("accepted: %s", bad[i]);
+	/* a certificate without its key, an idle time over the lifetime */
+	config_defaults(&cfg);
+	snprintf(cfg.web.tls_certificate, sizeof(cfg.web.tls_certificate), "%s", "/c.pem");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_ERR_CONFIG);
+	assert_non_null(strstr(err, "tls_key"));
+	config_defaults(&cfg);
+	cfg.web.session_idle = 7200;
+	cfg.web.session_lifetime = 3600;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_ERR_CONFIG);
+	assert_int_equal(config_listen_parse("192.0.2.1:443", host, sizeof(host), &port),
+			 SESAME_OK);
+	assert_string_equal(host, "192.0.2.1");
+	assert_int_equal(port, 443);
+	assert_int_equal(config_listen_parse("[fe80::1]:8443", host, sizeof(host), &port),
+			 SESAME_OK);
+	assert_string_equal(host, "fe80::1");
+}
+
 static void test_alg_names(void **state)
 {
 	totp_alg_t alg = TOTP_ALG_SHA512;
@@ -432,6 +490,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_web_section),
 	    cmocka_unit_test(test_full_file),
 	    cmocka_unit_test(test_partial_file_keeps_defaults),
 	    cmocka_unit_test(test_range_bounds_accepted),

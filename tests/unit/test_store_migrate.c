@@ -1,7 +1,8 @@
 /* Unit tests for the SQLite store's schema migrations
  * (authd/store/store_sqlite.c): a version 1 database, made here with the
  * CREATE statements of version 1, keeps every row when the current store
- * opens it; then the version 2 user accessors. */
+ * opens it, and so does a version 2 one (v1 + the v2 ALTERs); then the
+ * version 2 user accessors and the version 3 session accessors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,6 +62,13 @@ static const char *const rows_v1 =
     "INSERT INTO audit VALUES (1, 1700000002, 'alice', 'sesamectl', '', 'totp', 'ok', 'enroll');"
     "INSERT INTO audit VALUES (2, 1700000050, 'alice', 'sshd', '192.0.2.7', 'totp', 'success',"
     " 'ok');";
+
+/* Schema version 2's additions, exactly as the store made them. */
+static const char *const schema_v2 =
+    "ALTER TABLE users ADD COLUMN real_name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE users ADD COLUMN password_hash TEXT;"
+    "ALTER TABLE users ADD COLUMN password_changed INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;";
 
 struct fixture {
 	char *dir;
@@ -162,7 +170,7 @@ static void test_v1_rows_survive(void **state)
 
 	make_v1(f->db);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 2);
+	assert_int_equal(user_version(f->db), 3);
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
@@ -196,10 +204,10 @@ static void test_v1_rows_survive(void **state)
 	assert_string_equal(c.audit[1].reason, "enroll");
 	check_free(&c);
 
-	/* reopening a version 2 database migrates nothing and loses nothing */
+	/* reopening a current database migrates nothing and loses nothing */
 	store_close(&f->store);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 2);
+	assert_int_equal(user_version(f->db), 3);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -213,13 +221,13 @@ static void test_fresh_and_newer(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 2);
+	assert_int_equal(user_version(f->db), 3);
 	store_close(&f->store);
 	/* a database from a later daemon is refused, not downgraded */
-	exec_on(f->db, "PRAGMA user_version = 3");
+	exec_on(f->db, "PRAGMA user_version = 4");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_ERR_STORE);
 	assert_null(f->store);
-	assert_int_equal(user_version(f->db), 3);
+	assert_int_equal(user_version(f->db), 4);
 }
 
 struct acc_ctx {
@@ -304,12 +312,118 @@ static void test_user_accessors(void **state)
 	assert_int_equal(store_read(f->store, acc_tx, &c), SESAME_ERR_NOT_FOUND);
 }
 
+/* A version 2 database (with a password, a disabled user) keeps every
+ * row; the sessions table appears empty and works. */
+static void test_v2_rows_survive(void **state)
+{
+	struct fixture *f = *state;
+	struct check_ctx c;
+
+	make_v1(f->db);
+	exec_on(f->db, schema_v2);
+	exec_on(f->db, "UPDATE users SET real_name = 'Alice', password_hash = '$argon2id$v=19$h',"
+		       " password_changed = 1700000200, disabled = 1 WHERE name = 'alice';"
+		       "PRAGMA user_version = 2");
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(user_version(f->db), 3);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
+	assert_int_equal(c.alice.failures, 2);
+	assert_string_equal(c.alice.real_name, "Alice");
+	assert_int_equal(c.alice.has_password, 1);
+	assert_int_equal(c.alice.password_changed, 1700000200);
+	assert_int_equal(c.alice.disabled, 1);
+	assert_int_equal(c.hash_r, SESAME_OK);
+	assert_string_equal(c.hash, "$argon2id$v=19$h");
+	assert_int_equal(c.ntotp, 1);
+	assert_int_equal(c.totp[0].last_step, 56666668);
+	assert_int_equal(c.naudit, 2);
+	check_free(&c);
+}
+
+struct sess_ctx {
+	int step;
+	store_session_t s, got;
+};
+
+static int sess_tx(store_tx_t *tx, void *arg)
+{
+	struct sess_ctx *c = arg;
+	store_user_t u;
+	int r;
+
+	switch (c->step) {
+	case 0:
+		if ((r = store_user_add(tx, "dan", "", 1800000000, &u)) != SESAME_OK)
+			return r;
+		c->s.user_id = u.id;
+		return store_session_add(tx, &c->s);
+	case 1:
+		return store_session_get(tx, c->s.id_hash, &c->got);
+	case 2:
+		return store_session_touch(tx, c->s.id_hash, 1800000050);
+	case 3: /* the same id twice is refused */
+		return store_session_add(tx, &c->s);
+	case 4:
+		return store_session_purge(tx, 1800000100);
+	case 5:
+		return store_session_purge(tx, 1800000101);
+	case 6:
+		return store_session_delete(tx, c->s.id_hash);
+	default:
+		return SESAME_ERR_INTERNAL;
+	}
+}
+
+static void test_session_accessors(void **state)
+{
+	struct fixture *f = *state;
+	struct sess_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	memset(c.s.id_hash, 0xab, sizeof(c.s.id_hash));
+	memset(c.s.csrf, 0x5c, sizeof(c.s.csrf));
+	c.s.created = c.s.last_seen = 1800000000;
+	c.s.expires = 1800000100;
+	memcpy(c.s.stage, "password", sizeof("password"));
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(store_run(f->store, sess_tx, &c), SESAME_OK);
+	c.step = 1;
+	assert_int_equal(store_read(f->store, sess_tx, &c), SESAME_OK);
+	assert_string_equal(c.got.user, "dan");
+	assert_int_equal(c.got.user_id, c.s.user_id);
+	assert_int_equal(c.got.user_disabled, 0);
+	assert_int_equal(c.got.created, 1800000000);
+	assert_int_equal(c.got.expires, 1800000100);
+	assert_string_equal(c.got.stage, "password");
+	assert_memory_equal(c.got.csrf, c.s.csrf, sizeof(c.s.csrf));
+	c.step = 2;
+	assert_int_equal(store_run(f->store, sess_tx, &c), SESAME_OK);
+	c.step = 1;
+	assert_int_equal(store_read(f->store, sess_tx, &c), SESAME_OK);
+	assert_int_equal(c.got.last_seen, 1800000050);
+	c.step = 3;
+	assert_int_equal(store_run(f->store, sess_tx, &c), SESAME_ERR_STORE);
+	c.step = 4; /* not yet expired: kept */
+	assert_int_equal(store_run(f->store, sess_tx, &c), SESAME_OK);
+	c.step = 1;
+	assert_int_equal(store_read(f->store, sess_tx, &c), SESAME_OK);
+	c.step = 5;
+	assert_int_equal(store_run(f->store, sess_tx, &c), SESAME_OK);
+	c.step = 1;
+	assert_int_equal(store_read(f->store, sess_tx, &c), SESAME_ERR_NOT_FOUND);
+	c.step = 6;
+	assert_int_equal(store_run(f->store, sess_tx, &c), SESAME_ERR_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_v1_rows_survive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fresh_and_newer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_user_accessors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_v2_rows_survive, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_session_accessors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

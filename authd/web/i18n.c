@@ -1,0 +1,151 @@
+/* Message catalog of the web pages (English, French) and Accept-Language
+ * negotiation. The file is UTF-8; French punctuation takes a no-break
+ * space (U+00A0) before ";" and ":". */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "i18n.h"
+
+static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
+    [MSG_SITE_NAME] = {"Sésame", "Sésame"},
+    [MSG_TITLE_LOGIN] = {"Sign in", "Connexion"},
+    [MSG_USERNAME] = {"User name", "Nom d’utilisateur"},
+    [MSG_PASSWORD] = {"Password", "Mot de passe"},
+    [MSG_SUBMIT_LOGIN] = {"Sign in", "Se connecter"},
+    [MSG_TITLE_CODE] = {"Verification code", "Code de vérification"},
+    [MSG_CODE_LABEL] = {"Code from your authenticator app",
+			"Code de votre application d’authentification"},
+    [MSG_SUBMIT_CODE] = {"Verify", "Vérifier"},
+    [MSG_WRONG_PASSWORD] = {"Wrong user name or password.",
+			    "Nom d’utilisateur ou mot de passe incorrect."},
+    [MSG_WRONG_CODE] = {"Wrong verification code.", "Code de vérification incorrect."},
+    [MSG_CODE_REUSED] = {"This verification code was already used; wait for the next one.",
+			 "Ce code de vérification a déjà été utilisé ; attendez le suivant."},
+    [MSG_LOCKED] = {"Too many failed attempts; try again in {} seconds.",
+		    "Trop de tentatives échouées ; réessayez dans {} secondes."},
+    [MSG_NO_FACTOR] = {"No second factor is enrolled for this account; ask your administrator.",
+		       "Aucun second facteur n’est enregistré pour ce compte ; adressez-vous à "
+		       "votre administrateur."},
+    [MSG_DISABLED] = {"This account is disabled.", "Ce compte est désactivé."},
+    [MSG_TITLE_ACCOUNT] = {"Your account", "Votre compte"},
+    [MSG_SIGNED_IN_AS] = {"Signed in as {}", "Connecté en tant que {}"},
+    [MSG_FACTORS] = {"Second factors", "Seconds facteurs"},
+    [MSG_FACTOR_TOTP] = {"Authenticator app (TOTP): {}",
+			 "Application d’authentification (TOTP) : {}"},
+    [MSG_NO_FACTORS] = {"None.", "Aucun."},
+    [MSG_SIGN_OUT] = {"Sign out", "Se déconnecter"},
+    [MSG_TITLE_ERROR] = {"Error", "Erreur"},
+    [MSG_BAD_USERNAME] =
+	{"The user name is empty, too long or contains characters that are not allowed.",
+	 "Le nom d’utilisateur est vide, trop long ou contient des caractères non autorisés."},
+    [MSG_BAD_FORM] = {"The form could not be read; reload the page and try again.",
+		      "Le formulaire n’a pas pu être lu ; rechargez la page et réessayez."},
+    [MSG_TOO_LARGE] = {"The form is larger than this site accepts.",
+		       "Le formulaire dépasse la taille acceptée par ce site."},
+    [MSG_FORBIDDEN] =
+	{"This form has expired or did not come from this site; reload the page and try again.",
+	 "Ce formulaire a expiré ou ne vient pas de ce site ; rechargez la page et réessayez."},
+    [MSG_NOT_FOUND] = {"This page does not exist.", "Cette page n’existe pas."},
+    [MSG_BAD_METHOD] = {"This page does not accept this kind of request.",
+			"Cette page n’accepte pas ce type de requête."},
+    [MSG_UNAVAILABLE] = {"The authentication service is unavailable; try again later.",
+			 "Le service d’authentification est indisponible ; réessayez plus tard."},
+    [MSG_BACK_TO_LOGIN] = {"Back to the sign-in page", "Retour à la page de connexion"},
+};
+
+const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)
+{
+	if ((unsigned)lang >= I18N__COUNT)
+		lang = I18N_EN;
+	if ((unsigned)id >= MSG__COUNT || catalog[id][lang] == NULL)
+		return "";
+	return catalog[id][lang];
+}
+
+const char *i18n_tag(i18n_lang_t lang)
+{
+	return lang == I18N_FR ? "fr" : "en";
+}
+
+/* q-value "0", "0.5", "1.000" as thousandths; -1 when malformed. */
+static int parse_q(const char *s, size_t n)
+{
+	int v = 0, scale = 1000;
+	size_t i = 0;
+
+	if (n == 0 || (s[0] != '0' && s[0] != '1'))
+		return -1;
+	v = (s[0] - '0') * 1000;
+	i = 1;
+	if (i < n) {
+		if (s[i++] != '.' || n - i > 3)
+			return -1;
+		for (; i < n; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			scale /= 10;
+			v += (s[i] - '0') * scale;
+		}
+	}
+	return v > 1000 ? -1 : v;
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+i18n_lang_t i18n_negotiate(const char *h)
+{
+	int best_q = 0;
+	i18n_lang_t best = I18N_EN;
+
+	if (h == NULL || strlen(h) > 1024) /* a header that long is not a browser's */
+		return I18N_EN;
+	while (*h) {
+		size_t n = strcspn(h, ","), tn;
+		const char *item = h, *tag, *semi;
+		int q = 1000;
+		i18n_lang_t lang;
+
+		h += n + (h[n] == ',');
+		trim(&item, &n);
+		if (n == 0)
+			continue;
+		semi = memchr(item, ';', n);
+		tag = item;
+		tn = semi ? (size_t)(semi - item) : n;
+		trim(&tag, &tn);
+		if (semi) {
+			const char *p = semi + 1;
+			size_t pn = n - (size_t)(p - item);
+			trim(&p, &pn);
+			if (pn < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+				continue;
+			if ((q = parse_q(p + 2, pn - 2)) < 0)
+				continue;
+		}
+		size_t primary = strcspn(tag, "-");
+		if (primary > tn)
+			primary = tn;
+		if (primary == 1 && tag[0] == '*')
+			lang = I18N_EN;
+		else if (primary == 2 && strncasecmp(tag, "en", 2) == 0)
+			lang = I18N_EN;
+		else if (primary == 2 && strncasecmp(tag, "fr", 2) == 0)
+			lang = I18N_FR;
+		else
+			continue;
+		if (q > best_q) {
+			best_q = q;
+			best = lang;
+		}
+	}
+	return best;
+}

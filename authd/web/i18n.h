@@ -1,0 +1,53 @@
+/* The web pages' message catalog: every sentence a page shows, in English
+ * and French, chosen by the browser's Accept-Language. */
+#ifndef AUTHD_WEB_I18N_H
+#define AUTHD_WEB_I18N_H
+
+typedef enum { I18N_EN = 0, I18N_FR, I18N__COUNT } i18n_lang_t;
+
+typedef enum {
+	MSG_SITE_NAME,
+	MSG_TITLE_LOGIN,
+	MSG_USERNAME,
+	MSG_PASSWORD,
+	MSG_SUBMIT_LOGIN,
+	MSG_TITLE_CODE,
+	MSG_CODE_LABEL,
+	MSG_SUBMIT_CODE,
+	MSG_WRONG_PASSWORD,
+	MSG_WRONG_CODE,
+	MSG_CODE_REUSED,
+	MSG_LOCKED, /* {} = seconds */
+	MSG_NO_FACTOR,
+	MSG_DISABLED,
+	MSG_TITLE_ACCOUNT,
+	MSG_SIGNED_IN_AS, /* {} = user name */
+	MSG_FACTORS,
+	MSG_FACTOR_TOTP, /* {} = the factor's name */
+	MSG_NO_FACTORS,
+	MSG_SIGN_OUT,
+	MSG_TITLE_ERROR,
+	MSG_BAD_USERNAME,
+	MSG_BAD_FORM,
+	MSG_TOO_LARGE,
+	MSG_FORBIDDEN,
+	MSG_NOT_FOUND,
+	MSG_BAD_METHOD,
+	MSG_UNAVAILABLE,
+	MSG_BACK_TO_LOGIN,
+	MSG__COUNT
+} i18n_msg_t;
+
+/* The sentence for id in lang; "{}" marks where a value goes. Never NULL. */
+const char *i18n_get(i18n_lang_t lang, i18n_msg_t id);
+
+/* "en" or "fr". */
+const char *i18n_tag(i18n_lang_t lang);
+
+/* The language for an Accept-Language header (RFC 9110 §12.5.4): the
+ * highest q-value among the languages we have (by primary subtag; "*"
+ * stands for the default), the first listed among equals; q=0 refuses a
+ * language. NULL, empty, malformed or nothing acceptable: English. */
+i18n_lang_t i18n_negotiate(const char *accept_language);
+
+#endif

@@ -1,0 +1,219 @@
+/* Server-side web sessions on the store (see web_session.h). */
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "sesame/base64url.h"
+#include "sesame/error.h"
+#include "web_session.h"
+
+#define WEB_SERVICE "web"
+
+int web_token_new(char out[WEB_TOKEN_LEN + 1])
+{
+	unsigned char raw[WEB_TOKEN_BYTES];
+	int r;
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return SESAME_ERR_CRYPTO;
+	r = base64url_encode(raw, sizeof(raw), out, WEB_TOKEN_LEN + 1);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return r;
+}
+
+/* SHA-256 of the cookie's 32 bytes; SESAME_ERR_NOT_FOUND when the cookie
+ * is not one of ours. */
+static int cookie_hash(const char *cookie, unsigned char hash[STORE_SESSION_HASH_LEN])
+{
+	unsigned char raw[WEB_TOKEN_BYTES];
+	size_t n = 0;
+	unsigned hlen = 0;
+	int ok;
+
+	if (cookie == NULL || strlen(cookie) != WEB_TOKEN_LEN ||
+	    base64url_decode(cookie, WEB_TOKEN_LEN, raw, sizeof(raw), &n) != SESAME_OK ||
+	    n != sizeof(raw))
+		return SESAME_ERR_NOT_FOUND;
+	ok = EVP_Digest(raw, sizeof(raw), hash, &hlen, EVP_sha256(), NULL) == 1 &&
+	     hlen == STORE_SESSION_HASH_LEN;
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return ok ? SESAME_OK : SESAME_ERR_CRYPTO;
+}
+
+static int csrf_text(web_session_t *w)
+{
+	return base64url_encode(w->s.csrf, sizeof(w->s.csrf), w->csrf, sizeof(w->csrf));
+}
+
+/* A new session record for user_id at stage: cookie and CSRF drawn. */
+static int session_fill(authd_t *d, const char *stage, int64_t now, char cookie[WEB_TOKEN_LEN + 1],
+			web_session_t *w)
+{
+	int64_t life = d->cfg.web.session_lifetime;
+	int r;
+
+	if (strcmp(stage, WEB_STAGE_PASSWORD) == 0 && life > WEB_SESSION_PASSWORD_TTL)
+		life = WEB_SESSION_PASSWORD_TTL;
+	if ((r = web_token_new(cookie)) != SESAME_OK ||
+	    (r = cookie_hash(cookie, w->s.id_hash)) != SESAME_OK)
+		return r;
+	if (RAND_bytes(w->s.csrf, sizeof(w->s.csrf)) != 1)
+		return SESAME_ERR_CRYPTO;
+	w->s.created = w->s.last_seen = now;
+	w->s.expires = now + life;
+	snprintf(w->s.stage, sizeof(w->s.stage), "%s", stage);
+	return csrf_text(w);
+}
+
+struct create_ctx {
+	const char *user;
+	const unsigned char *old_hash; /* or NULL */
+	int64_t now;
+	web_session_t *w;
+};
+
+static int create_tx(store_tx_t *tx, void *arg)
+{
+	struct create_ctx *c = arg;
+	store_user_t u;
+	int r;
+
+	if ((r = store_user_get(tx, c->user, &u)) != SESAME_OK)
+		return r;
+	c->w->s.user_id = u.id;
+	snprintf(c->w->s.user, sizeof(c->w->s.user), "%s", u.name);
+	if (c->old_hash && (r = store_session_delete(tx, c->old_hash)) != SESAME_OK &&
+	    r != SESAME_ERR_NOT_FOUND)
+		return r;
+	/* the expired sessions of everyone go at each sign-in */
+	if ((r = store_session_purge(tx, c->now)) != SESAME_OK)
+		return r;
+	return store_session_add(tx, &c->w->s);
+}
+
+int web_session_create(authd_t *d, const char *user, const char *stage, const char *old_cookie,
+		       int64_t now, char cookie[WEB_TOKEN_LEN + 1], web_session_t *out)
+{
+	unsigned char old_hash[STORE_SESSION_HASH_LEN];
+	struct create_ctx c = {user, NULL, now, out};
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (cookie_hash(old_cookie, old_hash) == SESAME_OK)
+		c.old_hash = old_hash;
+	if ((r = session_fill(d, stage, now, cookie, out)) != SESAME_OK)
+		return r;
+	return store_run(d->store, create_tx, &c);
+}
+
+struct lookup_ctx {
+	authd_t *d;
+	const unsigned char *hash;
+	const char *rhost;
+	int64_t now;
+	web_session_t *w;
+	int expired;
+};
+
+static int lookup_read_tx(store_tx_t *tx, void *arg)
+{
+	struct lookup_ctx *c = arg;
+	return store_session_get(tx, c->hash, &c->w->s);
+}
+
+static int lookup_write_tx(store_tx_t *tx, void *arg)
+{
+	struct lookup_ctx *c = arg;
+	int r;
+
+	if (!c->expired)
+		return store_session_touch(tx, c->hash, c->now);
+	if ((r = store_session_delete(tx, c->hash)) != SESAME_OK)
+		return r == SESAME_ERR_NOT_FOUND ? SESAME_OK : r; /* gone meanwhile */
+	return audit_record(tx, c->now, c->w->s.user, WEB_SERVICE, c->rhost, "session", "denied",
+			    c->w->s.user_disabled ? sesame_err_code(SESAME_ERR_DISABLED)
+						  : sesame_err_code(SESAME_ERR_EXPIRED));
+}
+
+int web_session_lookup(authd_t *d, const char *cookie, const char *rhost, int64_t now,
+		       web_session_t *out)
+{
+	unsigned char hash[STORE_SESSION_HASH_LEN];
+	struct lookup_ctx c = {d, hash, rhost, now, out, 0};
+	const store_session_t *s = &out->s;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = cookie_hash(cookie, hash)) != SESAME_OK)
+		return r;
+	if ((r = store_read(d->store, lookup_read_tx, &c)) != SESAME_OK)
+		return r;
+	c.expired = now >= s->expires || now - s->last_seen >= (int64_t)d->cfg.web.session_idle ||
+		    s->user_disabled || s->stage[0] == '\0';
+	if (c.expired || now > s->last_seen)
+		if ((r = store_run(d->store, lookup_write_tx, &c)) != SESAME_OK)
+			return r;
+	if (c.expired) {
+		memset(out, 0, sizeof(*out));
+		return SESAME_ERR_EXPIRED;
+	}
+	out->s.last_seen = now;
+	return csrf_text(out);
+}
+
+struct promote_ctx {
+	const unsigned char *old_hash;
+	const web_session_t *w;
+};
+
+static int promote_tx(store_tx_t *tx, void *arg)
+{
+	struct promote_ctx *c = arg;
+	int r;
+
+	/* the old id is refused from now on: whoever saw it before the
+	 * second factor holds nothing */
+	if ((r = store_session_delete(tx, c->old_hash)) != SESAME_OK)
+		return r;
+	return store_session_add(tx, &c->w->s);
+}
+
+int web_session_promote(authd_t *d, const web_session_t *s, int64_t now,
+			char cookie[WEB_TOKEN_LEN + 1], web_session_t *out)
+{
+	struct promote_ctx c = {s->s.id_hash, out};
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->s.user_id = s->s.user_id;
+	memcpy(out->s.user, s->s.user, sizeof(out->s.user));
+	if ((r = session_fill(d, WEB_STAGE_DONE, now, cookie, out)) != SESAME_OK)
+		return r;
+	return store_run(d->store, promote_tx, &c);
+}
+
+struct delete_ctx {
+	const web_session_t *w;
+	const char *rhost;
+	int64_t now;
+};
+
+static int delete_tx(store_tx_t *tx, void *arg)
+{
+	struct delete_ctx *c = arg;
+	int r = store_session_delete(tx, c->w->s.id_hash);
+
+	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND)
+		return r;
+	return audit_record(tx, c->now, c->w->s.user, WEB_SERVICE, c->rhost, "session", "ok",
+			    "logout");
+}
+
+int web_session_delete(authd_t *d, const web_session_t *s, const char *rhost, int64_t now)
+{
+	struct delete_ctx c = {s, rhost, now};
+	return store_run(d->store, delete_tx, &c);
+}

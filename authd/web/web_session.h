@@ -1,0 +1,48 @@
+/* Web sessions: the cookie holds 32 random bytes (base64url); the store
+ * keeps only their SHA-256, the user, the stage ("password" after the
+ * password, "done" after the second factor), the times and the session's
+ * CSRF token. Idle and absolute expiry are enforced at every lookup. */
+#ifndef AUTHD_WEB_SESSION_H
+#define AUTHD_WEB_SESSION_H
+
+#include <stdint.h>
+
+#include "authd.h"
+
+#define WEB_SESSION_COOKIE "sesame_session"
+#define WEB_TOKEN_BYTES 32
+#define WEB_TOKEN_LEN 43 /* base64url of WEB_TOKEN_BYTES, unpadded */
+#define WEB_STAGE_PASSWORD "password"
+#define WEB_STAGE_DONE "done"
+/* How long the second factor may wait after the password. */
+#define WEB_SESSION_PASSWORD_TTL 300
+
+typedef struct {
+	store_session_t s;
+	char csrf[WEB_TOKEN_LEN + 1]; /* the session's CSRF token, base64url */
+} web_session_t;
+
+/* A fresh random token (cookie or CSRF value), base64url. */
+int web_token_new(char out[WEB_TOKEN_LEN + 1]);
+
+/* Creates a session of user at stage; its cookie value into cookie. Also
+ * removes old_cookie's session when not NULL (a new sign-in replaces it). */
+int web_session_create(authd_t *d, const char *user, const char *stage, const char *old_cookie,
+		       int64_t now, char cookie[WEB_TOKEN_LEN + 1], web_session_t *out);
+
+/* The live session of cookie. SESAME_ERR_NOT_FOUND: none (or a malformed
+ * cookie); SESAME_ERR_EXPIRED: it was idle too long, is past its
+ * lifetime or its user is disabled, and is now deleted (audited with
+ * rhost). Refreshes last_seen. */
+int web_session_lookup(authd_t *d, const char *cookie, const char *rhost, int64_t now,
+		       web_session_t *out);
+
+/* Replaces session s by a new one at stage "done" (a new cookie, a new
+ * CSRF token, the full lifetime from now). */
+int web_session_promote(authd_t *d, const web_session_t *s, int64_t now,
+			char cookie[WEB_TOKEN_LEN + 1], web_session_t *out);
+
+/* Deletes session s (sign-out), audited. */
+int web_session_delete(authd_t *d, const web_session_t *s, const char *rhost, int64_t now);
+
+#endif
