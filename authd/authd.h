@@ -12,6 +12,7 @@
 #include "sesame/limits.h"
 #include "store/store.h"
 #include "throttle.h"
+#include "webauthn/webauthn.h"
 
 typedef struct {
 	sesame_config_t cfg;
@@ -22,6 +23,7 @@ typedef struct {
 	ratelimit_t *password_rate;  /* password checks by non-root callers */
 	uid_t pam_trusted_uids[SESAME_MAX_TRUSTED_USERS];
 	size_t n_pam_trusted_uids;
+	webauthn_trust_t *passkey_trust; /* [web] attestation_anchors; NULL: none */
 } authd_t;
 
 /* Who is on the other end of the socket (SO_PEERCRED). */

@@ -15,6 +15,7 @@
 
 #include "authd.h"
 #include "http.h"
+#include "passkey.h"
 #include "sesame/error.h"
 #include "sesame/keyfile.h"
 #include "sesame/log.h"
@@ -287,7 +288,7 @@ int main(int argc, char **argv)
 	log_info("sesame-authd %s listening on %s (database %s)", SESAME_VERSION, d.cfg.socket,
 		 d.cfg.database);
 	if (d.cfg.web.listen[0]) {
-		if (web_start(&d, &web) != SESAME_OK)
+		if (passkey_trust_load(&d) != SESAME_OK || web_start(&d, &web) != SESAME_OK)
 			goto out;
 		log_info("web pages on %s://%s", d.cfg.web.tls_certificate[0] ? "https" : "http",
 			 d.cfg.web.listen);
@@ -309,6 +310,7 @@ out:
 	web_stop(&web);
 	http_stop(&http);
 	store_close(&d.store);
+	webauthn_trust_free(&d.passkey_trust);
 	ratelimit_free(&d.password_rate);
 	password_policy_free(&d.password);
 	seal_keyring_free(&d.keys);

@@ -47,6 +47,97 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->password.online_timeout_ms = 3000;
 	cfg->web.session_idle = 900;
 	cfg->web.session_lifetime = 43200;
+	snprintf(cfg->web.rp_id, sizeof(cfg->web.rp_id), "%s", "localhost");
+	snprintf(cfg->web.rp_name, sizeof(cfg->web.rp_name), "%s", "S\xc3\xa9same");
+	cfg->web.require_mfa = 1;
+	cfg->web.challenge_ttl = 120;
+}
+
+/* The host of an origin "scheme://host[:port]" (no path, no trailing
+ * slash, no user info), or -1. */
+static int origin_host(const char *o, const char **host, size_t *len)
+{
+	const char *h, *end;
+
+	if (strncmp(o, "https://", 8) == 0)
+		h = o + 8;
+	else if (strncmp(o, "http://", 7) == 0)
+		h = o + 7;
+	else
+		return -1;
+	if (*h == '[') /* an IP literal is never a WebAuthn RP ID */
+		return -1;
+	end = h + strcspn(h, ":");
+	if (end == h || strcspn(h, "/?#@ \t") != strlen(h))
+		return -1;
+	if (*end == ':') {
+		unsigned port;
+		if (parse_uint(end + 1, 1, 65535, 10, &port) != 0)
+			return -1;
+	}
+	*host = h;
+	*len = (size_t)(end - h);
+	return 0;
+}
+
+/* A DNS name as an RP ID: lower-case letters, digits, '-' and '.'. */
+static int rp_id_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > SESAME_MAX_RP_ID || v[0] == '.' || v[n - 1] == '.')
+		return 0;
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '.'))
+			return 0;
+	return 1;
+}
+
+/* "a, b, c" into web->origins, each checked. */
+static int parse_origins(web_config_t *web, const char *v)
+{
+	char buf[INI_MAX_LINE];
+	char *save = NULL;
+
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, strlen(v) + 1);
+	web->n_origins = 0;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const char *host;
+		size_t hl, n;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		n = strlen(tok);
+		while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+			tok[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (web->n_origins >= SESAME_MAX_WEB_ORIGINS || n > SESAME_MAX_ORIGIN ||
+		    origin_host(tok, &host, &hl) != 0)
+			return -1;
+		memcpy(web->origins[web->n_origins++], tok, n + 1);
+	}
+	return 0;
+}
+
+size_t config_web_origins(const web_config_t *web, char out[][SESAME_MAX_ORIGIN + 1])
+{
+	char host[SESAME_MAX_LISTEN];
+	unsigned port = 0;
+
+	if (web->n_origins) {
+		for (size_t i = 0; i < web->n_origins; i++)
+			memcpy(out[i], web->origins[i], sizeof(out[i]));
+		return web->n_origins;
+	}
+	if (config_listen_parse(web->listen, host, sizeof(host), &port) != SESAME_OK)
+		return 0;
+	snprintf(out[0], SESAME_MAX_ORIGIN + 1, "%s://localhost:%u",
+		 web->tls_certificate[0] ? "https" : "http", port);
+	return 1;
 }
 
 int config_listen_parse(const char *v, char *host, size_t hostsz, unsigned *port)
@@ -300,6 +391,46 @@ static int apply_web(web_config_t *web, const char *name, const char *v)
 		web->session_lifetime = u;
 		return 0;
 	}
+	if (strcmp(name, "rp_id") == 0)
+		return rp_id_ok(v) ? set_string(web->rp_id, sizeof(web->rp_id), v) : -1;
+	if (strcmp(name, "rp_name") == 0) {
+		for (const char *p = v; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return -1;
+		return *v ? set_string(web->rp_name, sizeof(web->rp_name), v) : -1;
+	}
+	if (strcmp(name, "origins") == 0)
+		return parse_origins(web, v);
+	if (strcmp(name, "user_verification") == 0) {
+		if (strcmp(v, "preferred") == 0)
+			web->require_uv = 0;
+		else if (strcmp(v, "required") == 0)
+			web->require_uv = 1;
+		else
+			return -1;
+		return 0;
+	}
+	if (strcmp(name, "attestation") == 0) {
+		if (strcmp(v, "none") == 0)
+			web->attestation_trusted = 0;
+		else if (strcmp(v, "trusted") == 0)
+			web->attestation_trusted = 1;
+		else
+			return -1;
+		return 0;
+	}
+	if (strcmp(name, "attestation_anchors") == 0)
+		return v[0] == '/' ? set_string(web->attestation_anchors,
+						sizeof(web->attestation_anchors), v)
+				   : -1;
+	if (strcmp(name, "require_mfa") == 0)
+		return parse_bool(v, &web->require_mfa);
+	if (strcmp(name, "challenge_ttl") == 0) {
+		if (parse_uint(v, 1, 600, 10, &u) != 0)
+			return -1;
+		web->challenge_ttl = u;
+		return 0;
+	}
 	return -2;
 }
 
@@ -501,6 +632,29 @@ int config_validate(const sesame_config_t *cfg, char *err, size_t errsz)
 			 "web.session_idle (%u) is longer than web.session_lifetime (%u)",
 			 cfg->web.session_idle, cfg->web.session_lifetime);
 		return SESAME_ERR_CONFIG;
+	}
+	if (cfg->web.attestation_trusted && !cfg->web.attestation_anchors[0]) {
+		snprintf(err, errsz, "web.attestation = trusted needs web.attestation_anchors");
+		return SESAME_ERR_CONFIG;
+	}
+	if (cfg->web.listen[0] && cfg->web.n_origins == 0 &&
+	    strcmp(cfg->web.rp_id, "localhost") != 0) {
+		snprintf(err, errsz, "web.rp_id %s needs web.origins (the default is localhost)",
+			 cfg->web.rp_id);
+		return SESAME_ERR_CONFIG;
+	}
+	for (size_t i = 0; i < cfg->web.n_origins; i++) {
+		/* the RP ID must be the origin's host or a suffix of it */
+		const char *host = NULL;
+		size_t hl = 0, rl = strlen(cfg->web.rp_id);
+		if (origin_host(cfg->web.origins[i], &host, &hl) != 0 ||
+		    !((hl == rl && strncasecmp(host, cfg->web.rp_id, rl) == 0) ||
+		      (hl > rl + 1 && host[hl - rl - 1] == '.' &&
+		       strncasecmp(host + hl - rl, cfg->web.rp_id, rl) == 0))) {
+			snprintf(err, errsz, "web.origins: %s is not within web.rp_id %s",
+				 cfg->web.origins[i], cfg->web.rp_id);
+			return SESAME_ERR_CONFIG;
+		}
 	}
 	if (cfg->window * cfg->period > 600) {
 		snprintf(err, errsz, "totp.window x totp.period exceeds 600 seconds");

@@ -126,6 +126,72 @@ int store_session_delete(store_tx_t *tx, const unsigned char *id_hash);
 /* Deletes the sessions whose expires is before now. */
 int store_session_purge(store_tx_t *tx, int64_t now);
 
+/* Passkeys (schema 4). */
+#define STORE_WA_HANDLE_LEN 32	  /* users.webauthn_handle: random bytes */
+#define STORE_WA_HASH_LEN 32	  /* SHA-256 of a challenge or of a binding cookie */
+#define STORE_WA_MAX_CRED_ID 1023 /* WEBAUTHN_MAX_CRED_ID */
+#define STORE_WA_MAX_KEY 1024	  /* WEBAUTHN_MAX_COSE_KEY */
+#define STORE_WA_MAX_TRANSPORTS 64
+
+typedef struct {
+	int64_t id;
+	int64_t user_id;
+	unsigned char cred_id[STORE_WA_MAX_CRED_ID];
+	size_t cred_id_len;
+	unsigned char public_key[STORE_WA_MAX_KEY]; /* COSE_Key */
+	size_t public_key_len;
+	int alg;
+	uint32_t sign_count;
+	unsigned char aaguid[16];
+	int backup_eligible, backup_state;
+	char attestation[32];
+	char transports[STORE_WA_MAX_TRANSPORTS + 1];
+	char name[SESAME_MAX_LABEL + 1];
+	int64_t created;
+	int64_t last_used; /* 0: never */
+} store_webauthn_t;
+
+/* The user's name by id; SESAME_ERR_NOT_FOUND. */
+int store_user_name(store_tx_t *tx, int64_t user_id, char name[SESAME_MAX_USERNAME + 1]);
+/* The user's WebAuthn handle; SESAME_ERR_NOT_FOUND when none was made yet. */
+int store_user_handle_get(store_tx_t *tx, int64_t user_id,
+			  unsigned char handle[STORE_WA_HANDLE_LEN]);
+/* Sets the handle of a user who has none (SESAME_ERR_CONFLICT otherwise). */
+int store_user_handle_set(store_tx_t *tx, int64_t user_id,
+			  const unsigned char handle[STORE_WA_HANDLE_LEN]);
+/* The user id of a handle; SESAME_ERR_NOT_FOUND. */
+int store_user_by_handle(store_tx_t *tx, const unsigned char *handle, size_t len, int64_t *user_id);
+
+/* A user's passkeys, oldest first; free() *items. */
+int store_webauthn_list(store_tx_t *tx, int64_t user_id, store_webauthn_t **items, size_t *n);
+/* The passkey of a credential id, whoever owns it; SESAME_ERR_NOT_FOUND. */
+int store_webauthn_get(store_tx_t *tx, const unsigned char *cred_id, size_t len,
+		       store_webauthn_t *out);
+/* Adds w (its id is set); SESAME_ERR_CONFLICT when the credential id is
+ * registered already. */
+int store_webauthn_add(store_tx_t *tx, store_webauthn_t *w);
+int store_webauthn_used(store_tx_t *tx, int64_t id, uint32_t sign_count, int backup_state,
+			int64_t now);
+/* SESAME_ERR_NOT_FOUND when user_id has no passkey id. */
+int store_webauthn_rename(store_tx_t *tx, int64_t user_id, int64_t id, const char *name);
+int store_webauthn_delete(store_tx_t *tx, int64_t user_id, int64_t id);
+
+/* Challenges: only their SHA-256 is kept. binding: the SHA-256 of the
+ * session (or pre-session) cookie the challenge was issued to. */
+int store_webauthn_challenge_add(store_tx_t *tx, const unsigned char hash[STORE_WA_HASH_LEN],
+				 const char *purpose,
+				 const unsigned char binding[STORE_WA_HASH_LEN], int64_t user_id,
+				 int64_t expires);
+/* Deletes and returns the challenge (single use): user_id (0: none) and
+ * expires. SESAME_ERR_NOT_FOUND: no such challenge for this purpose and
+ * binding (never issued, used already, or purged). */
+int store_webauthn_challenge_take(store_tx_t *tx, const unsigned char hash[STORE_WA_HASH_LEN],
+				  const char *purpose,
+				  const unsigned char binding[STORE_WA_HASH_LEN], int64_t *user_id,
+				  int64_t *expires);
+/* Deletes the challenges whose expires is before now. */
+int store_webauthn_challenge_purge(store_tx_t *tx, int64_t now);
+
 typedef struct {
 	int64_t id;
 	int64_t time;

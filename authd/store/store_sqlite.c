@@ -15,7 +15,7 @@
 #include "sesame/log.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 static const char *const schema_v1 =
@@ -73,6 +73,37 @@ static const char *const schema_v3 =
     "CREATE INDEX sessions_user ON sessions(user_id);"
     "CREATE INDEX sessions_expires ON sessions(expires);";
 
+/* v4: passkeys. A credential id is registered once, whoever owns it;
+ * challenges are kept as SHA-256 only, bound to a session (or the
+ * pre-session cookie of a passkey sign-in) and consumed once. The user
+ * handle (WebAuthn user.id) is random, made at the first passkey. */
+static const char *const schema_v4 =
+    "CREATE TABLE webauthn_credentials ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " credential_id BLOB NOT NULL UNIQUE,"
+    " public_key BLOB NOT NULL," /* the COSE_Key as received */
+    " alg INTEGER NOT NULL,"
+    " sign_count INTEGER NOT NULL,"
+    " aaguid BLOB,"
+    " backup_eligible INTEGER,"
+    " backup_state INTEGER,"
+    " attestation TEXT," /* "fmt/type", e.g. "packed/basic-trusted" */
+    " transports TEXT,"	 /* as the browser reported them, comma-separated */
+    " name TEXT NOT NULL,"
+    " created INTEGER,"
+    " last_used INTEGER);"
+    "CREATE INDEX webauthn_credentials_user ON webauthn_credentials(user_id);"
+    "CREATE TABLE webauthn_challenges ("
+    " challenge_hash BLOB PRIMARY KEY,"
+    " purpose TEXT NOT NULL,"
+    " session_hash BLOB,"
+    " user_id INTEGER,"
+    " expires INTEGER NOT NULL);"
+    "CREATE INDEX webauthn_challenges_expires ON webauthn_challenges(expires);"
+    "ALTER TABLE users ADD COLUMN webauthn_handle BLOB;"
+    "CREATE UNIQUE INDEX users_webauthn_handle ON users(webauthn_handle);";
+
 enum {
 	ST_BEGIN,
 	ST_BEGIN_READ,
@@ -104,6 +135,19 @@ enum {
 	ST_SESSION_TOUCH,
 	ST_SESSION_DELETE,
 	ST_SESSION_PURGE,
+	ST_USER_BY_ID,
+	ST_USER_HANDLE_GET,
+	ST_USER_HANDLE_SET,
+	ST_USER_BY_HANDLE,
+	ST_WA_LIST,
+	ST_WA_BY_CRED,
+	ST_WA_INSERT,
+	ST_WA_COUNT,
+	ST_WA_RENAME,
+	ST_WA_DELETE,
+	ST_WA_CHALLENGE_INSERT,
+	ST_WA_CHALLENGE_TAKE,
+	ST_WA_CHALLENGE_PURGE,
 	ST__COUNT
 };
 
@@ -152,6 +196,31 @@ static const char *const statements[ST__COUNT] = {
     [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?1",
     [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires < ?1",
+    [ST_USER_BY_ID] = "SELECT name FROM users WHERE id = ?1",
+    [ST_USER_HANDLE_GET] = "SELECT webauthn_handle FROM users WHERE id = ?1",
+    [ST_USER_HANDLE_SET] = "UPDATE users SET webauthn_handle = ?2"
+			   " WHERE id = ?1 AND webauthn_handle IS NULL",
+    [ST_USER_BY_HANDLE] = "SELECT id FROM users WHERE webauthn_handle = ?1",
+#define WA_COLUMNS                                                                                 \
+	"id, user_id, credential_id, public_key, alg, sign_count, aaguid, backup_eligible,"        \
+	" backup_state, attestation, transports, name, created, last_used"
+    [ST_WA_LIST] = "SELECT " WA_COLUMNS " FROM webauthn_credentials WHERE user_id = ?1 ORDER BY id",
+    [ST_WA_BY_CRED] = "SELECT " WA_COLUMNS " FROM webauthn_credentials WHERE credential_id = ?1",
+    [ST_WA_INSERT] = "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg,"
+		     " sign_count, aaguid, backup_eligible, backup_state, attestation, transports,"
+		     " name, created, last_used)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
+    [ST_WA_COUNT] = "UPDATE webauthn_credentials SET sign_count = ?2, backup_state = ?3,"
+		    " last_used = ?4 WHERE id = ?1",
+    [ST_WA_RENAME] = "UPDATE webauthn_credentials SET name = ?3 WHERE user_id = ?1 AND id = ?2",
+    [ST_WA_DELETE] = "DELETE FROM webauthn_credentials WHERE user_id = ?1 AND id = ?2",
+    [ST_WA_CHALLENGE_INSERT] = "INSERT INTO webauthn_challenges (challenge_hash, purpose,"
+			       " session_hash, user_id, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* single use: the row goes in the transaction that reads it */
+    [ST_WA_CHALLENGE_TAKE] = "DELETE FROM webauthn_challenges WHERE challenge_hash = ?1"
+			     " AND purpose = ?2 AND session_hash = ?3 RETURNING user_id, expires",
+    [ST_WA_CHALLENGE_PURGE] = "DELETE FROM webauthn_challenges WHERE expires < ?1",
+#undef WA_COLUMNS
 };
 
 struct store_op {
@@ -401,6 +470,8 @@ static int migrate(sqlite3 *db)
 	if (version < 2 && exec_sql(db, schema_v2) != SESAME_OK)
 		goto fail;
 	if (version < 3 && exec_sql(db, schema_v3) != SESAME_OK)
+		goto fail;
+	if (version < 4 && exec_sql(db, schema_v4) != SESAME_OK)
 		goto fail;
 	char set_version[64];
 	snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d",
@@ -934,4 +1005,307 @@ fail:
 	sqlite3_clear_bindings(st);
 	free(v);
 	return ok;
+}
+
+/* ---- passkeys (schema 4) ---- */
+
+int store_user_name(store_tx_t *tx, int64_t user_id, char name[SESAME_MAX_USERNAME + 1])
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_BY_ID];
+	int rc, ok = SESAME_ERR_STORE;
+
+	sqlite3_bind_int64(st, 1, user_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		copy_text(name, SESAME_MAX_USERNAME + 1, st, 0);
+		ok = SESAME_OK;
+	} else if (rc == SQLITE_DONE) {
+		ok = SESAME_ERR_NOT_FOUND;
+	} else {
+		log_err_f("%s", sqlite3_errstr(rc));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_user_handle_get(store_tx_t *tx, int64_t user_id,
+			  unsigned char handle[STORE_WA_HANDLE_LEN])
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_HANDLE_GET];
+	int rc, ok = SESAME_ERR_STORE;
+
+	sqlite3_bind_int64(st, 1, user_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB &&
+	    sqlite3_column_bytes(st, 0) == STORE_WA_HANDLE_LEN) {
+		memcpy(handle, sqlite3_column_blob(st, 0), STORE_WA_HANDLE_LEN);
+		ok = SESAME_OK;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		ok = SESAME_ERR_NOT_FOUND;
+	} else {
+		log_err_f("%s", sqlite3_errstr(rc));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_user_handle_set(store_tx_t *tx, int64_t user_id,
+			  const unsigned char handle[STORE_WA_HANDLE_LEN])
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_HANDLE_SET];
+	int r;
+
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_blob(st, 2, handle, STORE_WA_HANDLE_LEN, SQLITE_STATIC);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_CONFLICT;
+}
+
+int store_user_by_handle(store_tx_t *tx, const unsigned char *handle, size_t len, int64_t *user_id)
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_BY_HANDLE];
+	int rc, ok = SESAME_ERR_STORE;
+
+	if (len == 0 || len > STORE_WA_HANDLE_LEN)
+		return SESAME_ERR_NOT_FOUND;
+	sqlite3_bind_blob(st, 1, handle, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(st, 0);
+		ok = SESAME_OK;
+	} else if (rc == SQLITE_DONE) {
+		ok = SESAME_ERR_NOT_FOUND;
+	} else {
+		log_err_f("%s", sqlite3_errstr(rc));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+/* Copies a blob column of at most cap bytes; longer ones are refused. */
+static int copy_blob(unsigned char *dst, size_t cap, size_t *len, sqlite3_stmt *st, int col)
+{
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+
+	if (n > cap)
+		return SESAME_ERR_TOO_LARGE;
+	if (n)
+		memcpy(dst, sqlite3_column_blob(st, col), n);
+	if (len)
+		*len = n;
+	return SESAME_OK;
+}
+
+static int webauthn_row(sqlite3_stmt *st, store_webauthn_t *w)
+{
+	size_t aaguid_len = 0;
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	w->id = sqlite3_column_int64(st, 0);
+	w->user_id = sqlite3_column_int64(st, 1);
+	if ((r = copy_blob(w->cred_id, sizeof(w->cred_id), &w->cred_id_len, st, 2)) != SESAME_OK ||
+	    (r = copy_blob(w->public_key, sizeof(w->public_key), &w->public_key_len, st, 3)) !=
+		SESAME_OK ||
+	    (r = copy_blob(w->aaguid, sizeof(w->aaguid), &aaguid_len, st, 6)) != SESAME_OK)
+		return r;
+	w->alg = sqlite3_column_int(st, 4);
+	w->sign_count = (uint32_t)sqlite3_column_int64(st, 5);
+	w->backup_eligible = sqlite3_column_int(st, 7);
+	w->backup_state = sqlite3_column_int(st, 8);
+	copy_text(w->attestation, sizeof(w->attestation), st, 9);
+	copy_text(w->transports, sizeof(w->transports), st, 10);
+	copy_text(w->name, sizeof(w->name), st, 11);
+	w->created = sqlite3_column_int64(st, 12);
+	w->last_used = sqlite3_column_int64(st, 13);
+	return SESAME_OK;
+}
+
+int store_webauthn_list(store_tx_t *tx, int64_t user_id, store_webauthn_t **items, size_t *n)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_LIST];
+	store_webauthn_t *v = NULL;
+	size_t count = 0, cap = 0;
+	int rc, ok = SESAME_ERR_STORE;
+
+	*items = NULL;
+	*n = 0;
+	sqlite3_bind_int64(st, 1, user_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			store_webauthn_t *nv = reallocarray(v, ncap, sizeof(*v));
+			if (nv == NULL) {
+				ok = SESAME_ERR_NOMEM;
+				goto fail;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		if ((ok = webauthn_row(st, &v[count++])) != SESAME_OK)
+			goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		log_err_f("%s", sqlite3_errstr(rc));
+		ok = SESAME_ERR_STORE;
+		goto fail;
+	}
+	*items = v;
+	*n = count;
+	v = NULL;
+	ok = SESAME_OK;
+fail:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(v);
+	return ok;
+}
+
+int store_webauthn_get(store_tx_t *tx, const unsigned char *cred_id, size_t len,
+		       store_webauthn_t *out)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_BY_CRED];
+	int rc, ok = SESAME_ERR_STORE;
+
+	if (len == 0 || len > STORE_WA_MAX_CRED_ID)
+		return SESAME_ERR_NOT_FOUND;
+	sqlite3_bind_blob(st, 1, cred_id, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ok = webauthn_row(st, out);
+	else if (rc == SQLITE_DONE)
+		ok = SESAME_ERR_NOT_FOUND;
+	else
+		log_err_f("%s", sqlite3_errstr(rc));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_webauthn_add(store_tx_t *tx, store_webauthn_t *w)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_INSERT];
+	store_webauthn_t existing;
+	int r;
+
+	if (w->cred_id_len == 0 || w->cred_id_len > sizeof(w->cred_id) || w->public_key_len == 0 ||
+	    w->public_key_len > sizeof(w->public_key))
+		return SESAME_ERR_INVALID_ARGUMENT;
+	r = store_webauthn_get(tx, w->cred_id, w->cred_id_len, &existing);
+	if (r == SESAME_OK)
+		return SESAME_ERR_CONFLICT;
+	if (r != SESAME_ERR_NOT_FOUND)
+		return r;
+	sqlite3_bind_int64(st, 1, w->user_id);
+	sqlite3_bind_blob(st, 2, w->cred_id, (int)w->cred_id_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, w->public_key, (int)w->public_key_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, w->alg);
+	sqlite3_bind_int64(st, 5, w->sign_count);
+	sqlite3_bind_blob(st, 6, w->aaguid, sizeof(w->aaguid), SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, w->backup_eligible ? 1 : 0);
+	sqlite3_bind_int(st, 8, w->backup_state ? 1 : 0);
+	sqlite3_bind_text(st, 9, w->attestation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, w->transports, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, w->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, w->created);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	w->id = sqlite3_last_insert_rowid(tx->c->db);
+	return SESAME_OK;
+}
+
+int store_webauthn_used(store_tx_t *tx, int64_t id, uint32_t sign_count, int backup_state,
+			int64_t now)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_COUNT];
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, sign_count);
+	sqlite3_bind_int(st, 3, backup_state ? 1 : 0);
+	sqlite3_bind_int64(st, 4, now);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
+int store_webauthn_rename(store_tx_t *tx, int64_t user_id, int64_t id, const char *name)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_RENAME];
+	int r;
+
+	if (strlen(name) > SESAME_MAX_LABEL)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
+int store_webauthn_delete(store_tx_t *tx, int64_t user_id, int64_t id)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_DELETE];
+	int r;
+
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, id);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
+int store_webauthn_challenge_add(store_tx_t *tx, const unsigned char hash[STORE_WA_HASH_LEN],
+				 const char *purpose,
+				 const unsigned char binding[STORE_WA_HASH_LEN], int64_t user_id,
+				 int64_t expires)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_CHALLENGE_INSERT];
+
+	sqlite3_bind_blob(st, 1, hash, STORE_WA_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, binding, STORE_WA_HASH_LEN, SQLITE_STATIC);
+	if (user_id > 0)
+		sqlite3_bind_int64(st, 4, user_id);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, expires);
+	return step_done(st);
+}
+
+int store_webauthn_challenge_take(store_tx_t *tx, const unsigned char hash[STORE_WA_HASH_LEN],
+				  const char *purpose,
+				  const unsigned char binding[STORE_WA_HASH_LEN], int64_t *user_id,
+				  int64_t *expires)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_CHALLENGE_TAKE];
+	int rc, ok = SESAME_ERR_NOT_FOUND;
+
+	sqlite3_bind_blob(st, 1, hash, STORE_WA_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, binding, STORE_WA_HASH_LEN, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(st, 0); /* NULL reads as 0 */
+		*expires = sqlite3_column_int64(st, 1);
+		ok = SESAME_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		log_err_f("%s", sqlite3_errstr(rc));
+		ok = SESAME_ERR_STORE;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_webauthn_challenge_purge(store_tx_t *tx, int64_t now)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_CHALLENGE_PURGE];
+	sqlite3_bind_int64(st, 1, now);
+	return step_done(st);
 }

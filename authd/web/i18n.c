@@ -52,6 +52,26 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
     [MSG_UNAVAILABLE] = {"The authentication service is unavailable; try again later.",
 			 "Le service d’authentification est indisponible ; réessayez plus tard."},
     [MSG_BACK_TO_LOGIN] = {"Back to the sign-in page", "Retour à la page de connexion"},
+    [MSG_PASSKEY_SIGN_IN] = {"Sign in with a passkey", "Se connecter avec une clé d’accès"},
+    [MSG_PASSKEY_INSTEAD] = {"Use a passkey instead", "Utiliser plutôt une clé d’accès"},
+    [MSG_PASSKEYS] = {"Passkeys", "Clés d’accès"},
+    [MSG_PASSKEY_NAME] = {"Name of the passkey", "Nom de la clé d’accès"},
+    [MSG_PASSKEY_ADD] = {"Add a passkey", "Ajouter une clé d’accès"},
+    [MSG_PASSKEY_RENAME] = {"Rename", "Renommer"},
+    [MSG_PASSKEY_REMOVE] = {"Remove", "Supprimer"},
+    [MSG_PASSKEY_CREATED] = {"added {}", "ajoutée le {}"},
+    [MSG_PASSKEY_LAST_USED] = {"last used {}", "dernière utilisation le {}"},
+    [MSG_PASSKEY_NEVER_USED] = {"never used", "jamais utilisée"},
+    [MSG_PASSKEY_FAILED] = {"The passkey could not be verified.",
+			    "La clé d’accès n’a pas pu être vérifiée."},
+    [MSG_PASSKEY_EXISTS] = {"This passkey is already registered.",
+			    "Cette clé d’accès est déjà enregistrée."},
+    [MSG_PASSKEY_LAST_FACTOR] = {"This is your last second factor; add another one before "
+				 "removing it.",
+				 "C’est votre dernier second facteur ; ajoutez-en un autre avant "
+				 "de le supprimer."},
+    [MSG_PASSKEY_BAD_NAME] = {"The name is empty, too long or not valid text.",
+			      "Le nom est vide, trop long ou n’est pas un texte valide."},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

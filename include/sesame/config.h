@@ -33,7 +33,10 @@ typedef struct {
 } password_config_t;
 
 /* [web]: the sign-in pages on TCP (authd/web/). */
-#define SESAME_MAX_LISTEN 128 /* "127.0.0.1:8443", "[::1]:8443" */
+#define SESAME_MAX_RP_ID 253	 /* a DNS name */
+#define SESAME_MAX_ORIGIN 255	 /* WEBAUTHN_MAX_ORIGIN - 1 */
+#define SESAME_MAX_WEB_ORIGINS 8 /* [web] origins */
+#define SESAME_MAX_LISTEN 128	 /* "127.0.0.1:8443", "[::1]:8443" */
 typedef struct {
 	char listen[SESAME_MAX_LISTEN];	       /* empty: no web server (default) */
 	char tls_certificate[SESAME_MAX_PATH]; /* PEM; TLS when both are set */
@@ -41,6 +44,17 @@ typedef struct {
 	char trusted_proxy[64];	   /* an IP address literal; empty: none */
 	unsigned session_idle;	   /* seconds without a request; default 900 */
 	unsigned session_lifetime; /* seconds after sign-in; default 43200 */
+	/* passkeys (WebAuthn) */
+	char rp_id[SESAME_MAX_RP_ID + 1]; /* default "localhost" (development) */
+	char rp_name[64];		  /* default "Sésame" */
+	/* allowed origins, "scheme://host[:port]"; none: derived from listen */
+	char origins[SESAME_MAX_WEB_ORIGINS][SESAME_MAX_ORIGIN + 1];
+	size_t n_origins;
+	int require_uv;		 /* user_verification = required; default preferred */
+	int attestation_trusted; /* attestation = trusted; default none */
+	char attestation_anchors[SESAME_MAX_PATH]; /* PEM; needed by trusted */
+	int require_mfa;			   /* keep a second factor; default 1 */
+	unsigned challenge_ttl;			   /* seconds; default 120 */
 } web_config_t;
 
 typedef struct {
@@ -91,6 +105,11 @@ int config_validate(const sesame_config_t *cfg, char *err, size_t errsz);
 /* Splits a [web] listen value, "IPV4:PORT" or "[IPV6]:PORT" (address
  * literals only, port 1..65535), into host (without brackets) and port. */
 int config_listen_parse(const char *v, char *host, size_t hostsz, unsigned *port);
+
+/* The passkey origins of cfg: the configured ones, or when none is,
+ * "http(s)://localhost:PORT" from listen (https with TLS). Returns how
+ * many were written into out (at most SESAME_MAX_WEB_ORIGINS). */
+size_t config_web_origins(const web_config_t *web, char out[][SESAME_MAX_ORIGIN + 1]);
 
 int config_alg_parse(const char *name, totp_alg_t *alg);
 const char *config_alg_name(totp_alg_t alg); /* "SHA1", "SHA256", "SHA512" */

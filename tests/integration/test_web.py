@@ -18,8 +18,8 @@ import urllib.parse
 from harness import PAM_AUTH_ERR, PAM_SUCCESS, DaemonTestCase, oathtool, pypamtest, wrong_code
 
 STRONG = "violet-tractor-quantum-harbor-97"
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 WRONG_PASSWORD = "Wrong user name or password."
 WRONG_CODE = "Wrong verification code."
 REUSED = "This verification code was already used; wait for the next one."

@@ -2,7 +2,9 @@
  * (authd/store/store_sqlite.c): a version 1 database, made here with the
  * CREATE statements of version 1, keeps every row when the current store
  * opens it, and so does a version 2 one (v1 + the v2 ALTERs); then the
- * version 2 user accessors and the version 3 session accessors. */
+ * version 2 user accessors, the version 3 session accessors, and a
+ * version 3 database (with a session) migrated to 4 with the passkey
+ * accessors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,6 +71,19 @@ static const char *const schema_v2 =
     "ALTER TABLE users ADD COLUMN password_hash TEXT;"
     "ALTER TABLE users ADD COLUMN password_changed INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;";
+
+/* Schema version 3's addition, exactly as the store made it. */
+static const char *const schema_v3 =
+    "CREATE TABLE sessions ("
+    " id_hash BLOB PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " created INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " stage TEXT NOT NULL,"
+    " csrf BLOB NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE INDEX sessions_expires ON sessions(expires);";
 
 struct fixture {
 	char *dir;
@@ -170,7 +185,7 @@ static void test_v1_rows_survive(void **state)
 
 	make_v1(f->db);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 3);
+	assert_int_equal(user_version(f->db), 4);
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
@@ -207,7 +222,7 @@ static void test_v1_rows_survive(void **state)
 	/* reopening a current database migrates nothing and loses nothing */
 	store_close(&f->store);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 3);
+	assert_int_equal(user_version(f->db), 4);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -221,13 +236,13 @@ static void test_fresh_and_newer(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 3);
+	assert_int_equal(user_version(f->db), 4);
 	store_close(&f->store);
 	/* a database from a later daemon is refused, not downgraded */
-	exec_on(f->db, "PRAGMA user_version = 4");
+	exec_on(f->db, "PRAGMA user_version = 5");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_ERR_STORE);
 	assert_null(f->store);
-	assert_int_equal(user_version(f->db), 4);
+	assert_int_equal(user_version(f->db), 5);
 }
 
 struct acc_ctx {
@@ -325,7 +340,7 @@ static void test_v2_rows_survive(void **state)
 		       " password_changed = 1700000200, disabled = 1 WHERE name = 'alice';"
 		       "PRAGMA user_version = 2");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 3);
+	assert_int_equal(user_version(f->db), 4);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -416,6 +431,194 @@ static void test_session_accessors(void **state)
 	assert_int_equal(store_run(f->store, sess_tx, &c), SESAME_ERR_NOT_FOUND);
 }
 
+/* A version 3 database keeps its users, factors and sessions; then the
+ * passkey accessors: handles, credentials (one id once, whoever owns it),
+ * sign counts, rename and remove, challenges taken once. */
+struct wa_ctx {
+	int step;
+	store_session_t got;
+	store_user_t u, v;
+	store_webauthn_t w, got_w;
+	store_webauthn_t *list;
+	size_t n;
+	unsigned char handle[STORE_WA_HANDLE_LEN], handle2[STORE_WA_HANDLE_LEN];
+	unsigned char ch[STORE_WA_HASH_LEN], bind[STORE_WA_HASH_LEN];
+	int64_t ch_user, expires, by_handle;
+};
+
+static int wa_tx(store_tx_t *tx, void *arg)
+{
+	struct wa_ctx *c = arg;
+	unsigned char sid[STORE_SESSION_HASH_LEN];
+	int r;
+
+	switch (c->step) {
+	case 0:
+		memset(sid, 0x11, sizeof(sid));
+		if ((r = store_user_get(tx, "alice", &c->u)) != SESAME_OK ||
+		    (r = store_user_get(tx, "bob", &c->v)) != SESAME_OK)
+			return r;
+		return store_session_get(tx, sid, &c->got);
+	case 1:
+		return store_user_handle_get(tx, c->u.id, c->handle2);
+	case 2:
+		if ((r = store_user_handle_set(tx, c->u.id, c->handle)) != SESAME_OK)
+			return r;
+		return store_user_by_handle(tx, c->handle, sizeof(c->handle), &c->by_handle);
+	case 3: /* a second handle for the same user is refused */
+		return store_user_handle_set(tx, c->u.id, c->handle2);
+	case 4: /* and the same handle for another user */
+		return store_user_handle_set(tx, c->v.id, c->handle);
+	case 5:
+		return store_webauthn_add(tx, &c->w);
+	case 6: /* the same credential id, another user */
+		c->w.user_id = c->v.id;
+		return store_webauthn_add(tx, &c->w);
+	case 7:
+		if ((r = store_webauthn_used(tx, c->w.id, 42, 1, 1900000100)) != SESAME_OK ||
+		    (r = store_webauthn_rename(tx, c->u.id, c->w.id, "laptop")) != SESAME_OK)
+			return r;
+		return store_webauthn_get(tx, c->w.cred_id, c->w.cred_id_len, &c->got_w);
+	case 8: /* not bob's */
+		return store_webauthn_rename(tx, c->v.id, c->w.id, "mine");
+	case 9:
+		return store_webauthn_list(tx, c->u.id, &c->list, &c->n);
+	case 10:
+		return store_webauthn_challenge_add(tx, c->ch, "register", c->bind, c->u.id,
+						    1900000200);
+	case 11:
+		return store_webauthn_challenge_take(tx, c->ch, "register", c->bind, &c->ch_user,
+						     &c->expires);
+	case 12:
+		return store_webauthn_delete(tx, c->v.id, c->w.id);
+	case 13:
+		return store_webauthn_delete(tx, c->u.id, c->w.id);
+	case 14: /* purge keeps the live, drops the expired; wrong purpose finds none */
+		if ((r = store_webauthn_challenge_add(tx, c->ch, "login", c->bind, 0, 100)) !=
+		    SESAME_OK)
+			return r;
+		r = store_webauthn_challenge_take(tx, c->ch, "register", c->bind, &c->ch_user,
+						  &c->expires);
+		return r == SESAME_ERR_NOT_FOUND ? SESAME_OK : SESAME_ERR_INTERNAL;
+	case 15:
+		if ((r = store_webauthn_challenge_purge(tx, 101)) != SESAME_OK)
+			return r;
+		return store_webauthn_challenge_take(tx, c->ch, "login", c->bind, &c->ch_user,
+						     &c->expires);
+	default:
+		return SESAME_ERR_INTERNAL;
+	}
+}
+
+static void test_v3_rows_survive_and_passkeys(void **state)
+{
+	struct fixture *f = *state;
+	struct wa_ctx c;
+
+	make_v1(f->db);
+	exec_on(f->db, schema_v2);
+	exec_on(f->db, schema_v3);
+	exec_on(f->db, "INSERT INTO sessions VALUES (x'1111111111111111111111111111111111111111111"
+		       "111111111111111111111', 1, 1700000300, 1700000301, 1700000900, 'done',"
+		       " x'2222222222222222222222222222222222222222222222222222222222222222');"
+		       "PRAGMA user_version = 3");
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(user_version(f->db), 4);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_OK);
+	assert_string_equal(c.got.user, "alice");
+	assert_string_equal(c.got.stage, "done");
+	assert_int_equal(c.got.expires, 1700000900);
+	assert_int_equal(c.u.failures, 2);
+
+	c.step = 1; /* no handle before the first passkey */
+	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_ERR_NOT_FOUND);
+	memset(c.handle, 0xa5, sizeof(c.handle));
+	memset(c.handle2, 0x5a, sizeof(c.handle2));
+	c.step = 2;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_OK);
+	assert_int_equal(c.by_handle, c.u.id);
+	c.step = 3;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_ERR_CONFLICT);
+	c.step = 4;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_ERR_STORE); /* unique index */
+	c.step = 1;
+	memset(c.handle2, 0, sizeof(c.handle2));
+	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_OK);
+	assert_memory_equal(c.handle2, c.handle, sizeof(c.handle));
+
+	c.w.user_id = c.u.id;
+	memset(c.w.cred_id, 0xc1, 40);
+	c.w.cred_id_len = 40;
+	memset(c.w.public_key, 0xb2, 77);
+	c.w.public_key_len = 77;
+	c.w.alg = -7;
+	c.w.sign_count = 5;
+	memset(c.w.aaguid, 0x01, sizeof(c.w.aaguid));
+	c.w.backup_eligible = 1;
+	memcpy(c.w.attestation, "none/none", sizeof("none/none"));
+	memcpy(c.w.transports, "usb,nfc", sizeof("usb,nfc"));
+	memcpy(c.w.name, "key", sizeof("key"));
+	c.w.created = 1900000000;
+	c.step = 5;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_OK);
+	assert_true(c.w.id > 0);
+	c.step = 6;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_ERR_CONFLICT);
+	c.w.user_id = c.u.id;
+	c.step = 7;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_OK);
+	assert_int_equal(c.got_w.user_id, c.u.id);
+	assert_int_equal(c.got_w.sign_count, 42);
+	assert_int_equal(c.got_w.backup_state, 1);
+	assert_int_equal(c.got_w.backup_eligible, 1);
+	assert_int_equal(c.got_w.last_used, 1900000100);
+	assert_int_equal(c.got_w.created, 1900000000);
+	assert_int_equal(c.got_w.alg, -7);
+	assert_int_equal(c.got_w.public_key_len, 77);
+	assert_memory_equal(c.got_w.public_key, c.w.public_key, 77);
+	assert_string_equal(c.got_w.name, "laptop");
+	assert_string_equal(c.got_w.transports, "usb,nfc");
+	assert_string_equal(c.got_w.attestation, "none/none");
+	c.step = 8;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_ERR_NOT_FOUND);
+	c.step = 9;
+	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_OK);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.list[0].name, "laptop");
+	free(c.list);
+
+	memset(c.ch, 0x33, sizeof(c.ch));
+	memset(c.bind, 0x44, sizeof(c.bind));
+	c.step = 10;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_OK);
+	c.step = 11;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_OK);
+	assert_int_equal(c.ch_user, c.u.id);
+	assert_int_equal(c.expires, 1900000200);
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_ERR_NOT_FOUND); /* once */
+	memset(c.bind, 0x45, sizeof(c.bind)); /* another binding */
+	c.step = 10;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_OK);
+	memset(c.bind, 0x44, sizeof(c.bind));
+	c.step = 11;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_ERR_NOT_FOUND);
+
+	c.step = 12;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_ERR_NOT_FOUND);
+	c.step = 13;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_OK);
+	c.step = 9;
+	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_OK);
+	assert_int_equal(c.n, 0);
+	free(c.list);
+	memset(c.ch, 0x66, sizeof(c.ch));
+	c.step = 14;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_OK);
+	c.step = 15;
+	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_ERR_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +627,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_user_accessors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v2_rows_survive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_accessors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_v3_rows_survive_and_passkeys, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,108 @@
+/* What the web pages' handlers share (authd/web/web_*.c): the request
+ * being answered, the responses with the headers every page carries, the
+ * page skeleton, and the session and CSRF checks. The server and its route
+ * table are web.c's. */
+#ifndef AUTHD_WEB_INT_H
+#define AUTHD_WEB_INT_H
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdint.h>
+
+#include "authd.h"
+#include "http_common.h"
+#include "i18n.h"
+#include "web.h"
+#include "web_form.h"
+#include "web_html.h"
+#include "web_session.h"
+
+#define WEB_MAX_FORM 8192  /* bytes of a form body; 413 beyond */
+#define WEB_MAX_JSON 32768 /* bytes of a JSON body (attestation objects with x5c) */
+#define WEB_MAX_FIELD 256  /* user name field before validation, code */
+#define WEB_CSRF_COOKIE "sesame_csrf"
+#define WEB_CSRF_HEADER "X-CSRF-Token" /* the CSRF token of a JSON request */
+#define WEB_SERVICE "web"
+#define WEB_MAX_COOKIES 3
+
+/* What a route's POST body must be (GET routes take none). */
+typedef enum { WEB_BODY_NONE, WEB_BODY_FORM, WEB_BODY_JSON } web_body_kind_t;
+
+/* One request being answered. */
+typedef struct {
+	web_server_t *w;
+	authd_t *d;
+	struct MHD_Connection *conn;
+	i18n_lang_t lang;
+	int secure; /* the browser sees https */
+	char rhost[INET6_ADDRSTRLEN];
+	int64_t now;
+	const http_body_t *body;
+	char cookies[WEB_MAX_COOKIES][160]; /* Set-Cookie values */
+	size_t n_cookies;
+	int64_t retry_after; /* seconds, 0: no Retry-After */
+} web_ctx_t;
+
+typedef enum MHD_Result (*web_handler_t)(web_ctx_t *c);
+
+/* ---- responses (web_page.c) ---- */
+
+/* Adds a Set-Cookie (HttpOnly, SameSite=Lax, Secure over https). */
+void web_add_cookie(web_ctx_t *c, const char *name, const char *value, int remove);
+/* Queues text (malloc'd, NUL-terminated, owned and wiped by the response)
+ * with the headers every page carries. */
+enum MHD_Result web_respond(web_ctx_t *c, unsigned status, const char *type, char *text, size_t len,
+			    const char *location);
+enum MHD_Result web_redirect(web_ctx_t *c, const char *location);
+void web_page_begin(web_ctx_t *c, html_buf_t *b, i18n_msg_t title);
+/* An alert paragraph; MSG__COUNT: none. A wait adds the lock-out sentence. */
+void web_page_alert(web_ctx_t *c, html_buf_t *b, i18n_msg_t id, int64_t wait);
+void web_page_csrf(html_buf_t *b, const char *token);
+/* The page's script (/static/passkey.js): only pages with passkey buttons. */
+void web_page_script(html_buf_t *b);
+enum MHD_Result web_page_send(web_ctx_t *c, unsigned status, html_buf_t *b);
+enum MHD_Result web_error_page(web_ctx_t *c, unsigned status, i18n_msg_t id);
+enum MHD_Result web_unavailable(web_ctx_t *c);
+void web_sign_out_form(web_ctx_t *c, html_buf_t *b, const char *csrf);
+
+/* ---- request state (web_page.c) ---- */
+
+/* The session of the request's cookie; a stale cookie is cleared. */
+int web_current_session(web_ctx_t *c, web_session_t *s);
+/* Constant-time comparison of a sent token with the expected one. */
+int web_token_ok(const char *sent, size_t sent_len, const char *expected);
+/* A well-formed double-submit cookie of the sign-in form, or NULL. */
+const char *web_login_csrf_cookie(web_ctx_t *c);
+/* Parses the body into fields: 400 or 413 page sent (*sent) on error. */
+int web_read_form(web_ctx_t *c, web_form_field_t *f, size_t n, enum MHD_Result *sent);
+
+/* ---- pages (web_login.c, web_account.c) ---- */
+
+enum MHD_Result web_get_root(web_ctx_t *c);
+enum MHD_Result web_get_healthz(web_ctx_t *c);
+enum MHD_Result web_get_login(web_ctx_t *c);
+enum MHD_Result web_post_login(web_ctx_t *c);
+enum MHD_Result web_get_login_code(web_ctx_t *c);
+enum MHD_Result web_post_login_code(web_ctx_t *c);
+enum MHD_Result web_post_logout(web_ctx_t *c);
+enum MHD_Result web_get_account(web_ctx_t *c);
+/* The account page of s, with an alert (MSG__COUNT: none). */
+enum MHD_Result web_account_page(web_ctx_t *c, const web_session_t *s, unsigned status,
+				 i18n_msg_t alert);
+
+/* ---- passkeys (web_passkey.c) ---- */
+
+enum MHD_Result web_passkey_register_options(web_ctx_t *c);
+enum MHD_Result web_passkey_register_verify(web_ctx_t *c);
+enum MHD_Result web_passkey_login_options(web_ctx_t *c);
+enum MHD_Result web_passkey_login_verify(web_ctx_t *c);
+enum MHD_Result web_passkey_rename(web_ctx_t *c);
+enum MHD_Result web_passkey_remove(web_ctx_t *c);
+enum MHD_Result web_passkey_script(web_ctx_t *c);
+/* The account page's passkey section: the list, rename and remove forms,
+ * the "Add a passkey" form (shown by the script). */
+int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s);
+/* How many passkeys user_id has (<0: store error). */
+int web_passkey_count(web_ctx_t *c, int64_t user_id);
+
+#endif
