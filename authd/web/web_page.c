@@ -10,10 +10,11 @@
 #include "sesame/error.h"
 #include "web_int.h"
 
-/* script-src 'self': /static/passkey.js, the only script */
+/* script-src 'self': /static/passkey.js, the only script; connect-src 'self':
+ * its fetch() of /webauthn/... (default-src 'none' would block it) */
 #define WEB_CSP                                                                                    \
-	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	"default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "            \
+	"img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 void web_add_cookie(web_ctx_t *c, const char *name, const char *value, int remove)
 {
@@ -38,7 +39,10 @@ enum MHD_Result web_respond(web_ctx_t *c, unsigned status, const char *type, cha
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "Content-Security-Policy", WEB_CSP);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	/* not no-referrer: with it browsers send "Origin: null" on every POST
+	 * (Fetch standard), which the Origin check must refuse; same-origin
+	 * keeps the real origin on our own requests and sends none elsewhere */
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Content-Language", i18n_tag(c->lang));

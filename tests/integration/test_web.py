@@ -18,7 +18,7 @@ import urllib.parse
 from harness import PAM_AUTH_ERR, PAM_SUCCESS, DaemonTestCase, oathtool, pypamtest, wrong_code
 
 STRONG = "violet-tractor-quantum-harbor-97"
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 WRONG_PASSWORD = "Wrong user name or password."
 WRONG_CODE = "Wrong verification code."
@@ -165,7 +165,7 @@ class Web(WebCase):
         self.assertIn("Authenticator app (TOTP):", body)
         self.assertIn('action="/logout"', body)
         for h, v in [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-                     ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"),
+                     ("Referrer-Policy", "same-origin"), ("Cache-Control", "no-store"),
                      ("X-Frame-Options", "DENY"),
                      ("Content-Type", "text/html; charset=utf-8")]:
             self.assertEqual(resp.getheader(h), v, h)

@@ -22,7 +22,7 @@ from test_web import STRONG, Browser, WebCase, csrf_of
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "webauthn"))
 import softauthn as sa  # noqa: E402  (python3-fido2, python3-cryptography)
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
