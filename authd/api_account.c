@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account.h"
 #include "api.h"
 #include "audit.h"
 #include "sesame/error.h"
@@ -79,13 +80,11 @@ static void password_wipe(json_t *pw)
 		OPENSSL_cleanse((char *)json_string_value(pw), json_string_length(pw));
 }
 
-/* Judges pw as user's new password, then hashes it into hash. A refusal is
- * SESAME_ERR_PASSWORD_REFUSED with the policy's reasons in err->extra. */
-static int new_password(authd_t *d, const char *user, const char *real_name, const json_t *pw,
-			char *hash, size_t hashsz, api_error_t *err)
+int account_new_password(authd_t *d, const char *user, const char *real_name, const char *pw,
+			 size_t len, const char *old, size_t old_len, char *hash, size_t hashsz,
+			 password_result_t *res)
 {
 	password_input_t in;
-	password_result_t res;
 	char gecos[256];
 	int r;
 
@@ -94,20 +93,35 @@ static int new_password(authd_t *d, const char *user, const char *real_name, con
 		real_name = gecos;
 	}
 	memset(&in, 0, sizeof(in));
-	in.password = json_string_value(pw);
-	in.len = json_string_length(pw);
+	in.password = pw;
+	in.len = len;
+	in.old_password = old;
+	in.old_len = old_len;
 	in.user = user;
 	in.real_name = *real_name ? real_name : NULL;
-	if ((r = password_check(d->password, &in, &res)) != SESAME_OK)
+	if ((r = password_check(d->password, &in, res)) != SESAME_OK)
 		return r;
-	if (!res.accepted) {
+	if (!res->accepted)
+		return SESAME_ERR_PASSWORD_REFUSED;
+	return userpw_hash(in.password, in.len, hash, hashsz);
+}
+
+/* Judges pw as user's new password, then hashes it into hash. A refusal is
+ * SESAME_ERR_PASSWORD_REFUSED with the policy's reasons in err->extra. */
+static int new_password(authd_t *d, const char *user, const char *real_name, const json_t *pw,
+			char *hash, size_t hashsz, api_error_t *err)
+{
+	password_result_t res;
+	int r = account_new_password(d, user, real_name, json_string_value(pw),
+				     json_string_length(pw), NULL, 0, hash, hashsz, &res);
+
+	if (r == SESAME_ERR_PASSWORD_REFUSED) {
 		if ((err->extra = api_password_reasons(d->password, &res)) == NULL)
 			return SESAME_ERR_NOMEM;
 		snprintf(err->message, sizeof(err->message), "%s",
 			 "The password policy refused this password; nothing was changed.");
-		return SESAME_ERR_PASSWORD_REFUSED;
 	}
-	return userpw_hash(in.password, in.len, hash, hashsz);
+	return r;
 }
 
 struct add_ctx {

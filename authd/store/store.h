@@ -95,6 +95,8 @@ void store_totp_list_free(store_totp_t **items, size_t n);
 int store_totp_add(store_tx_t *tx, const store_totp_t *t, int64_t *id);
 int store_totp_delete_pending(store_tx_t *tx, int64_t user_id);
 int store_totp_delete(store_tx_t *tx, int64_t user_id, int64_t id); /* NOT_FOUND */
+int store_totp_rename(store_tx_t *tx, int64_t user_id, int64_t id,
+		      const char *name); /* NOT_FOUND */
 int store_totp_confirm(store_tx_t *tx, int64_t id, int64_t step, int64_t now);
 /* Records step as used, atomically refusing (SESAME_ERR_REPLAY) a step
  * that is not newer than the last one recorded. */

@@ -125,6 +125,7 @@ enum {
 	ST_TOTP_INSERT,
 	ST_TOTP_DELETE_PENDING,
 	ST_TOTP_DELETE,
+	ST_TOTP_RENAME,
 	ST_TOTP_CONFIRM,
 	ST_TOTP_CONSUME,
 	ST_AUDIT_INSERT,
@@ -178,6 +179,7 @@ static const char *const statements[ST__COUNT] = {
 		       " confirmed, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_TOTP_DELETE_PENDING] = "DELETE FROM totp WHERE user_id = ?1 AND confirmed = 0",
     [ST_TOTP_DELETE] = "DELETE FROM totp WHERE user_id = ?1 AND id = ?2",
+    [ST_TOTP_RENAME] = "UPDATE totp SET name = ?3 WHERE user_id = ?1 AND id = ?2",
     [ST_TOTP_CONFIRM] = "UPDATE totp SET confirmed = 1, last_step = ?2, last_used = ?3"
 			" WHERE id = ?1 AND confirmed = 0",
     [ST_TOTP_CONSUME] = "UPDATE totp SET last_step = ?2, last_used = ?3"
@@ -847,6 +849,21 @@ int store_totp_delete(store_tx_t *tx, int64_t user_id, int64_t id)
 
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, id);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
+int store_totp_rename(store_tx_t *tx, int64_t user_id, int64_t id, const char *name)
+{
+	sqlite3_stmt *st = tx->c->st[ST_TOTP_RENAME];
+	int r;
+
+	if (strlen(name) > SESAME_MAX_LABEL)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 	if ((r = step_done(st)) != SESAME_OK)
 		return r;
 	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;

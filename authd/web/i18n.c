@@ -72,6 +72,39 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
 				 "de le supprimer."},
     [MSG_PASSKEY_BAD_NAME] = {"The name is empty, too long or not valid text.",
 			      "Le nom est vide, trop long ou n’est pas un texte valide."},
+    [MSG_TOTP_ADD] = {"Add an authenticator app", "Ajouter une application d’authentification"},
+    [MSG_TOTP_NAME] = {"Name of the authenticator app", "Nom de l’application d’authentification"},
+    [MSG_TOTP_SCAN] = {"Scan this code with your authenticator app, then enter the code it "
+		       "shows to confirm it.",
+		       "Scannez ce code avec votre application d’authentification, puis saisissez "
+		       "le code qu’elle affiche pour la confirmer."},
+    [MSG_TOTP_SHOW_KEY] = {"Show the key as text", "Afficher la clé en texte"},
+    [MSG_TOTP_PENDING] = {"Waiting for confirmation: {}", "En attente de confirmation : {}"},
+    [MSG_TOTP_CONFIRM] = {"Confirm", "Confirmer"},
+    [MSG_TOTP_CONFIRMED] = {"The authenticator app was added.",
+			    "L’application d’authentification a été ajoutée."},
+    [MSG_TOTP_WRONG_CODE] = {"The code does not match the new authenticator app; check the "
+			     "phone’s clock and try the next code.",
+			     "Le code ne correspond pas à la nouvelle application "
+			     "d’authentification ; vérifiez l’heure du téléphone et essayez le "
+			     "code suivant."},
+    [MSG_TOTP_NOTHING_PENDING] = {"No authenticator app is waiting for confirmation.",
+				  "Aucune application d’authentification n’attend de "
+				  "confirmation."},
+    [MSG_TITLE_PASSWORD] = {"Change your password", "Changer de mot de passe"},
+    [MSG_PASSWORD_CURRENT] = {"Current password", "Mot de passe actuel"},
+    [MSG_PASSWORD_NEW] = {"New password", "Nouveau mot de passe"},
+    [MSG_PASSWORD_AGAIN] = {"New password again", "Nouveau mot de passe, à nouveau"},
+    [MSG_PASSWORD_SUBMIT] = {"Change the password", "Changer le mot de passe"},
+    [MSG_PASSWORD_CHANGED] = {"Your password was changed.", "Votre mot de passe a été changé."},
+    [MSG_PASSWORD_MISMATCH] = {"The two new passwords differ; nothing was changed.",
+			       "Les deux nouveaux mots de passe diffèrent ; rien n’a été changé."},
+    [MSG_PASSWORD_WRONG_CURRENT] = {"The current password is wrong; nothing was changed.",
+				    "Le mot de passe actuel est incorrect ; rien n’a été changé."},
+    [MSG_PASSWORD_REFUSED] = {"The password policy refused the new password; nothing was "
+			      "changed. Its reasons:",
+			      "La politique de mots de passe a refusé le nouveau mot de passe ; "
+			      "rien n’a été changé. Ses raisons (en anglais) :"},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

@@ -1,15 +1,25 @@
-/* The account page: who is signed in, the confirmed factors, the
- * passkeys (web_passkey.c), sign-out. */
+/* The account page: who is signed in, the second factors (TOTP
+ * authenticators: add with a QR code made here, confirm, rename, remove;
+ * the passkeys are web_passkey.c's), the password change, sign-out. The
+ * enrollment is totp_enroll.c's (shared with sesamectl), the new
+ * password's policy and hash account_new_password's. */
+#include <errno.h>
 #include <openssl/crypto.h>
+#include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
+#include "audit.h"
 #include "auth.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
-#include "sesame/username.h"
+#include "totp_enroll.h"
+#include "userpw.h"
 #include "web_int.h"
+
+#define QR_MARGIN 4 /* modules of quiet zone */
 
 struct factors_ctx {
 	int64_t user_id;
@@ -23,43 +33,246 @@ static int factors_tx(store_tx_t *tx, void *arg)
 	return store_totp_list(tx, f->user_id, &f->items, &f->n);
 }
 
-enum MHD_Result web_account_page(web_ctx_t *c, const web_session_t *s, unsigned status,
-				 i18n_msg_t alert)
+/* What the page shows besides its alert: the QR code of a new
+ * authenticator, the policy's verdict on a refused password. */
+typedef struct {
+	const char *uri;
+	const password_result_t *refused;
+} account_extra_t;
+
+/* The QR code of text as an inline SVG (one path, a run of dark modules
+ * per "h"): markup of our own, digits only, so html_raw. */
+static int qr_svg(html_buf_t *b, const char *text)
+{
+	QRcode *qr;
+	char num[64];
+	int size;
+
+	errno = 0;
+	if ((qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) == NULL)
+		return errno == ENOMEM ? SESAME_ERR_NOMEM : SESAME_ERR_INVALID_ARGUMENT;
+	size = qr->width + 2 * QR_MARGIN;
+	snprintf(num, sizeof(num), "0 0 %d %d", size, size);
+	html_raw(b, "<p><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" width=\"240\" "
+		    "height=\"240\" viewBox=\"");
+	html_raw(b, num);
+	html_raw(b, "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR\">"
+		    "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"");
+	for (int y = 0; y < qr->width; y++) {
+		for (int x = 0; x < qr->width;) {
+			int run = 0;
+			while (x + run < qr->width && (qr->data[y * qr->width + x + run] & 1))
+				run++;
+			if (run == 0) {
+				x++;
+				continue;
+			}
+			snprintf(num, sizeof(num), "M%d %dh%dv1h-%dz", x + QR_MARGIN, y + QR_MARGIN,
+				 run, run);
+			html_raw(b, num);
+			x += run;
+		}
+	}
+	html_raw(b, "\"/></svg></p>\n");
+	/* the modules encode the enrollment secret */
+	OPENSSL_cleanse(qr->data, (size_t)qr->width * (size_t)qr->width);
+	QRcode_free(qr);
+	return SESAME_OK;
+}
+
+static void id_field(html_buf_t *b, int64_t id)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	html_raw(b, "<input type=\"hidden\" name=\"id\" value=\"");
+	html_text(b, num);
+	html_raw(b, "\">\n");
+}
+
+static void totp_remove_form(web_ctx_t *c, html_buf_t *b, const web_session_t *s, int64_t id)
+{
+	html_raw(b, "<form method=\"post\" action=\"/account/totp/remove\">\n");
+	web_page_csrf(b, s->csrf);
+	id_field(b, id);
+	html_raw(b, "<button type=\"submit\">");
+	html_msg(b, c->lang, MSG_PASSKEY_REMOVE, NULL);
+	html_raw(b, "</button>\n</form>");
+}
+
+static void password_input(web_ctx_t *c, html_buf_t *b, const char *id, i18n_msg_t label,
+			   const char *autocomplete)
+{
+	html_raw(b, "<p><label for=\"");
+	html_raw(b, id);
+	html_raw(b, "\">");
+	html_msg(b, c->lang, label, NULL);
+	html_raw(b, "</label><br>\n<input id=\"");
+	html_raw(b, id);
+	html_raw(b, "\" name=\"");
+	html_raw(b, id);
+	html_raw(b, "\" type=\"password\" autocomplete=\"");
+	html_raw(b, autocomplete);
+	html_raw(b, "\" required></p>\n");
+}
+
+/* The policy's reasons (English sentences, as the policy words them) and
+ * its hint. */
+static void refused_list(web_ctx_t *c, html_buf_t *b, const password_result_t *res)
+{
+	char text[256];
+
+	html_raw(b, "<p role=\"alert\">");
+	html_msg(b, c->lang, MSG_PASSWORD_REFUSED, NULL);
+	html_raw(b, "</p>\n<ul class=\"password-reasons\" lang=\"en\">\n");
+	for (int i = 0; i < PW__COUNT; i++) {
+		if (!(res->reasons & (1u << i)))
+			continue;
+		password_reason_text(c->d->password, (password_reason_t)i, text, sizeof(text));
+		html_raw(b, "<li>");
+		html_text(b, text);
+		html_raw(b, "</li>\n");
+	}
+	html_raw(b, "</ul>\n");
+	if (res->hint[0]) {
+		html_raw(b, "<p class=\"password-hint\" lang=\"en\">");
+		html_text(b, res->hint);
+		html_raw(b, "</p>\n");
+	}
+}
+
+static void password_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
+			     const account_extra_t *x)
+{
+	html_raw(b, "<h2>");
+	html_msg(b, c->lang, MSG_TITLE_PASSWORD, NULL);
+	html_raw(b, "</h2>\n");
+	if (x->refused)
+		refused_list(c, b, x->refused);
+	html_raw(b, "<form method=\"post\" action=\"/account/password\">\n");
+	web_page_csrf(b, s->csrf);
+	html_raw(b, "<input type=\"text\" name=\"username\" autocomplete=\"username\" hidden "
+		    "disabled value=\"");
+	html_text(b, s->s.user);
+	html_raw(b, "\">\n");
+	password_input(c, b, "current", MSG_PASSWORD_CURRENT, "current-password");
+	password_input(c, b, "new", MSG_PASSWORD_NEW, "new-password");
+	password_input(c, b, "again", MSG_PASSWORD_AGAIN, "new-password");
+	html_raw(b, "<p><button type=\"submit\">");
+	html_msg(b, c->lang, MSG_PASSWORD_SUBMIT, NULL);
+	html_raw(b, "</button></p>\n</form>\n");
+}
+
+/* The TOTP part: the confirmed authenticators (rename, remove), the one
+ * waiting for confirmation (its QR code right after it was added), the
+ * form adding one. */
+static int totp_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
+			const store_totp_t *items, size_t n, const account_extra_t *x)
+{
+	const store_totp_t *pending = NULL;
+	size_t shown = 0;
+
+	html_raw(b, "<ul>\n");
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].confirmed) {
+			pending = &items[i];
+			continue;
+		}
+		html_raw(b, "<li><span class=\"totp-name\">");
+		html_msg(b, c->lang, MSG_FACTOR_TOTP, items[i].name);
+		html_raw(b, "</span>\n<form method=\"post\" action=\"/account/totp/rename\">\n");
+		web_page_csrf(b, s->csrf);
+		id_field(b, items[i].id);
+		html_raw(b, "<input name=\"name\" type=\"text\" maxlength=\"64\" required "
+			    "aria-label=\"");
+		html_msg(b, c->lang, MSG_TOTP_NAME, NULL);
+		html_raw(b, "\" value=\"");
+		html_text(b, items[i].name);
+		html_raw(b, "\"> <button type=\"submit\">");
+		html_msg(b, c->lang, MSG_PASSKEY_RENAME, NULL);
+		html_raw(b, "</button>\n</form>\n");
+		totp_remove_form(c, b, s, items[i].id);
+		html_raw(b, "</li>\n");
+		shown++;
+	}
+	if (shown == 0) {
+		html_raw(b, "<li>");
+		html_msg(b, c->lang, MSG_NO_FACTORS, NULL);
+		html_raw(b, "</li>\n");
+	}
+	html_raw(b, "</ul>\n");
+	if (pending != NULL) {
+		html_raw(b, "<section id=\"totp-pending\">\n<p>");
+		html_msg(b, c->lang, MSG_TOTP_PENDING, pending->name);
+		html_raw(b, "</p>\n");
+		if (x->uri != NULL) {
+			html_raw(b, "<p>");
+			html_msg(b, c->lang, MSG_TOTP_SCAN, NULL);
+			html_raw(b, "</p>\n");
+			if (qr_svg(b, x->uri) != SESAME_OK)
+				return SESAME_ERR_INTERNAL;
+			html_raw(b, "<details>\n<summary>");
+			html_msg(b, c->lang, MSG_TOTP_SHOW_KEY, NULL);
+			html_raw(b, "</summary>\n<p><code class=\"otpauth\">");
+			html_text(b, x->uri);
+			html_raw(b, "</code></p>\n</details>\n");
+		}
+		html_raw(b, "<form method=\"post\" action=\"/account/totp/confirm\">\n");
+		web_page_csrf(b, s->csrf);
+		html_raw(b, "<p><label for=\"totp-code\">");
+		html_msg(b, c->lang, MSG_CODE_LABEL, NULL);
+		html_raw(b, "</label><br>\n<input id=\"totp-code\" name=\"code\" type=\"text\" "
+			    "inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\" "
+			    "required></p>\n<p><button type=\"submit\">");
+		html_msg(b, c->lang, MSG_TOTP_CONFIRM, NULL);
+		html_raw(b, "</button></p>\n</form>\n");
+		totp_remove_form(c, b, s, pending->id);
+		html_raw(b, "\n</section>\n");
+	}
+	html_raw(b, "<form method=\"post\" action=\"/account/totp/add\">\n");
+	web_page_csrf(b, s->csrf);
+	html_raw(b, "<p><label for=\"totp-name\">");
+	html_msg(b, c->lang, MSG_TOTP_NAME, NULL);
+	html_raw(b, "</label><br>\n<input id=\"totp-name\" name=\"name\" type=\"text\" "
+		    "maxlength=\"64\" required value=\"authenticator\"></p>\n<p><button "
+		    "type=\"submit\">");
+	html_msg(b, c->lang, MSG_TOTP_ADD, NULL);
+	html_raw(b, "</button></p>\n</form>\n");
+	return SESAME_OK;
+}
+
+static enum MHD_Result account_render(web_ctx_t *c, const web_session_t *s, unsigned status,
+				      i18n_msg_t alert, const account_extra_t *x)
 {
 	struct factors_ctx f = {s->s.user_id, NULL, 0};
 	html_buf_t b = {0};
-	size_t shown = 0;
+	int r;
 
 	if (store_read(c->d->store, factors_tx, &f) != SESAME_OK)
 		return web_unavailable(c);
 	web_page_begin(c, &b, MSG_TITLE_ACCOUNT);
-	web_page_alert(c, &b, alert, 0);
+	web_page_alert(c, &b, alert, c->retry_after);
 	html_raw(&b, "<p>");
 	html_msg(&b, c->lang, MSG_SIGNED_IN_AS, s->s.user);
 	html_raw(&b, "</p>\n<h2>");
 	html_msg(&b, c->lang, MSG_FACTORS, NULL);
-	html_raw(&b, "</h2>\n<ul>\n");
-	for (size_t i = 0; i < f.n; i++) {
-		if (!f.items[i].confirmed)
-			continue;
-		html_raw(&b, "<li>");
-		html_msg(&b, c->lang, MSG_FACTOR_TOTP, f.items[i].name);
-		html_raw(&b, "</li>\n");
-		shown++;
-	}
-	if (shown == 0) {
-		html_raw(&b, "<li>");
-		html_msg(&b, c->lang, MSG_NO_FACTORS, NULL);
-		html_raw(&b, "</li>\n");
-	}
-	html_raw(&b, "</ul>\n");
+	html_raw(&b, "</h2>\n");
+	r = totp_section(c, &b, s, f.items, f.n, x);
 	store_totp_list_free(&f.items, f.n);
-	if (web_passkey_account(c, &b, s) != SESAME_OK) {
+	if (r != SESAME_OK || web_passkey_account(c, &b, s) != SESAME_OK) {
 		html_free(&b);
 		return web_unavailable(c);
 	}
+	password_section(c, &b, s, x);
 	web_sign_out_form(c, &b, s->csrf);
 	return web_page_send(c, status, &b);
+}
+
+enum MHD_Result web_account_page(web_ctx_t *c, const web_session_t *s, unsigned status,
+				 i18n_msg_t alert)
+{
+	account_extra_t x = {NULL, NULL};
+	return account_render(c, s, status, alert, &x);
 }
 
 enum MHD_Result web_get_account(web_ctx_t *c)
@@ -74,4 +287,236 @@ enum MHD_Result web_get_account(web_ctx_t *c)
 	if (strcmp(s.s.stage, WEB_STAGE_DONE) != 0)
 		return web_redirect(c, "/login/code");
 	return web_account_page(c, &s, MHD_HTTP_OK, MSG__COUNT);
+}
+
+/* ---- TOTP authenticators ---- */
+
+/* The session and the form of an account POST, its CSRF token checked;
+ * a page sent into *sent otherwise (and the fields freed). */
+static int account_form(web_ctx_t *c, web_session_t *s, web_form_field_t *f, size_t n,
+			enum MHD_Result *sent)
+{
+	if (web_account_session(c, s, sent) != SESAME_OK ||
+	    web_read_form(c, f, n, sent) != SESAME_OK)
+		return SESAME_ERR_PERMISSION;
+	if (!web_token_ok(f[n - 1].value, f[n - 1].len, s->csrf)) {
+		*sent = web_error_page(c, MHD_HTTP_FORBIDDEN, MSG_FORBIDDEN);
+		web_form_free(f, n);
+		return SESAME_ERR_PERMISSION;
+	}
+	return SESAME_OK;
+}
+
+enum MHD_Result web_totp_add(web_ctx_t *c)
+{
+	web_form_field_t f[] = {{"name", SESAME_MAX_LABEL, NULL, 0},
+				{"csrf", WEB_TOKEN_LEN, NULL, 0}};
+	enum MHD_Result sent = MHD_NO;
+	web_session_t s;
+	totp_enroll_t e;
+	char *uri = NULL;
+	int64_t id = 0;
+	int r;
+
+	if (account_form(c, &s, f, 2, &sent) != SESAME_OK)
+		return sent;
+	if (!web_name_ok(f[0].value, f[0].len)) {
+		sent = web_account_page(c, &s, MHD_HTTP_BAD_REQUEST, MSG_PASSKEY_BAD_NAME);
+		goto out;
+	}
+	memset(&e, 0, sizeof(e));
+	e.user = s.s.user;
+	e.name = f[0].value;
+	e.alg = c->d->cfg.algorithm;
+	e.digits = c->d->cfg.digits;
+	e.service = WEB_SERVICE;
+	e.rhost = c->rhost;
+	e.now = c->now;
+	if ((r = totp_enroll_start(c->d, &e, &id, &uri)) != SESAME_OK) {
+		log_err("web: TOTP enrollment of %s: %s", s.s.user, sesame_err_code(r));
+		sent = web_unavailable(c);
+		goto out;
+	}
+	account_extra_t x = {uri, NULL};
+	sent = account_render(c, &s, MHD_HTTP_OK, MSG__COUNT, &x);
+	OPENSSL_cleanse(uri, strlen(uri));
+	free(uri);
+out:
+	web_form_free(f, 2);
+	return sent;
+}
+
+enum MHD_Result web_totp_confirm(web_ctx_t *c)
+{
+	web_form_field_t f[] = {{"code", WEB_MAX_FIELD, NULL, 0}, {"csrf", WEB_TOKEN_LEN, NULL, 0}};
+	enum MHD_Result sent = MHD_NO;
+	web_session_t s;
+	int64_t id = 0;
+	int r, result = SESAME_ERR_INTERNAL;
+
+	if (account_form(c, &s, f, 2, &sent) != SESAME_OK)
+		return sent;
+	r = totp_enroll_confirm(c->d, s.s.user, f[0].value ? f[0].value : "", WEB_SERVICE, c->rhost,
+				c->now, &result, &id);
+	if (r != SESAME_OK)
+		sent = web_unavailable(c);
+	else if (result == SESAME_OK)
+		sent = web_account_page(c, &s, MHD_HTTP_OK, MSG_TOTP_CONFIRMED);
+	else if (result == SESAME_ERR_CONFLICT)
+		sent = web_account_page(c, &s, MHD_HTTP_CONFLICT, MSG_TOTP_NOTHING_PENDING);
+	else
+		sent = web_account_page(c, &s, MHD_HTTP_OK, MSG_TOTP_WRONG_CODE);
+	web_form_free(f, 2);
+	return sent;
+}
+
+enum MHD_Result web_totp_rename(web_ctx_t *c)
+{
+	web_form_field_t f[] = {{"id", 24, NULL, 0},
+				{"name", SESAME_MAX_LABEL, NULL, 0},
+				{"csrf", WEB_TOKEN_LEN, NULL, 0}};
+	enum MHD_Result sent = MHD_NO;
+	web_session_t s;
+	int64_t id = 0;
+	int r;
+
+	if (account_form(c, &s, f, 3, &sent) != SESAME_OK)
+		return sent;
+	if (web_id_of(&f[0], &id) != 0)
+		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
+	else if (!web_name_ok(f[1].value, f[1].len))
+		sent = web_account_page(c, &s, MHD_HTTP_BAD_REQUEST, MSG_PASSKEY_BAD_NAME);
+	else if ((r = totp_enroll_rename(c->d, s.s.user_id, id, f[1].value, WEB_SERVICE, c->rhost,
+					 c->now)) == SESAME_ERR_NOT_FOUND)
+		sent = web_error_page(c, MHD_HTTP_NOT_FOUND, MSG_NOT_FOUND);
+	else if (r != SESAME_OK)
+		sent = web_unavailable(c);
+	else
+		sent = web_redirect(c, "/account");
+	web_form_free(f, 3);
+	return sent;
+}
+
+enum MHD_Result web_totp_remove(web_ctx_t *c)
+{
+	web_form_field_t f[] = {{"id", 24, NULL, 0}, {"csrf", WEB_TOKEN_LEN, NULL, 0}};
+	enum MHD_Result sent = MHD_NO;
+	web_session_t s;
+	int64_t id = 0;
+	int r;
+
+	if (account_form(c, &s, f, 2, &sent) != SESAME_OK)
+		return sent;
+	if (web_id_of(&f[0], &id) != 0)
+		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
+	else if ((r = totp_enroll_remove(c->d, s.s.user_id, id, WEB_SERVICE, c->rhost, c->now)) ==
+		 SESAME_ERR_NOT_FOUND)
+		sent = web_error_page(c, MHD_HTTP_NOT_FOUND, MSG_NOT_FOUND);
+	else if (r == SESAME_ERR_PERMISSION)
+		sent = web_account_page(c, &s, MHD_HTTP_CONFLICT, MSG_PASSKEY_LAST_FACTOR);
+	else if (r != SESAME_OK)
+		sent = web_unavailable(c);
+	else
+		sent = web_redirect(c, "/account");
+	web_form_free(f, 2);
+	return sent;
+}
+
+/* ---- password change ---- */
+
+struct pw_ctx {
+	int64_t user_id;
+	const char *user, *hash, *rhost;
+	int64_t now;
+	char real_name[SESAME_MAX_REAL_NAME + 1];
+};
+
+static int pw_read_tx(store_tx_t *tx, void *arg)
+{
+	struct pw_ctx *p = arg;
+	store_user_t u;
+	int r = store_user_get(tx, p->user, &u);
+
+	if (r == SESAME_OK)
+		memcpy(p->real_name, u.real_name, sizeof(p->real_name));
+	return r;
+}
+
+static int pw_write_tx(store_tx_t *tx, void *arg)
+{
+	struct pw_ctx *p = arg;
+	int r = store_user_set_password(tx, p->user_id, p->hash, p->now);
+
+	if (r != SESAME_OK)
+		return r;
+	store_tx_durable(tx);
+	return audit_record(tx, p->now, p->user, WEB_SERVICE, p->rhost, "password", "ok", "change");
+}
+
+enum MHD_Result web_post_password(web_ctx_t *c)
+{
+	web_form_field_t f[] = {{"current", SESAME_MAX_PASSWORD, NULL, 0},
+				{"new", SESAME_MAX_PASSWORD, NULL, 0},
+				{"again", SESAME_MAX_PASSWORD, NULL, 0},
+				{"csrf", WEB_TOKEN_LEN, NULL, 0}};
+	char hash[USERPW_ENCODED_MAX];
+	enum MHD_Result sent = MHD_NO;
+	password_result_t res;
+	struct pw_ctx p;
+	web_session_t s;
+	auth_step_t step;
+	int r;
+
+	if (account_form(c, &s, f, 4, &sent) != SESAME_OK)
+		return sent;
+	memset(&p, 0, sizeof(p));
+	memset(hash, 0, sizeof(hash));
+	if (f[0].value == NULL || f[1].value == NULL || f[2].value == NULL ||
+	    f[1].len != f[2].len || CRYPTO_memcmp(f[1].value, f[2].value, f[1].len) != 0) {
+		sent = web_account_page(c, &s, MHD_HTTP_BAD_REQUEST, MSG_PASSWORD_MISMATCH);
+		goto out;
+	}
+	/* the current password: the sign-in's verdict, lock-out and counter */
+	r = auth_password(c->d, s.s.user, WEB_SERVICE, c->rhost, f[0].value, f[0].len, c->now,
+			  &step);
+	if (r != SESAME_OK) {
+		sent = web_unavailable(c);
+		goto out;
+	}
+	if (step.result != AUTH_SUCCESS) {
+		c->retry_after = step.reason == SESAME_ERR_LOCKED ? step.wait : 0;
+		sent = web_account_page(
+		    c, &s,
+		    step.reason == SESAME_ERR_LOCKED ? MHD_HTTP_TOO_MANY_REQUESTS
+						     : MHD_HTTP_FORBIDDEN,
+		    step.reason == SESAME_ERR_LOCKED ? MSG_LOCKED : MSG_PASSWORD_WRONG_CURRENT);
+		goto out;
+	}
+	p.user_id = s.s.user_id;
+	p.user = s.s.user;
+	p.rhost = c->rhost;
+	if (store_read(c->d->store, pw_read_tx, &p) != SESAME_OK) {
+		sent = web_unavailable(c);
+		goto out;
+	}
+	/* policy and Argon2id: outside any transaction */
+	r = account_new_password(c->d, s.s.user, p.real_name, f[1].value, f[1].len, f[0].value,
+				 f[0].len, hash, sizeof(hash), &res);
+	if (r == SESAME_ERR_PASSWORD_REFUSED) {
+		account_extra_t x = {NULL, &res};
+		sent = account_render(c, &s, MHD_HTTP_BAD_REQUEST, MSG__COUNT, &x);
+		goto out;
+	}
+	p.hash = hash;
+	p.now = c->now;
+	if (r != SESAME_OK || store_run(c->d->store, pw_write_tx, &p) != SESAME_OK) {
+		sent = web_unavailable(c);
+		goto out;
+	}
+	sent = web_account_page(c, &s, MHD_HTTP_OK, MSG_PASSWORD_CHANGED);
+out:
+	OPENSSL_cleanse(hash, sizeof(hash));
+	OPENSSL_cleanse(&res, sizeof(res));
+	web_form_free(f, 4);
+	return sent;
 }

@@ -89,6 +89,11 @@ enum MHD_Result web_get_account(web_ctx_t *c);
 /* The account page of s, with an alert (MSG__COUNT: none). */
 enum MHD_Result web_account_page(web_ctx_t *c, const web_session_t *s, unsigned status,
 				 i18n_msg_t alert);
+enum MHD_Result web_totp_add(web_ctx_t *c);
+enum MHD_Result web_totp_confirm(web_ctx_t *c);
+enum MHD_Result web_totp_rename(web_ctx_t *c);
+enum MHD_Result web_totp_remove(web_ctx_t *c);
+enum MHD_Result web_post_password(web_ctx_t *c);
 
 /* ---- passkeys (web_passkey.c) ---- */
 
@@ -102,6 +107,13 @@ enum MHD_Result web_passkey_script(web_ctx_t *c);
 /* The account page's passkey section: the list, rename and remove forms,
  * the "Add a passkey" form (shown by the script). */
 int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s);
+/* A factor's name: UTF-8 text, 1..SESAME_MAX_LABEL bytes, no control. */
+int web_name_ok(const char *s, size_t len);
+/* The positive decimal id of a form field (0), or -1. */
+int web_id_of(const web_form_field_t *f, int64_t *id);
+/* The signed-in session (stage done) for an account form; a page sent
+ * into *sent otherwise. */
+int web_account_session(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent);
 /* How many passkeys user_id has (<0: store error). */
 int web_passkey_count(web_ctx_t *c, int64_t user_id);
 

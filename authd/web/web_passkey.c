@@ -248,7 +248,7 @@ enum MHD_Result web_passkey_register_options(web_ctx_t *c)
 }
 
 /* A passkey's name: UTF-8 text, 1..SESAME_MAX_LABEL bytes, no control. */
-static int name_ok(const char *s, size_t len)
+int web_name_ok(const char *s, size_t len)
 {
 	size_t ncp = 0;
 
@@ -314,7 +314,7 @@ enum MHD_Result web_passkey_register_verify(web_ctx_t *c)
 	}
 	jn = json_object_get(req, "name");
 	name = json_is_string(jn) ? json_string_value(jn) : NULL;
-	if (!name_ok(name, name ? json_string_length(jn) : 0) ||
+	if (!web_name_ok(name, name ? json_string_length(jn) : 0) ||
 	    strlen(name) != json_string_length(jn)) {
 		sent = json_error(c, MHD_HTTP_BAD_REQUEST, "bad_name", MSG_PASSKEY_BAD_NAME);
 		goto out;
@@ -615,7 +615,7 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s)
 }
 
 /* The signed-in session for an account form; a page sent otherwise. */
-static int account_session(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent)
+int web_account_session(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent)
 {
 	int r = web_current_session(c, s);
 
@@ -630,7 +630,7 @@ static int account_session(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent
 	return SESAME_ERR_PERMISSION;
 }
 
-static int id_of(const web_form_field_t *f, int64_t *id)
+int web_id_of(const web_form_field_t *f, int64_t *id)
 {
 	char *end = NULL;
 	long long v;
@@ -655,15 +655,15 @@ enum MHD_Result web_passkey_rename(web_ctx_t *c)
 	int64_t id = 0;
 	int r;
 
-	if (account_session(c, &s, &sent) != SESAME_OK)
+	if (web_account_session(c, &s, &sent) != SESAME_OK)
 		return sent;
 	if (web_read_form(c, f, 3, &sent) != SESAME_OK)
 		return sent;
 	if (!web_token_ok(f[2].value, f[2].len, s.csrf))
 		sent = web_error_page(c, MHD_HTTP_FORBIDDEN, MSG_FORBIDDEN);
-	else if (id_of(&f[0], &id) != 0)
+	else if (web_id_of(&f[0], &id) != 0)
 		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
-	else if (!name_ok(f[1].value, f[1].len))
+	else if (!web_name_ok(f[1].value, f[1].len))
 		sent = web_account_page(c, &s, MHD_HTTP_BAD_REQUEST, MSG_PASSKEY_BAD_NAME);
 	else if ((r = passkey_rename(c->d, s.s.user_id, id, f[1].value, WEB_SERVICE, c->rhost,
 				     c->now)) == SESAME_ERR_NOT_FOUND)
@@ -684,13 +684,13 @@ enum MHD_Result web_passkey_remove(web_ctx_t *c)
 	int64_t id = 0;
 	int r;
 
-	if (account_session(c, &s, &sent) != SESAME_OK)
+	if (web_account_session(c, &s, &sent) != SESAME_OK)
 		return sent;
 	if (web_read_form(c, f, 2, &sent) != SESAME_OK)
 		return sent;
 	if (!web_token_ok(f[1].value, f[1].len, s.csrf))
 		sent = web_error_page(c, MHD_HTTP_FORBIDDEN, MSG_FORBIDDEN);
-	else if (id_of(&f[0], &id) != 0)
+	else if (web_id_of(&f[0], &id) != 0)
 		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
 	else if ((r = passkey_remove(c->d, s.s.user_id, id, WEB_SERVICE, c->rhost, c->now)) ==
 		 SESAME_ERR_NOT_FOUND)
