@@ -56,9 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	authd_caller_t root = {0, 1, 0, ""};
-	api_error_t err = {""};
+	api_error_t err;
 	json_t *req, *reply = NULL;
 
+	memset(&err, 0, sizeof(err));
 	if (size < 1 || size > SESAME_MAX_BODY)
 		return 0;
 	api_handler_t h = api_route(paths[data[0] % (sizeof(paths) / sizeof(paths[0]))]);
