@@ -579,6 +579,18 @@ void store_close(store_t **sp)
 	*sp = NULL;
 }
 
+/* The list accessors' array: doubles *cap (from 4) and returns the moved
+ * array, or NULL (v untouched) when memory runs out. */
+static void *grow_array(void *v, size_t *cap, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 4;
+	void *nv = reallocarray(v, ncap, size);
+
+	if (nv != NULL)
+		*cap = ncap;
+	return nv;
+}
+
 /* ---- accessors (run on the writer thread, inside a transaction) ---- */
 
 static void copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
@@ -770,14 +782,12 @@ int store_totp_list(store_tx_t *tx, int64_t user_id, store_totp_t **items, size_
 	sqlite3_bind_int64(st, 1, user_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 4;
-			store_totp_t *nv = reallocarray(v, ncap, sizeof(*v));
-			if (nv == NULL) {
+			void *grown = grow_array(v, &cap, sizeof(*v));
+			if (grown == NULL) {
 				ok = SESAME_ERR_NOMEM;
 				goto fail;
 			}
-			v = nv;
-			cap = ncap;
+			v = grown;
 		}
 		store_totp_t *t = &v[count];
 		memset(t, 0, sizeof(*t));
@@ -1154,14 +1164,12 @@ int store_webauthn_list(store_tx_t *tx, int64_t user_id, store_webauthn_t **item
 	sqlite3_bind_int64(st, 1, user_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 4;
-			store_webauthn_t *nv = reallocarray(v, ncap, sizeof(*v));
-			if (nv == NULL) {
+			void *grown = grow_array(v, &cap, sizeof(*v));
+			if (grown == NULL) {
 				ok = SESAME_ERR_NOMEM;
 				goto fail;
 			}
-			v = nv;
-			cap = ncap;
+			v = grown;
 		}
 		if ((ok = webauthn_row(st, &v[count++])) != SESAME_OK)
 			goto fail;
