@@ -72,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((r == 0) != (reply != NULL)) /* a reply exactly when the handler succeeded */
 		abort();
 	json_decref(reply);
+	json_decref(err.extra); /* as authd/http.c does after sending the error */
 	json_decref(req);
 	return 0;
 }

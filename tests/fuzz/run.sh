@@ -16,11 +16,15 @@ for t in $targets; do
   mkdir -p "$work/$t"
   cp tests/fuzz/corpus/$t/* "$work/$t/"
   echo "== $t for ${secs}s"
-  (cd "$work" && "$OLDPWD/build-fuzz/tests/fuzz/$t" -max_total_time="$secs" -max_len=4096 -timeout=5 \
-     -print_final_stats=1 "$work/$t" 2>&1 | grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|==.*ERROR|SUMMARY)' || true)
-  # libFuzzer exits non-zero on a finding; re-check by exit status
-  (cd "$work" && "$OLDPWD/build-fuzz/tests/fuzz/$t" -runs=0 "$work/$t" >/dev/null 2>&1) ||
-    { echo "$t: the corpus now crashes" >&2; exit 1; }
-  ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null && { echo "$t found a bug" >&2; exit 1; }
+  # libFuzzer stops at the first finding (crash, leak, timeout, out of
+  # memory) and exits non-zero: that fails the run, with the input kept
+  # in the log's report. -artifact_prefix keeps findings per target.
+  if ! (cd "$work" && "$OLDPWD/build-fuzz/tests/fuzz/$t" -max_total_time="$secs" -max_len=4096 -timeout=5 \
+          -artifact_prefix="$work/$t-" -print_final_stats=1 "$work/$t" >"$work/$t.log" 2>&1); then
+    grep -E -A30 '==[0-9]+==ERROR|SUMMARY|Test unit written' "$work/$t.log" | head -60 >&2
+    echo "$t found a bug" >&2
+    exit 1
+  fi
+  grep -E '^stat::number_of_executed_units' "$work/$t.log" || true
 done
 echo "== fuzzing passed"
