@@ -370,7 +370,9 @@ enum MHD_Result web_totp_confirm(web_ctx_t *c)
 	return sent;
 }
 
-enum MHD_Result web_totp_rename(web_ctx_t *c)
+/* Renaming and removing a second factor (TOTP authenticator or passkey):
+ * one form handling, the kind's own store operation passed in. */
+enum MHD_Result web_factor_rename(web_ctx_t *c, web_rename_fn op)
 {
 	web_form_field_t f[] = {{"id", 24, NULL, 0},
 				{"name", SESAME_MAX_LABEL, NULL, 0},
@@ -386,8 +388,8 @@ enum MHD_Result web_totp_rename(web_ctx_t *c)
 		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
 	else if (!web_name_ok(f[1].value, f[1].len))
 		sent = web_account_page(c, &s, MHD_HTTP_BAD_REQUEST, MSG_PASSKEY_BAD_NAME);
-	else if ((r = totp_enroll_rename(c->d, s.s.user_id, id, f[1].value, WEB_SERVICE, c->rhost,
-					 c->now)) == SESAME_ERR_NOT_FOUND)
+	else if ((r = op(c->d, s.s.user_id, id, f[1].value, WEB_SERVICE, c->rhost, c->now)) ==
+		 SESAME_ERR_NOT_FOUND)
 		sent = web_error_page(c, MHD_HTTP_NOT_FOUND, MSG_NOT_FOUND);
 	else if (r != SESAME_OK)
 		sent = web_unavailable(c);
@@ -397,7 +399,7 @@ enum MHD_Result web_totp_rename(web_ctx_t *c)
 	return sent;
 }
 
-enum MHD_Result web_totp_remove(web_ctx_t *c)
+enum MHD_Result web_factor_remove(web_ctx_t *c, web_remove_fn op)
 {
 	web_form_field_t f[] = {{"id", 24, NULL, 0}, {"csrf", WEB_TOKEN_LEN, NULL, 0}};
 	enum MHD_Result sent = MHD_NO;
@@ -409,7 +411,7 @@ enum MHD_Result web_totp_remove(web_ctx_t *c)
 		return sent;
 	if (web_id_of(&f[0], &id) != 0)
 		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
-	else if ((r = totp_enroll_remove(c->d, s.s.user_id, id, WEB_SERVICE, c->rhost, c->now)) ==
+	else if ((r = op(c->d, s.s.user_id, id, WEB_SERVICE, c->rhost, c->now)) ==
 		 SESAME_ERR_NOT_FOUND)
 		sent = web_error_page(c, MHD_HTTP_NOT_FOUND, MSG_NOT_FOUND);
 	else if (r == SESAME_ERR_PERMISSION)
@@ -420,6 +422,16 @@ enum MHD_Result web_totp_remove(web_ctx_t *c)
 		sent = web_redirect(c, "/account");
 	web_form_free(f, 2);
 	return sent;
+}
+
+enum MHD_Result web_totp_rename(web_ctx_t *c)
+{
+	return web_factor_rename(c, totp_enroll_rename);
+}
+
+enum MHD_Result web_totp_remove(web_ctx_t *c)
+{
+	return web_factor_remove(c, totp_enroll_remove);
 }
 
 /* ---- password change ---- */

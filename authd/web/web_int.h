@@ -91,6 +91,14 @@ enum MHD_Result web_account_page(web_ctx_t *c, const web_session_t *s, unsigned 
 				 i18n_msg_t alert);
 enum MHD_Result web_totp_add(web_ctx_t *c);
 enum MHD_Result web_totp_confirm(web_ctx_t *c);
+/* Rename/remove forms of a second factor, with the kind's store operation
+ * (totp_enroll_rename/remove, passkey_rename/remove). */
+typedef int (*web_rename_fn)(authd_t *d, int64_t user_id, int64_t id, const char *name,
+			     const char *service, const char *rhost, int64_t now);
+typedef int (*web_remove_fn)(authd_t *d, int64_t user_id, int64_t id, const char *service,
+			     const char *rhost, int64_t now);
+enum MHD_Result web_factor_rename(web_ctx_t *c, web_rename_fn op);
+enum MHD_Result web_factor_remove(web_ctx_t *c, web_remove_fn op);
 enum MHD_Result web_totp_rename(web_ctx_t *c);
 enum MHD_Result web_totp_remove(web_ctx_t *c);
 enum MHD_Result web_post_password(web_ctx_t *c);

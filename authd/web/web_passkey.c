@@ -647,62 +647,12 @@ int web_id_of(const web_form_field_t *f, int64_t *id)
 
 enum MHD_Result web_passkey_rename(web_ctx_t *c)
 {
-	web_form_field_t f[] = {{"id", 24, NULL, 0},
-				{"name", SESAME_MAX_LABEL, NULL, 0},
-				{"csrf", WEB_TOKEN_LEN, NULL, 0}};
-	enum MHD_Result sent = MHD_NO;
-	web_session_t s;
-	int64_t id = 0;
-	int r;
-
-	if (web_account_session(c, &s, &sent) != SESAME_OK)
-		return sent;
-	if (web_read_form(c, f, 3, &sent) != SESAME_OK)
-		return sent;
-	if (!web_token_ok(f[2].value, f[2].len, s.csrf))
-		sent = web_error_page(c, MHD_HTTP_FORBIDDEN, MSG_FORBIDDEN);
-	else if (web_id_of(&f[0], &id) != 0)
-		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
-	else if (!web_name_ok(f[1].value, f[1].len))
-		sent = web_account_page(c, &s, MHD_HTTP_BAD_REQUEST, MSG_PASSKEY_BAD_NAME);
-	else if ((r = passkey_rename(c->d, s.s.user_id, id, f[1].value, WEB_SERVICE, c->rhost,
-				     c->now)) == SESAME_ERR_NOT_FOUND)
-		sent = web_error_page(c, MHD_HTTP_NOT_FOUND, MSG_NOT_FOUND);
-	else if (r != SESAME_OK)
-		sent = web_unavailable(c);
-	else
-		sent = web_redirect(c, "/account");
-	web_form_free(f, 3);
-	return sent;
+	return web_factor_rename(c, passkey_rename);
 }
 
 enum MHD_Result web_passkey_remove(web_ctx_t *c)
 {
-	web_form_field_t f[] = {{"id", 24, NULL, 0}, {"csrf", WEB_TOKEN_LEN, NULL, 0}};
-	enum MHD_Result sent = MHD_NO;
-	web_session_t s;
-	int64_t id = 0;
-	int r;
-
-	if (web_account_session(c, &s, &sent) != SESAME_OK)
-		return sent;
-	if (web_read_form(c, f, 2, &sent) != SESAME_OK)
-		return sent;
-	if (!web_token_ok(f[1].value, f[1].len, s.csrf))
-		sent = web_error_page(c, MHD_HTTP_FORBIDDEN, MSG_FORBIDDEN);
-	else if (web_id_of(&f[0], &id) != 0)
-		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
-	else if ((r = passkey_remove(c->d, s.s.user_id, id, WEB_SERVICE, c->rhost, c->now)) ==
-		 SESAME_ERR_NOT_FOUND)
-		sent = web_error_page(c, MHD_HTTP_NOT_FOUND, MSG_NOT_FOUND);
-	else if (r == SESAME_ERR_PERMISSION)
-		sent = web_account_page(c, &s, MHD_HTTP_CONFLICT, MSG_PASSKEY_LAST_FACTOR);
-	else if (r != SESAME_OK)
-		sent = web_unavailable(c);
-	else
-		sent = web_redirect(c, "/account");
-	web_form_free(f, 2);
-	return sent;
+	return web_factor_remove(c, passkey_remove);
 }
 
 /* ---- the script ---- */
