@@ -77,6 +77,8 @@ int api_user_disable(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 		     api_error_t *err);
 int api_user_enable(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		    api_error_t *err);
+int api_user_invite(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
 int api_password_check(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		       api_error_t *err);
 int api_audit(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);

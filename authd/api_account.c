@@ -1,16 +1,18 @@
-/* /v1/user/add, passwd, disable, enable (root): user records and their
+/* /v1/user/add, passwd, disable, enable, invite (root): user records and their
  * passwords. A new password is judged by the policy and hashed (slow, by
  * design) before its store transaction, which only writes the hash: the
  * group-commit leader never waits for Argon2. The password is never
  * logged, audited or replied, and is wiped from the request once used. */
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "account.h"
 #include "api.h"
 #include "audit.h"
+#include "invite.h"
 #include "sesame/error.h"
 #include "sesame/utf8.h"
 #include "userpw.h"
@@ -290,4 +292,43 @@ int api_user_enable(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 		    api_error_t *err)
 {
 	return set_disabled(d, c, req, reply, err, 0);
+}
+
+int api_user_invite(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err)
+{
+	static const char *const fields[] = {"user", "real_name", NULL};
+	char base[SESAME_MAX_ORIGIN + 1], token[TOKEN_LEN + 1], *url = NULL;
+	const char *user = NULL, *real_name = NULL;
+	int64_t expires = 0;
+	size_t n;
+	int r;
+
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)) ||
+	    (r = real_name_field(req, &real_name, err)) || (r = api_need_root(c, err)))
+		return r;
+	config_web_public_url(&d->cfg.web, base);
+	if (base[0] == '\0') {
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "The web pages are not configured ([web] listen, or public_url): an "
+			 "invitation link would lead nowhere.");
+		return SESAME_ERR_CONFIG;
+	}
+	r = invite_issue(d, user, real_name, ADMIN_SERVICE, "", (int64_t)time(NULL), token,
+			 &expires);
+	if (r == SESAME_ERR_DISABLED)
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "This user is disabled; enable it first (sesamectl user enable).");
+	if (r != SESAME_OK)
+		return r;
+	n = strlen(base) + strlen(INVITE_PATH) + TOKEN_LEN + 1;
+	if ((url = malloc(n)) != NULL) {
+		snprintf(url, n, "%s%s%s", base, INVITE_PATH, token);
+		*reply = json_pack("{s:s, s:s, s:I}", "user", user, "url", url, "expires",
+				   (json_int_t)expires);
+		OPENSSL_cleanse(url, n);
+		free(url);
+	}
+	OPENSSL_cleanse(token, sizeof(token));
+	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 }

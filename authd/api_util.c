@@ -25,6 +25,7 @@ static const struct {
     {"/v1/user/passwd", api_user_passwd},
     {"/v1/user/disable", api_user_disable},
     {"/v1/user/enable", api_user_enable},
+    {"/v1/user/invite", api_user_invite},
     {"/v1/audit", api_audit},
     {"/v1/password/check", api_password_check},
 };

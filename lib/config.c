@@ -51,6 +51,7 @@ void config_defaults(sesame_config_t *cfg)
 	snprintf(cfg->web.rp_name, sizeof(cfg->web.rp_name), "%s", "S\xc3\xa9same");
 	cfg->web.require_mfa = 1;
 	cfg->web.challenge_ttl = 120;
+	cfg->web.invitation_ttl = 86400;
 }
 
 /* The host of an origin "scheme://host[:port]" (no path, no trailing
@@ -138,6 +139,19 @@ size_t config_web_origins(const web_config_t *web, char out[][SESAME_MAX_ORIGIN 
 	snprintf(out[0], SESAME_MAX_ORIGIN + 1, "%s://localhost:%u",
 		 web->tls_certificate[0] ? "https" : "http", port);
 	return 1;
+}
+
+void config_web_public_url(const web_config_t *web, char out[SESAME_MAX_ORIGIN + 1])
+{
+	char origins[SESAME_MAX_WEB_ORIGINS][SESAME_MAX_ORIGIN + 1];
+
+	if (web->public_url[0]) {
+		memcpy(out, web->public_url, SESAME_MAX_ORIGIN + 1);
+		return;
+	}
+	out[0] = '\0';
+	if (config_web_origins(web, origins) > 0)
+		memcpy(out, origins[0], SESAME_MAX_ORIGIN + 1);
 }
 
 int config_listen_parse(const char *v, char *host, size_t hostsz, unsigned *port)
@@ -429,6 +443,23 @@ static int apply_web(web_config_t *web, const char *name, const char *v)
 		if (parse_uint(v, 1, 600, 10, &u) != 0)
 			return -1;
 		web->challenge_ttl = u;
+		return 0;
+	}
+	if (strcmp(name, "public_url") == 0) { /* an origin: the pages live at its root */
+		const char *h;
+		size_t hl;
+		if (*v == '\0') {
+			web->public_url[0] = '\0';
+			return 0;
+		}
+		if (strlen(v) > SESAME_MAX_ORIGIN || origin_host(v, &h, &hl) != 0)
+			return -1;
+		return set_string(web->public_url, sizeof(web->public_url), v);
+	}
+	if (strcmp(name, "invitation_ttl") == 0) {
+		if (parse_uint(v, 60, 30 * 86400, 10, &u) != 0)
+			return -1;
+		web->invitation_ttl = u;
 		return 0;
 	}
 	return -2;

@@ -16,6 +16,7 @@ extern const cmd_t cmd_user_add;
 extern const cmd_t cmd_user_passwd;
 extern const cmd_t cmd_user_disable;
 extern const cmd_t cmd_user_enable;
+extern const cmd_t cmd_user_invite;
 extern const cmd_t cmd_audit; /* cmd_audit.c */
 
 extern const cmd_t cmd_password_check; /* cmd_password.c */

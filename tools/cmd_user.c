@@ -1,5 +1,5 @@
-/* sesamectl user: add a user, set its password, disable and enable it,
- * show its factors and state, unlock it (/v1/user/...). */
+/* sesamectl user: add a user, set its password, invite, disable and enable
+ * it, show its factors and state, unlock it (/v1/user/...). */
 #include <string.h>
 
 #include "cmd.h"
@@ -288,6 +288,84 @@ static int cmd_user_passwd_run(ctl_t *ctl, int argc, char **argv)
 {
 	return cmd_user_pw_run(ctl, argc, argv, 0);
 }
+
+/* user invite USER [--real-name NAME]: the link alone on stdout (for
+ * scripts and mail), what it is on stderr. */
+static int cmd_user_invite_run(ctl_t *ctl, int argc, char **argv)
+{
+	enum { OPT_REAL_NAME = 256 };
+	static const struct option opts[] = {
+	    {"real-name", required_argument, NULL, OPT_REAL_NAME},
+	    CTL_COMMON_OPTIONS,
+	    {NULL, 0, NULL, 0},
+	};
+	const char *user, *real_name = NULL, *url;
+	json_t *req = NULL, *reply = NULL;
+	char until[64], clean[TERM_TEXT_MAX];
+	int c, rc = CTL_CONTINUE;
+
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &rc)) != -1)
+		if (c == OPT_REAL_NAME)
+			real_name = optarg;
+	if (rc != CTL_CONTINUE || (rc = ctl_operands(ctl, argc, argv, 1)) != CTL_CONTINUE)
+		return rc;
+	user = argv[optind];
+	if ((rc = ctl_user_arg(ctl, user)) != CTL_CONTINUE)
+		return rc;
+	if (real_name != NULL && strlen(real_name) > SESAME_MAX_REAL_NAME)
+		return ctl_usage_error(ctl, "the real name is longer than %d bytes",
+				       SESAME_MAX_REAL_NAME);
+	if ((req = json_pack("{s:s}", "user", user)) == NULL)
+		return ctl_nomem(ctl);
+	if (real_name != NULL && json_object_set_new(req, "real_name", json_string(real_name))) {
+		json_decref(req);
+		return ctl_usage_error(ctl, "the real name is not valid UTF-8 text");
+	}
+	if ((rc = ctl_call(ctl, "/v1/user/invite", req, &reply)) != CTL_EXIT_OK)
+		goto out;
+	url = json_string_value(json_object_get(reply, "url"));
+	if (url == NULL || strncmp(url, "http", 4) != 0 ||
+	    strcspn(url, " \t\r\n\\\"<>") != strlen(url))
+		rc = ctl_bad_reply(ctl, "url");
+	else if (ctl_time_format(json_object_get(reply, "expires"), until, sizeof(until)) != 0)
+		rc = ctl_bad_reply(ctl, "expires");
+	else if (ctl->json)
+		rc = ctl_json_print(ctl, reply);
+	else {
+		term_clean(user, clean, sizeof(clean));
+		fprintf(stderr, "Single-use enrollment link for %s, valid until %s:\n", clean,
+			until);
+		printf("%s\n", url);
+	}
+out:
+	json_decref(reply);
+	json_decref(req);
+	return rc;
+}
+
+const cmd_t cmd_user_invite = {
+    .group = "user",
+    .name = "invite",
+    .args = "USER",
+    .options = "[--real-name NAME]",
+    .summary = "Print a single-use link to set a password and a first factor.",
+    .help = "Asks sesame-authd for an enrollment invitation of USER and prints its link\n"
+	    "on standard output (the rest goes to standard error). Opening the link in\n"
+	    "a browser lets the person choose a password (judged by the password\n"
+	    "policy), then register a first factor: a passkey or an authenticator app.\n"
+	    "Only then are they signed in. The link works once, expires after [web]\n"
+	    "invitation_ttl (a day by default) and replaces any earlier link of USER.\n"
+	    "USER's record is created when missing (with --real-name); a disabled user\n"
+	    "is refused. The link is built on [web] public_url. Only its SHA-256 is\n"
+	    "stored: send it to the person over a channel you trust.\n"
+	    "\n"
+	    "Exit status: 0 printed, 1 refused by sesame-authd (disabled user, not\n"
+	    "root), 2 any other error (web pages not configured, daemon down).\n"
+	    "\n"
+	    "Options:\n"
+	    "  --real-name NAME   the full name of a user created by this invitation\n",
+    .run = cmd_user_invite_run,
+};
 
 const cmd_t cmd_user_add = {
     .group = "user",

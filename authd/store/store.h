@@ -210,4 +210,22 @@ int store_audit_add(store_tx_t *tx, const store_audit_t *e);
 int store_audit_list(store_tx_t *tx, const char *user, unsigned limit, store_audit_t **events,
 		     size_t *n);
 
+/* Enrollment invitations (schema 5): only the SHA-256 of the link's
+ * token is kept; at most one live invitation per user. */
+#define STORE_INVITE_HASH_LEN 32
+
+/* Records an invitation of user_id, replacing any other of theirs. */
+int store_invite_add(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH_LEN],
+		     int64_t user_id, int64_t created, int64_t expires);
+/* The live invitation of hash (unexpired at now, its user not disabled):
+ * the user's id and name, the expiry; SESAME_ERR_NOT_FOUND otherwise. */
+int store_invite_get(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH_LEN], int64_t now,
+		     int64_t *user_id, char user[SESAME_MAX_USERNAME + 1], int64_t *expires);
+/* Deletes and returns the live invitation of hash (single use);
+ * SESAME_ERR_NOT_FOUND when there is none. */
+int store_invite_take(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH_LEN], int64_t now,
+		      int64_t *user_id);
+/* Deletes the invitations whose expiry is at or before now. */
+int store_invite_purge(store_tx_t *tx, int64_t now);
+
 #endif

@@ -15,7 +15,7 @@
 #include "sesame/log.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 static const char *const schema_v1 =
@@ -104,6 +104,17 @@ static const char *const schema_v4 =
     "ALTER TABLE users ADD COLUMN webauthn_handle BLOB;"
     "CREATE UNIQUE INDEX users_webauthn_handle ON users(webauthn_handle);";
 
+/* v5: enrollment invitations. Only the SHA-256 of the link's token is
+ * kept; a row is deleted when the link is used (single use) and at most
+ * one is live per user. */
+static const char *const schema_v5 =
+    "CREATE TABLE invitations ("
+    " token_hash BLOB PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL);"
+    "CREATE INDEX invitations_user ON invitations(user_id);";
+
 enum {
 	ST_BEGIN,
 	ST_BEGIN_READ,
@@ -149,6 +160,11 @@ enum {
 	ST_WA_CHALLENGE_INSERT,
 	ST_WA_CHALLENGE_TAKE,
 	ST_WA_CHALLENGE_PURGE,
+	ST_INVITE_INSERT,
+	ST_INVITE_DELETE_USER,
+	ST_INVITE_GET,
+	ST_INVITE_TAKE,
+	ST_INVITE_PURGE,
 	ST__COUNT
 };
 
@@ -222,6 +238,17 @@ static const char *const statements[ST__COUNT] = {
     [ST_WA_CHALLENGE_TAKE] = "DELETE FROM webauthn_challenges WHERE challenge_hash = ?1"
 			     " AND purpose = ?2 AND session_hash = ?3 RETURNING user_id, expires",
     [ST_WA_CHALLENGE_PURGE] = "DELETE FROM webauthn_challenges WHERE expires < ?1",
+    [ST_INVITE_INSERT] = "INSERT INTO invitations (token_hash, user_id, created, expires)"
+			 " VALUES (?1, ?2, ?3, ?4)",
+    [ST_INVITE_DELETE_USER] = "DELETE FROM invitations WHERE user_id = ?1",
+    [ST_INVITE_GET] = "SELECT i.user_id, u.name, i.expires FROM invitations i"
+		      " JOIN users u ON u.id = i.user_id"
+		      " WHERE i.token_hash = ?1 AND i.expires > ?2 AND u.disabled = 0",
+    /* single use: the row goes in the transaction that uses it */
+    [ST_INVITE_TAKE] =
+	"DELETE FROM invitations WHERE token_hash = ?1 AND expires > ?2"
+	" AND user_id IN (SELECT id FROM users WHERE disabled = 0) RETURNING user_id",
+    [ST_INVITE_PURGE] = "DELETE FROM invitations WHERE expires <= ?1",
 #undef WA_COLUMNS
 };
 
@@ -474,6 +501,8 @@ static int migrate(sqlite3 *db)
 	if (version < 3 && exec_sql(db, schema_v3) != SESAME_OK)
 		goto fail;
 	if (version < 4 && exec_sql(db, schema_v4) != SESAME_OK)
+		goto fail;
+	if (version < 5 && exec_sql(db, schema_v5) != SESAME_OK)
 		goto fail;
 	char set_version[64];
 	snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d",
@@ -1331,6 +1360,77 @@ int store_webauthn_challenge_take(store_tx_t *tx, const unsigned char hash[STORE
 int store_webauthn_challenge_purge(store_tx_t *tx, int64_t now)
 {
 	sqlite3_stmt *st = tx->c->st[ST_WA_CHALLENGE_PURGE];
+	sqlite3_bind_int64(st, 1, now);
+	return step_done(st);
+}
+
+/* ---- enrollment invitations (schema 5) ---- */
+
+int store_invite_add(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH_LEN],
+		     int64_t user_id, int64_t created, int64_t expires)
+{
+	sqlite3_stmt *st = tx->c->st[ST_INVITE_DELETE_USER];
+	int r;
+
+	sqlite3_bind_int64(st, 1, user_id);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	st = tx->c->st[ST_INVITE_INSERT];
+	sqlite3_bind_blob(st, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_int64(st, 3, created);
+	sqlite3_bind_int64(st, 4, expires);
+	return step_done(st);
+}
+
+int store_invite_get(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH_LEN], int64_t now,
+		     int64_t *user_id, char user[SESAME_MAX_USERNAME + 1], int64_t *expires)
+{
+	sqlite3_stmt *st = tx->c->st[ST_INVITE_GET];
+	int rc, ok = SESAME_ERR_STORE;
+
+	sqlite3_bind_blob(st, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(st, 0);
+		copy_text(user, SESAME_MAX_USERNAME + 1, st, 1);
+		*expires = sqlite3_column_int64(st, 2);
+		ok = SESAME_OK;
+	} else if (rc == SQLITE_DONE) {
+		ok = SESAME_ERR_NOT_FOUND;
+	} else {
+		log_err_f("%s", sqlite3_errstr(rc));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_invite_take(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH_LEN], int64_t now,
+		      int64_t *user_id)
+{
+	sqlite3_stmt *st = tx->c->st[ST_INVITE_TAKE];
+	int rc, ok = SESAME_ERR_NOT_FOUND;
+
+	sqlite3_bind_blob(st, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(st, 0);
+		ok = SESAME_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		log_err_f("%s", sqlite3_errstr(rc));
+		ok = SESAME_ERR_STORE;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_invite_purge(store_tx_t *tx, int64_t now)
+{
+	sqlite3_stmt *st = tx->c->st[ST_INVITE_PURGE];
 	sqlite3_bind_int64(st, 1, now);
 	return step_done(st);
 }

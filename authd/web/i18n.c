@@ -105,6 +105,22 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
 			      "changed. Its reasons:",
 			      "La politique de mots de passe a refusé le nouveau mot de passe ; "
 			      "rien n’a été changé. Ses raisons (en anglais) :"},
+    [MSG_TITLE_INVITE] = {"Welcome", "Bienvenue"},
+    [MSG_INVITE_WELCOME] = {"Choose the password of the account {}.",
+			    "Choisissez le mot de passe du compte {}."},
+    [MSG_INVITE_INVALID] = {"This invitation link is not valid: it was already used, it has "
+			    "expired or it was replaced by a newer one. Ask your administrator "
+			    "for a new link.",
+			    "Ce lien d’invitation n’est pas valide : il a déjà servi, il a expiré "
+			    "ou un lien plus récent l’a remplacé. Demandez un nouveau lien à votre "
+			    "administrateur."},
+    [MSG_INVITE_SUBMIT] = {"Set the password", "Définir le mot de passe"},
+    [MSG_TITLE_ENROLL] = {"Set up your account", "Configurer votre compte"},
+    [MSG_ENROLL_INTRO] = {"Your password is set. To finish, add a second factor: a passkey or "
+			  "an authenticator app.",
+			  "Votre mot de passe est défini. Pour terminer, ajoutez un second "
+			  "facteur : une clé d’accès ou une application d’authentification."},
+    [MSG_ENROLL_DONE] = {"Your account is ready.", "Votre compte est prêt."},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

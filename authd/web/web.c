@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "invite.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
 #include "web_int.h"
@@ -47,31 +48,42 @@ typedef struct {
 	const char *method;
 	web_handler_t fn;
 	web_body_kind_t body; /* of a POST */
+	int prefix;	      /* path is a prefix (what follows is the handler's) */
 } web_route_t;
 
 static const web_route_t routes[] = {
-    {"/", MHD_HTTP_METHOD_GET, web_get_root, WEB_BODY_NONE},
-    {"/healthz", MHD_HTTP_METHOD_GET, web_get_healthz, WEB_BODY_NONE},
-    {"/login", MHD_HTTP_METHOD_GET, web_get_login, WEB_BODY_NONE},
-    {"/login", MHD_HTTP_METHOD_POST, web_post_login, WEB_BODY_FORM},
-    {"/login/code", MHD_HTTP_METHOD_GET, web_get_login_code, WEB_BODY_NONE},
-    {"/login/code", MHD_HTTP_METHOD_POST, web_post_login_code, WEB_BODY_FORM},
-    {"/logout", MHD_HTTP_METHOD_POST, web_post_logout, WEB_BODY_FORM},
-    {"/account", MHD_HTTP_METHOD_GET, web_get_account, WEB_BODY_NONE},
-    {"/account/totp/add", MHD_HTTP_METHOD_POST, web_totp_add, WEB_BODY_FORM},
-    {"/account/totp/confirm", MHD_HTTP_METHOD_POST, web_totp_confirm, WEB_BODY_FORM},
-    {"/account/totp/rename", MHD_HTTP_METHOD_POST, web_totp_rename, WEB_BODY_FORM},
-    {"/account/totp/remove", MHD_HTTP_METHOD_POST, web_totp_remove, WEB_BODY_FORM},
-    {"/account/password", MHD_HTTP_METHOD_POST, web_post_password, WEB_BODY_FORM},
-    {"/account/passkey/rename", MHD_HTTP_METHOD_POST, web_passkey_rename, WEB_BODY_FORM},
-    {"/account/passkey/remove", MHD_HTTP_METHOD_POST, web_passkey_remove, WEB_BODY_FORM},
+    {"/", MHD_HTTP_METHOD_GET, web_get_root, WEB_BODY_NONE, 0},
+    {"/healthz", MHD_HTTP_METHOD_GET, web_get_healthz, WEB_BODY_NONE, 0},
+    {"/login", MHD_HTTP_METHOD_GET, web_get_login, WEB_BODY_NONE, 0},
+    {"/login", MHD_HTTP_METHOD_POST, web_post_login, WEB_BODY_FORM, 0},
+    {"/login/code", MHD_HTTP_METHOD_GET, web_get_login_code, WEB_BODY_NONE, 0},
+    {"/login/code", MHD_HTTP_METHOD_POST, web_post_login_code, WEB_BODY_FORM, 0},
+    {"/logout", MHD_HTTP_METHOD_POST, web_post_logout, WEB_BODY_FORM, 0},
+    {"/account", MHD_HTTP_METHOD_GET, web_get_account, WEB_BODY_NONE, 0},
+    {"/account/totp/add", MHD_HTTP_METHOD_POST, web_totp_add, WEB_BODY_FORM, 0},
+    {"/account/totp/confirm", MHD_HTTP_METHOD_POST, web_totp_confirm, WEB_BODY_FORM, 0},
+    {"/account/totp/rename", MHD_HTTP_METHOD_POST, web_totp_rename, WEB_BODY_FORM, 0},
+    {"/account/totp/remove", MHD_HTTP_METHOD_POST, web_totp_remove, WEB_BODY_FORM, 0},
+    {"/account/password", MHD_HTTP_METHOD_POST, web_post_password, WEB_BODY_FORM, 0},
+    {"/account/passkey/rename", MHD_HTTP_METHOD_POST, web_passkey_rename, WEB_BODY_FORM, 0},
+    {"/account/passkey/remove", MHD_HTTP_METHOD_POST, web_passkey_remove, WEB_BODY_FORM, 0},
     {"/webauthn/register/options", MHD_HTTP_METHOD_POST, web_passkey_register_options,
-     WEB_BODY_JSON},
-    {"/webauthn/register/verify", MHD_HTTP_METHOD_POST, web_passkey_register_verify, WEB_BODY_JSON},
-    {"/webauthn/login/options", MHD_HTTP_METHOD_POST, web_passkey_login_options, WEB_BODY_JSON},
-    {"/webauthn/login/verify", MHD_HTTP_METHOD_POST, web_passkey_login_verify, WEB_BODY_JSON},
-    {"/static/passkey.js", MHD_HTTP_METHOD_GET, web_passkey_script, WEB_BODY_NONE},
+     WEB_BODY_JSON, 0},
+    {"/webauthn/register/verify", MHD_HTTP_METHOD_POST, web_passkey_register_verify, WEB_BODY_JSON,
+     0},
+    {"/webauthn/login/options", MHD_HTTP_METHOD_POST, web_passkey_login_options, WEB_BODY_JSON, 0},
+    {"/webauthn/login/verify", MHD_HTTP_METHOD_POST, web_passkey_login_verify, WEB_BODY_JSON, 0},
+    {"/static/passkey.js", MHD_HTTP_METHOD_GET, web_passkey_script, WEB_BODY_NONE, 0},
+    {"/invite", MHD_HTTP_METHOD_POST, web_post_invite, WEB_BODY_FORM, 0},
+    {INVITE_PATH, MHD_HTTP_METHOD_GET, web_get_invite, WEB_BODY_NONE, 1},
 };
+
+static int route_matches(const web_route_t *r, const char *url)
+{
+	if (r->prefix)
+		return strncmp(r->path, url, strlen(r->path)) == 0;
+	return strcmp(r->path, url) == 0;
+}
 
 /* ---- dispatch ---- */
 
@@ -121,7 +133,7 @@ static enum MHD_Result dispatch(web_ctx_t *c, const char *url, const char *metho
 	if (c->body->too_large)
 		return web_error_page(c, MHD_HTTP_CONTENT_TOO_LARGE, MSG_TOO_LARGE);
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(routes[i].path, url) != 0)
+		if (!route_matches(&routes[i], url))
 			continue;
 		path_known = 1;
 		if (strcmp(routes[i].method, MHD_HTTP_METHOD_POST) == 0 ? !is_post : !get_like)
@@ -211,6 +223,7 @@ static enum MHD_Result serve(web_server_t *w, struct MHD_Connection *conn, const
 	c.w = w;
 	c.d = w->d;
 	c.conn = conn;
+	c.url = url;
 	c.now = (int64_t)time(NULL);
 	c.body = &rq->body;
 	c.lang = i18n_negotiate(

@@ -100,8 +100,8 @@ static void totp_remove_form(web_ctx_t *c, html_buf_t *b, const web_session_t *s
 	html_raw(b, "</button>\n</form>");
 }
 
-static void password_input(web_ctx_t *c, html_buf_t *b, const char *id, i18n_msg_t label,
-			   const char *autocomplete)
+void web_password_input(web_ctx_t *c, html_buf_t *b, const char *id, i18n_msg_t label,
+			const char *autocomplete)
 {
 	html_raw(b, "<p><label for=\"");
 	html_raw(b, id);
@@ -118,7 +118,7 @@ static void password_input(web_ctx_t *c, html_buf_t *b, const char *id, i18n_msg
 
 /* The policy's reasons (English sentences, as the policy words them) and
  * its hint. */
-static void refused_list(web_ctx_t *c, html_buf_t *b, const password_result_t *res)
+void web_password_refused(web_ctx_t *c, html_buf_t *b, const password_result_t *res)
 {
 	char text[256];
 
@@ -148,16 +148,16 @@ static void password_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s
 	html_msg(b, c->lang, MSG_TITLE_PASSWORD, NULL);
 	html_raw(b, "</h2>\n");
 	if (x->refused)
-		refused_list(c, b, x->refused);
+		web_password_refused(c, b, x->refused);
 	html_raw(b, "<form method=\"post\" action=\"/account/password\">\n");
 	web_page_csrf(b, s->csrf);
 	html_raw(b, "<input type=\"text\" name=\"username\" autocomplete=\"username\" hidden "
 		    "disabled value=\"");
 	html_text(b, s->s.user);
 	html_raw(b, "\">\n");
-	password_input(c, b, "current", MSG_PASSWORD_CURRENT, "current-password");
-	password_input(c, b, "new", MSG_PASSWORD_NEW, "new-password");
-	password_input(c, b, "again", MSG_PASSWORD_AGAIN, "new-password");
+	web_password_input(c, b, "current", MSG_PASSWORD_CURRENT, "current-password");
+	web_password_input(c, b, "new", MSG_PASSWORD_NEW, "new-password");
+	web_password_input(c, b, "again", MSG_PASSWORD_AGAIN, "new-password");
 	html_raw(b, "<p><button type=\"submit\">");
 	html_msg(b, c->lang, MSG_PASSWORD_SUBMIT, NULL);
 	html_raw(b, "</button></p>\n</form>\n");
@@ -165,19 +165,23 @@ static void password_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s
 
 /* The TOTP part: the confirmed authenticators (rename, remove), the one
  * waiting for confirmation (its QR code right after it was added), the
- * form adding one. */
+ * form adding one. While enrolling, only adding. */
 static int totp_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
 			const store_totp_t *items, size_t n, const account_extra_t *x)
 {
 	const store_totp_t *pending = NULL;
+	int enrolling = web_enrolling(s);
 	size_t shown = 0;
 
-	html_raw(b, "<ul>\n");
+	if (!enrolling)
+		html_raw(b, "<ul>\n");
 	for (size_t i = 0; i < n; i++) {
 		if (!items[i].confirmed) {
 			pending = &items[i];
 			continue;
 		}
+		if (enrolling)
+			continue;
 		html_raw(b, "<li><span class=\"totp-name\">");
 		html_msg(b, c->lang, MSG_FACTOR_TOTP, items[i].name);
 		html_raw(b, "</span>\n<form method=\"post\" action=\"/account/totp/rename\">\n");
@@ -195,12 +199,13 @@ static int totp_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
 		html_raw(b, "</li>\n");
 		shown++;
 	}
-	if (shown == 0) {
+	if (!enrolling && shown == 0) {
 		html_raw(b, "<li>");
 		html_msg(b, c->lang, MSG_NO_FACTORS, NULL);
 		html_raw(b, "</li>\n");
 	}
-	html_raw(b, "</ul>\n");
+	if (!enrolling)
+		html_raw(b, "</ul>\n");
 	if (pending != NULL) {
 		html_raw(b, "<section id=\"totp-pending\">\n<p>");
 		html_msg(b, c->lang, MSG_TOTP_PENDING, pending->name);
@@ -226,7 +231,8 @@ static int totp_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
 			    "required></p>\n<p><button type=\"submit\">");
 		html_msg(b, c->lang, MSG_TOTP_CONFIRM, NULL);
 		html_raw(b, "</button></p>\n</form>\n");
-		totp_remove_form(c, b, s, pending->id);
+		if (!enrolling)
+			totp_remove_form(c, b, s, pending->id);
 		html_raw(b, "\n</section>\n");
 	}
 	html_raw(b, "<form method=\"post\" action=\"/account/totp/add\">\n");
@@ -250,11 +256,17 @@ static enum MHD_Result account_render(web_ctx_t *c, const web_session_t *s, unsi
 
 	if (store_read(c->d->store, factors_tx, &f) != SESAME_OK)
 		return web_unavailable(c);
-	web_page_begin(c, &b, MSG_TITLE_ACCOUNT);
+	web_page_begin(c, &b, web_enrolling(s) ? MSG_TITLE_ENROLL : MSG_TITLE_ACCOUNT);
 	web_page_alert(c, &b, alert, c->retry_after);
 	html_raw(&b, "<p>");
 	html_msg(&b, c->lang, MSG_SIGNED_IN_AS, s->s.user);
-	html_raw(&b, "</p>\n<h2>");
+	html_raw(&b, "</p>\n");
+	if (web_enrolling(s)) {
+		html_raw(&b, "<p>");
+		html_msg(&b, c->lang, MSG_ENROLL_INTRO, NULL);
+		html_raw(&b, "</p>\n");
+	}
+	html_raw(&b, "<h2>");
 	html_msg(&b, c->lang, MSG_FACTORS, NULL);
 	html_raw(&b, "</h2>\n");
 	r = totp_section(c, &b, s, f.items, f.n, x);
@@ -263,7 +275,8 @@ static enum MHD_Result account_render(web_ctx_t *c, const web_session_t *s, unsi
 		html_free(&b);
 		return web_unavailable(c);
 	}
-	password_section(c, &b, s, x);
+	if (!web_enrolling(s))
+		password_section(c, &b, s, x);
 	web_sign_out_form(c, &b, s->csrf);
 	return web_page_send(c, status, &b);
 }
@@ -284,7 +297,7 @@ enum MHD_Result web_get_account(web_ctx_t *c)
 		return web_redirect(c, "/login");
 	if (r != SESAME_OK)
 		return web_unavailable(c);
-	if (strcmp(s.s.stage, WEB_STAGE_DONE) != 0)
+	if (strcmp(s.s.stage, WEB_STAGE_DONE) != 0 && !web_enrolling(&s))
 		return web_redirect(c, "/login/code");
 	return web_account_page(c, &s, MHD_HTTP_OK, MSG__COUNT);
 }
@@ -292,11 +305,12 @@ enum MHD_Result web_get_account(web_ctx_t *c)
 /* ---- TOTP authenticators ---- */
 
 /* The session and the form of an account POST, its CSRF token checked;
- * a page sent into *sent otherwise (and the fields freed). */
-static int account_form(web_ctx_t *c, web_session_t *s, web_form_field_t *f, size_t n,
+ * a page sent into *sent otherwise (and the fields freed). enroll: the
+ * form may also come from a session at the "enroll" stage. */
+static int account_form(web_ctx_t *c, web_session_t *s, int enroll, web_form_field_t *f, size_t n,
 			enum MHD_Result *sent)
 {
-	if (web_account_session(c, s, sent) != SESAME_OK ||
+	if (web_account_session(c, s, enroll, sent) != SESAME_OK ||
 	    web_read_form(c, f, n, sent) != SESAME_OK)
 		return SESAME_ERR_PERMISSION;
 	if (!web_token_ok(f[n - 1].value, f[n - 1].len, s->csrf)) {
@@ -318,7 +332,7 @@ enum MHD_Result web_totp_add(web_ctx_t *c)
 	int64_t id = 0;
 	int r;
 
-	if (account_form(c, &s, f, 2, &sent) != SESAME_OK)
+	if (account_form(c, &s, 1, f, 2, &sent) != SESAME_OK)
 		return sent;
 	if (!web_name_ok(f[0].value, f[0].len)) {
 		sent = web_account_page(c, &s, MHD_HTTP_BAD_REQUEST, MSG_PASSKEY_BAD_NAME);
@@ -354,12 +368,16 @@ enum MHD_Result web_totp_confirm(web_ctx_t *c)
 	int64_t id = 0;
 	int r, result = SESAME_ERR_INTERNAL;
 
-	if (account_form(c, &s, f, 2, &sent) != SESAME_OK)
+	if (account_form(c, &s, 1, f, 2, &sent) != SESAME_OK)
 		return sent;
 	r = totp_enroll_confirm(c->d, s.s.user, f[0].value ? f[0].value : "", WEB_SERVICE, c->rhost,
 				c->now, &result, &id);
 	if (r != SESAME_OK)
 		sent = web_unavailable(c);
+	else if (result == SESAME_OK && web_enrolling(&s))
+		sent = web_enroll_finish(c, &s) == SESAME_OK
+			   ? web_account_page(c, &s, MHD_HTTP_OK, MSG_ENROLL_DONE)
+			   : web_unavailable(c);
 	else if (result == SESAME_OK)
 		sent = web_account_page(c, &s, MHD_HTTP_OK, MSG_TOTP_CONFIRMED);
 	else if (result == SESAME_ERR_CONFLICT)
@@ -382,7 +400,7 @@ enum MHD_Result web_factor_rename(web_ctx_t *c, web_rename_fn op)
 	int64_t id = 0;
 	int r;
 
-	if (account_form(c, &s, f, 3, &sent) != SESAME_OK)
+	if (account_form(c, &s, 0, f, 3, &sent) != SESAME_OK)
 		return sent;
 	if (web_id_of(&f[0], &id) != 0)
 		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
@@ -407,7 +425,7 @@ enum MHD_Result web_factor_remove(web_ctx_t *c, web_remove_fn op)
 	int64_t id = 0;
 	int r;
 
-	if (account_form(c, &s, f, 2, &sent) != SESAME_OK)
+	if (account_form(c, &s, 0, f, 2, &sent) != SESAME_OK)
 		return sent;
 	if (web_id_of(&f[0], &id) != 0)
 		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
@@ -479,7 +497,7 @@ enum MHD_Result web_post_password(web_ctx_t *c)
 	auth_step_t step;
 	int r;
 
-	if (account_form(c, &s, f, 4, &sent) != SESAME_OK)
+	if (account_form(c, &s, 0, f, 4, &sent) != SESAME_OK)
 		return sent;
 	memset(&p, 0, sizeof(p));
 	memset(hash, 0, sizeof(hash));

@@ -33,6 +33,7 @@ typedef struct {
 	web_server_t *w;
 	authd_t *d;
 	struct MHD_Connection *conn;
+	const char *url; /* the request's path */
 	i18n_lang_t lang;
 	int secure; /* the browser sees https */
 	char rhost[INET6_ADDRSTRLEN];
@@ -102,6 +103,22 @@ enum MHD_Result web_factor_remove(web_ctx_t *c, web_remove_fn op);
 enum MHD_Result web_totp_rename(web_ctx_t *c);
 enum MHD_Result web_totp_remove(web_ctx_t *c);
 enum MHD_Result web_post_password(web_ctx_t *c);
+/* A password field of a form: label, input id and name, autocomplete. */
+void web_password_input(web_ctx_t *c, html_buf_t *b, const char *id, i18n_msg_t label,
+			const char *autocomplete);
+/* Why the policy refused a new password: its reasons and hint. */
+void web_password_refused(web_ctx_t *c, html_buf_t *b, const password_result_t *res);
+
+/* ---- invitations (web_invite.c) ---- */
+
+enum MHD_Result web_get_invite(web_ctx_t *c); /* /invite/TOKEN */
+enum MHD_Result web_post_invite(web_ctx_t *c);
+/* Whether s is at the "enroll" stage (invited, no factor registered yet). */
+int web_enrolling(const web_session_t *s);
+/* After a factor was registered: an enrolling session is promoted to a
+ * signed-in one (new cookie sent, *s replaced); others are left as they
+ * are. */
+int web_enroll_finish(web_ctx_t *c, web_session_t *s);
 
 /* ---- passkeys (web_passkey.c) ---- */
 
@@ -119,9 +136,10 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s);
 int web_name_ok(const char *s, size_t len);
 /* The positive decimal id of a form field (0), or -1. */
 int web_id_of(const web_form_field_t *f, int64_t *id);
-/* The signed-in session (stage done) for an account form; a page sent
- * into *sent otherwise. */
-int web_account_session(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent);
+/* The signed-in session (stage done; also "enroll" when enroll is set:
+ * the forms adding a first factor) for an account form; a page sent into
+ * *sent otherwise. */
+int web_account_session(web_ctx_t *c, web_session_t *s, int enroll, enum MHD_Result *sent);
 /* How many passkeys user_id has (<0: store error). */
 int web_passkey_count(web_ctx_t *c, int64_t user_id);
 

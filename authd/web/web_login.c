@@ -133,7 +133,7 @@ enum MHD_Result web_get_root(web_ctx_t *c)
 	web_session_t s;
 	int r = web_current_session(c, &s);
 
-	if (r == SESAME_OK && strcmp(s.s.stage, WEB_STAGE_DONE) == 0)
+	if (r == SESAME_OK && (strcmp(s.s.stage, WEB_STAGE_DONE) == 0 || web_enrolling(&s)))
 		return web_redirect(c, "/account");
 	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND && r != SESAME_ERR_EXPIRED)
 		return web_unavailable(c);
@@ -155,7 +155,7 @@ enum MHD_Result web_get_login(web_ctx_t *c)
 	if (r == SESAME_OK && strcmp(s.s.stage, WEB_STAGE_DONE) == 0)
 		return web_redirect(c, "/account");
 	if (csrf == NULL) {
-		if (web_token_new(fresh) != SESAME_OK)
+		if (token_new(fresh) != SESAME_OK)
 			return web_unavailable(c);
 		web_add_cookie(c, WEB_CSRF_COOKIE, fresh, 0);
 		csrf = fresh;

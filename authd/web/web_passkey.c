@@ -152,38 +152,24 @@ static int origin_present(web_ctx_t *c)
 	return MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Origin") != NULL;
 }
 
-/* The signed-in session ("done"), else a JSON error sent into *sent. */
-static int done_session(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent)
+/* The session registering a passkey: signed in ("done") or adding the
+ * first factor after an invitation ("enroll"); else a JSON error sent
+ * into *sent. */
+static int register_session(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent)
 {
 	int r = web_current_session(c, s);
+	int staged =
+	    r == SESAME_OK && (strcmp(s->s.stage, WEB_STAGE_DONE) == 0 || web_enrolling(s));
 
-	if (r == SESAME_OK && strcmp(s->s.stage, WEB_STAGE_DONE) == 0 && origin_present(c) &&
-	    csrf_header_ok(c, s->csrf))
+	if (staged && origin_present(c) && csrf_header_ok(c, s->csrf))
 		return SESAME_OK;
 	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND && r != SESAME_ERR_EXPIRED)
 		*sent = json_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", MSG_UNAVAILABLE);
-	else if (r == SESAME_OK && strcmp(s->s.stage, WEB_STAGE_DONE) == 0)
+	else if (staged)
 		*sent = json_error(c, MHD_HTTP_FORBIDDEN, "forbidden", MSG_FORBIDDEN);
 	else
 		*sent = json_error(c, MHD_HTTP_UNAUTHORIZED, "not_signed_in", MSG_FORBIDDEN);
 	return SESAME_ERR_PERMISSION;
-}
-
-/* SHA-256 of a 32-byte base64url cookie value; -1 when malformed. */
-static int cookie_binding(const char *cookie, unsigned char out[PASSKEY_BINDING_LEN])
-{
-	unsigned char raw[WEB_TOKEN_BYTES];
-	unsigned hlen = 0;
-	size_t n = 0;
-	int ok;
-
-	if (cookie == NULL || strlen(cookie) != WEB_TOKEN_LEN ||
-	    base64url_decode(cookie, WEB_TOKEN_LEN, raw, sizeof(raw), &n) != SESAME_OK ||
-	    n != sizeof(raw))
-		return -1;
-	ok = EVP_Digest(raw, sizeof(raw), out, &hlen, EVP_sha256(), NULL) == 1 && hlen == 32;
-	OPENSSL_cleanse(raw, sizeof(raw));
-	return ok ? 0 : -1;
 }
 
 typedef enum { MODE_NONE, MODE_DISCOVERABLE, MODE_SECOND } login_mode_t;
@@ -217,7 +203,7 @@ enum MHD_Result web_passkey_register_options(web_ctx_t *c)
 	web_session_t s;
 	json_t *req, *pk = NULL, *ex;
 
-	if (done_session(c, &s, &sent) != SESAME_OK)
+	if (register_session(c, &s, &sent) != SESAME_OK)
 		return sent;
 	if ((req = read_json(c, fields)) == NULL)
 		return json_error(c, MHD_HTTP_BAD_REQUEST, "bad_json", MSG_BAD_FORM);
@@ -301,7 +287,7 @@ enum MHD_Result web_passkey_register_verify(web_ctx_t *c)
 	passkey_reg_t in;
 	int refused = 0;
 
-	if (done_session(c, &s, &sent) != SESAME_OK)
+	if (register_session(c, &s, &sent) != SESAME_OK)
 		return sent;
 	if ((req = read_json(c, fields)) == NULL ||
 	    json_bytes(req, "clientDataJSON", WEBAUTHN_MAX_CLIENT_DATA, &cd, &in.client_data_len) !=
@@ -334,6 +320,8 @@ enum MHD_Result web_passkey_register_verify(web_ctx_t *c)
 			? json_error(c, MHD_HTTP_CONFLICT, "credential_exists", MSG_PASSKEY_EXISTS)
 			: json_error(c, MHD_HTTP_BAD_REQUEST, "passkey_refused",
 				     MSG_PASSKEY_FAILED);
+	else if (web_enroll_finish(c, &s) != SESAME_OK)
+		sent = json_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", MSG_UNAVAILABLE);
 	else
 		sent = json_reply(c, MHD_HTTP_OK, json_pack("{s:s}", "redirect", "/account"));
 out:
@@ -368,7 +356,7 @@ enum MHD_Result web_passkey_login_options(web_ctx_t *c)
 		r = passkey_options(c->d, PASSKEY_FOR_SECOND, s.s.id_hash, s.s.user_id, c->now, &o);
 	} else {
 		/* a pre-session cookie: the challenge answers only this browser */
-		if (web_token_new(cookie) != SESAME_OK || cookie_binding(cookie, binding) != 0)
+		if (token_new(cookie) != SESAME_OK || token_hash(cookie, binding) != 0)
 			return json_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
 					  MSG_UNAVAILABLE);
 		web_add_cookie(c, WEB_PASSKEY_COOKIE, cookie, 0);
@@ -486,7 +474,7 @@ enum MHD_Result web_passkey_login_verify(web_ctx_t *c)
 	}
 	if (mode == MODE_SECOND)
 		memcpy(binding, s.s.id_hash, sizeof(binding));
-	else if (cookie_binding(
+	else if (token_hash(
 		     MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, WEB_PASSKEY_COOKIE),
 		     binding) != 0)
 		memset(binding, 0, sizeof(binding)); /* matches no challenge */
@@ -560,7 +548,11 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s)
 		return SESAME_ERR_STORE;
 	html_raw(b, "<h2>");
 	html_msg(b, c->lang, MSG_PASSKEYS, NULL);
-	html_raw(b, "</h2>\n<ul>\n");
+	html_raw(b, "</h2>\n");
+	if (web_enrolling(s))
+		l.n = 0; /* only adding, while enrolling */
+	else
+		html_raw(b, "<ul>\n");
 	for (size_t i = 0; i < l.n; i++) {
 		const store_webauthn_t *w = &l.items[i];
 		html_raw(b, "<li><strong class=\"passkey-name\">");
@@ -593,12 +585,14 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s)
 		html_msg(b, c->lang, MSG_PASSKEY_REMOVE, NULL);
 		html_raw(b, "</button>\n</form></li>\n");
 	}
-	if (l.n == 0) {
-		html_raw(b, "<li>");
-		html_msg(b, c->lang, MSG_NO_FACTORS, NULL);
-		html_raw(b, "</li>\n");
+	if (!web_enrolling(s)) {
+		if (l.n == 0) {
+			html_raw(b, "<li>");
+			html_msg(b, c->lang, MSG_NO_FACTORS, NULL);
+			html_raw(b, "</li>\n");
+		}
+		html_raw(b, "</ul>\n");
 	}
-	html_raw(b, "</ul>\n");
 	free(l.items);
 	/* shown by the script when the browser has WebAuthn */
 	html_raw(b, "<form id=\"passkey-add\" hidden data-csrf=\"");
@@ -615,13 +609,16 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s)
 }
 
 /* The signed-in session for an account form; a page sent otherwise. */
-int web_account_session(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent)
+int web_account_session(web_ctx_t *c, web_session_t *s, int enroll, enum MHD_Result *sent)
 {
 	int r = web_current_session(c, s);
 
-	if (r == SESAME_OK && strcmp(s->s.stage, WEB_STAGE_DONE) == 0)
+	if (r == SESAME_OK &&
+	    (strcmp(s->s.stage, WEB_STAGE_DONE) == 0 || (enroll && web_enrolling(s))))
 		return SESAME_OK;
-	if (r == SESAME_OK)
+	if (r == SESAME_OK && web_enrolling(s))
+		*sent = web_redirect(c, "/account");
+	else if (r == SESAME_OK)
 		*sent = web_redirect(c, "/login/code");
 	else if (r == SESAME_ERR_NOT_FOUND || r == SESAME_ERR_EXPIRED)
 		*sent = web_redirect(c, "/login");

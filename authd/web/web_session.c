@@ -1,6 +1,5 @@
 /* Server-side web sessions on the store (see web_session.h). */
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,37 +10,6 @@
 #include "web_session.h"
 
 #define WEB_SERVICE "web"
-
-int web_token_new(char out[WEB_TOKEN_LEN + 1])
-{
-	unsigned char raw[WEB_TOKEN_BYTES];
-	int r;
-
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		return SESAME_ERR_CRYPTO;
-	r = base64url_encode(raw, sizeof(raw), out, WEB_TOKEN_LEN + 1);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	return r;
-}
-
-/* SHA-256 of the cookie's 32 bytes; SESAME_ERR_NOT_FOUND when the cookie
- * is not one of ours. */
-static int cookie_hash(const char *cookie, unsigned char hash[STORE_SESSION_HASH_LEN])
-{
-	unsigned char raw[WEB_TOKEN_BYTES];
-	size_t n = 0;
-	unsigned hlen = 0;
-	int ok;
-
-	if (cookie == NULL || strlen(cookie) != WEB_TOKEN_LEN ||
-	    base64url_decode(cookie, WEB_TOKEN_LEN, raw, sizeof(raw), &n) != SESAME_OK ||
-	    n != sizeof(raw))
-		return SESAME_ERR_NOT_FOUND;
-	ok = EVP_Digest(raw, sizeof(raw), hash, &hlen, EVP_sha256(), NULL) == 1 &&
-	     hlen == STORE_SESSION_HASH_LEN;
-	OPENSSL_cleanse(raw, sizeof(raw));
-	return ok ? SESAME_OK : SESAME_ERR_CRYPTO;
-}
 
 static int csrf_text(web_session_t *w)
 {
@@ -57,8 +25,8 @@ static int session_fill(authd_t *d, const char *stage, int64_t now, char cookie[
 
 	if (strcmp(stage, WEB_STAGE_PASSWORD) == 0 && life > WEB_SESSION_PASSWORD_TTL)
 		life = WEB_SESSION_PASSWORD_TTL;
-	if ((r = web_token_new(cookie)) != SESAME_OK ||
-	    (r = cookie_hash(cookie, w->s.id_hash)) != SESAME_OK)
+	if ((r = token_new(cookie)) != SESAME_OK ||
+	    (r = token_hash(cookie, w->s.id_hash)) != SESAME_OK)
 		return r;
 	if (RAND_bytes(w->s.csrf, sizeof(w->s.csrf)) != 1)
 		return SESAME_ERR_CRYPTO;
@@ -102,7 +70,7 @@ int web_session_create(authd_t *d, const char *user, const char *stage, const ch
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (cookie_hash(old_cookie, old_hash) == SESAME_OK)
+	if (token_hash(old_cookie, old_hash) == SESAME_OK)
 		c.old_hash = old_hash;
 	if ((r = session_fill(d, stage, now, cookie, out)) != SESAME_OK)
 		return r;
@@ -147,7 +115,7 @@ int web_session_lookup(authd_t *d, const char *cookie, const char *rhost, int64_
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = cookie_hash(cookie, hash)) != SESAME_OK)
+	if ((r = token_hash(cookie, hash)) != SESAME_OK)
 		return r;
 	if ((r = store_read(d->store, lookup_read_tx, &c)) != SESAME_OK)
 		return r;

@@ -8,12 +8,15 @@
 #include <stdint.h>
 
 #include "authd.h"
+#include "token.h"
 
 #define WEB_SESSION_COOKIE "sesame_session"
-#define WEB_TOKEN_BYTES 32
-#define WEB_TOKEN_LEN 43 /* base64url of WEB_TOKEN_BYTES, unpadded */
+#define WEB_TOKEN_BYTES TOKEN_BYTES
+#define WEB_TOKEN_LEN TOKEN_LEN
 #define WEB_STAGE_PASSWORD "password"
 #define WEB_STAGE_DONE "done"
+/* after an invitation's password: only a first factor can be added */
+#define WEB_STAGE_ENROLL "enroll"
 /* How long the second factor may wait after the password. */
 #define WEB_SESSION_PASSWORD_TTL 300
 
@@ -21,9 +24,6 @@ typedef struct {
 	store_session_t s;
 	char csrf[WEB_TOKEN_LEN + 1]; /* the session's CSRF token, base64url */
 } web_session_t;
-
-/* A fresh random token (cookie or CSRF value), base64url. */
-int web_token_new(char out[WEB_TOKEN_LEN + 1]);
 
 /* Creates a session of user at stage; its cookie value into cookie. Also
  * removes old_cookie's session when not NULL (a new sign-in replaces it). */

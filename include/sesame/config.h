@@ -55,6 +55,9 @@ typedef struct {
 	char attestation_anchors[SESAME_MAX_PATH]; /* PEM; needed by trusted */
 	int require_mfa;			   /* keep a second factor; default 1 */
 	unsigned challenge_ttl;			   /* seconds; default 120 */
+	/* enrollment invitations */
+	char public_url[SESAME_MAX_ORIGIN + 1]; /* the links' base; empty: the first origin */
+	unsigned invitation_ttl;		/* seconds; default 86400 */
 } web_config_t;
 
 typedef struct {
@@ -110,6 +113,10 @@ int config_listen_parse(const char *v, char *host, size_t hostsz, unsigned *port
  * "http(s)://localhost:PORT" from listen (https with TLS). Returns how
  * many were written into out (at most SESAME_MAX_WEB_ORIGINS). */
 size_t config_web_origins(const web_config_t *web, char out[][SESAME_MAX_ORIGIN + 1]);
+
+/* The base of the links the daemon hands out (invitations): public_url,
+ * or when unset the first passkey origin. Empty when neither is known. */
+void config_web_public_url(const web_config_t *web, char out[SESAME_MAX_ORIGIN + 1]);
 
 int config_alg_parse(const char *name, totp_alg_t *alg);
 const char *config_alg_name(totp_alg_t alg); /* "SHA1", "SHA256", "SHA512" */

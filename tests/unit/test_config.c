@@ -425,9 +425,14 @@ static void test_web_section(void **state)
 	    "[web]\nsession_idle = 0\n",
 	    "[web]\nsession_lifetime = 59\n",
 	    "[web]\nport = 80\n",
+	    "[web]\npublic_url = sso.example.org\n",
+	    "[web]\npublic_url = https://sso.example.org/sign-in\n",
+	    "[web]\npublic_url = https://sso.example.org:99999\n",
+	    "[web]\ninvitation_ttl = 59\n",
+	    "[web]\ninvitation_ttl = 2592001\n",
 	};
 	sesame_config_t cfg;
-	char err[256], host[64];
+	char err[256], host[64], url[SESAME_MAX_ORIGIN + 1];
 	unsigned port = 0;
 
 	config_defaults(&cfg);
@@ -466,6 +471,28 @@ static void test_web_section(void **state)
 	assert_int_equal(config_listen_parse("[fe80::1]:8443", host, sizeof(host), &port),
 			 SESAME_OK);
 	assert_string_equal(host, "fe80::1");
+	/* the invitation links' base: public_url, else the first origin */
+	config_defaults(&cfg);
+	assert_int_equal(cfg.web.invitation_ttl, 86400);
+	config_web_public_url(&cfg.web, url);
+	assert_string_equal(url, ""); /* no web pages: no link */
+	assert_int_equal(load_text(f, "[web]\nlisten = 127.0.0.1:8443\n", &cfg, err, sizeof(err)),
+			 SESAME_OK);
+	config_web_public_url(&cfg.web, url);
+	assert_string_equal(url, "http://localhost:8443");
+	assert_int_equal(load_text(f,
+				   "[web]\norigins = https://a.example, https://b.example\n"
+				   "invitation_ttl = 3600\n",
+				   &cfg, err, sizeof(err)),
+			 SESAME_OK);
+	config_web_public_url(&cfg.web, url);
+	assert_string_equal(url, "https://a.example");
+	assert_int_equal(cfg.web.invitation_ttl, 3600);
+	assert_int_equal(load_text(f, "[web]\npublic_url = https://sso.example.org:8443\n", &cfg,
+				   err, sizeof(err)),
+			 SESAME_OK);
+	config_web_public_url(&cfg.web, url);
+	assert_string_equal(url, "https://sso.example.org:8443");
 }
 
 static void test_alg_names(void **state)

@@ -4,7 +4,8 @@
  * opens it, and so does a version 2 one (v1 + the v2 ALTERs); then the
  * version 2 user accessors, the version 3 session accessors, and a
  * version 3 database (with a session) migrated to 4 with the passkey
- * accessors. */
+ * accessors, and a version 4 database (with a passkey) migrated to 5 with
+ * the invitation accessors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,7 +186,7 @@ static void test_v1_rows_survive(void **state)
 
 	make_v1(f->db);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 4);
+	assert_int_equal(user_version(f->db), 5);
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
@@ -222,7 +223,7 @@ static void test_v1_rows_survive(void **state)
 	/* reopening a current database migrates nothing and loses nothing */
 	store_close(&f->store);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 4);
+	assert_int_equal(user_version(f->db), 5);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -236,13 +237,13 @@ static void test_fresh_and_newer(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 4);
+	assert_int_equal(user_version(f->db), 5);
 	store_close(&f->store);
 	/* a database from a later daemon is refused, not downgraded */
-	exec_on(f->db, "PRAGMA user_version = 5");
+	exec_on(f->db, "PRAGMA user_version = 6");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_ERR_STORE);
 	assert_null(f->store);
-	assert_int_equal(user_version(f->db), 5);
+	assert_int_equal(user_version(f->db), 6);
 }
 
 struct acc_ctx {
@@ -340,7 +341,7 @@ static void test_v2_rows_survive(void **state)
 		       " password_changed = 1700000200, disabled = 1 WHERE name = 'alice';"
 		       "PRAGMA user_version = 2");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 4);
+	assert_int_equal(user_version(f->db), 5);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -523,7 +524,7 @@ static void test_v3_rows_survive_and_passkeys(void **state)
 		       " x'2222222222222222222222222222222222222222222222222222222222222222');"
 		       "PRAGMA user_version = 3");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 4);
+	assert_int_equal(user_version(f->db), 5);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_OK);
 	assert_string_equal(c.got.user, "alice");
@@ -619,6 +620,101 @@ static void test_v3_rows_survive_and_passkeys(void **state)
 	assert_int_equal(store_run(f->store, wa_tx, &c), SESAME_ERR_NOT_FOUND);
 }
 
+struct inv_ctx {
+	int step;
+	unsigned char h1[STORE_INVITE_HASH_LEN], h2[STORE_INVITE_HASH_LEN];
+	store_user_t u;
+	int64_t user_id, expires;
+	char name[SESAME_MAX_USERNAME + 1];
+	size_t n;
+};
+
+static int inv_tx(store_tx_t *tx, void *arg)
+{
+	struct inv_ctx *c = arg;
+	store_webauthn_t *list = NULL;
+	int r;
+
+	switch (c->step) {
+	case 0: /* the v4 rows are there */
+		if ((r = store_user_get(tx, "alice", &c->u)) != SESAME_OK ||
+		    (r = store_webauthn_list(tx, c->u.id, &list, &c->n)) != SESAME_OK)
+			return r;
+		free(list);
+		return SESAME_OK;
+	case 1:
+		return store_invite_add(tx, c->h1, c->u.id, 1900000000, 1900000600);
+	case 2:
+		return store_invite_get(tx, c->h1, 1900000100, &c->user_id, c->name, &c->expires);
+	case 3: /* a second invitation of the same user replaces the first */
+		return store_invite_add(tx, c->h2, c->u.id, 1900000000, 1900000600);
+	case 4:
+		return store_invite_get(tx, c->h2, 1900000600, &c->user_id, c->name, &c->expires);
+	case 5:
+		return store_invite_take(tx, c->h2, 1900000100, &c->user_id);
+	case 6:
+		return store_user_set_disabled(tx, c->u.id, 1);
+	case 7:
+		return store_user_set_disabled(tx, c->u.id, 0);
+	case 8:
+		return store_invite_purge(tx, 1900000600);
+	default:
+		return SESAME_ERR_INTERNAL;
+	}
+}
+
+static void test_v4_rows_survive_and_invitations(void **state)
+{
+	struct fixture *f = *state;
+	struct inv_ctx c;
+
+	/* a version 4 database: the current schema without its v5 table */
+	make_v1(f->db);
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	store_close(&f->store);
+	exec_on(f->db, "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg,"
+		       " sign_count, name) VALUES (1, x'0102', x'0304', -7, 0, 'key');"
+		       "DROP TABLE invitations; PRAGMA user_version = 4");
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(user_version(f->db), 5);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_read(f->store, inv_tx, &c), SESAME_OK);
+	assert_int_equal(c.n, 1);
+
+	memset(c.h1, 0x11, sizeof(c.h1));
+	memset(c.h2, 0x22, sizeof(c.h2));
+	c.step = 1;
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_OK);
+	c.step = 2;
+	assert_int_equal(store_read(f->store, inv_tx, &c), SESAME_OK);
+	assert_int_equal(c.user_id, c.u.id);
+	assert_string_equal(c.name, "alice");
+	assert_int_equal(c.expires, 1900000600);
+	c.step = 3;
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_OK);
+	c.step = 2;
+	assert_int_equal(store_read(f->store, inv_tx, &c), SESAME_ERR_NOT_FOUND);
+	c.step = 4; /* expired at its expiry */
+	assert_int_equal(store_read(f->store, inv_tx, &c), SESAME_ERR_NOT_FOUND);
+	c.step = 6; /* disabled: neither read nor taken */
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_OK);
+	c.step = 5;
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_ERR_NOT_FOUND);
+	c.step = 7;
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_OK);
+	c.step = 5; /* once */
+	c.user_id = 0;
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_OK);
+	assert_int_equal(c.user_id, c.u.id);
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_ERR_NOT_FOUND);
+	c.step = 1;
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_OK);
+	c.step = 8; /* purged at its expiry */
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_OK);
+	c.step = 5;
+	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_ERR_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,6 +724,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_v2_rows_survive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_accessors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v3_rows_survive_and_passkeys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_v4_rows_survive_and_invitations, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
