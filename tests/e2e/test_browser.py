@@ -6,7 +6,10 @@ into the repo) with a CDP virtual authenticator (ctap2, internal, resident
 keys, user verification): password + TOTP (oathtool), adding a passkey
 from the account page through /static/passkey.js, signing in with it
 without a user name, using it as the second factor, removing it, and the
-audit of all of it; the sign-in page in French. Screenshots go to
+audit of all of it; the journey from an invitation link (`sesamectl user
+invite`): weak password refused, strong one set, first factor a passkey,
+passkey sign-in, password + TOTP, passkey removed; the sign-in page in
+French. Screenshots go to
 $SESAME_ARTIFACTS (default <build dir>/tests/e2e/artifacts)/browser.
 Recipe: shared/recipes/webauthn (MODE=raw)."""
 
@@ -386,6 +389,102 @@ class Browser(BrowserCase):
         ], web)
         self.assertEqual([e for e in web if e[0] == "session"], [("session", "ok", "logout")] * 3, web)
         print("passkey journey: %.1f s" % (time.monotonic() - t0))
+
+    def test_invitation_journey(self):
+        """The issue's scenario: invitation link -> weak password refused,
+        strong accepted -> passkey registered -> sign out -> passkey sign-in
+        without user name -> sign out -> password + TOTP -> remove passkey."""
+        link = self.ctl("user", "invite", "bruno", "--real-name", "Bruno Keller").strip()
+        self.assertTrue(link.startswith(self.origin + "/invite/"), link)
+        path = link[len(self.origin):]
+        self.cmd("open", ctx="inv", locale="en-US", webauthn=True)
+
+        # 1. the link: a weak password refused with the policy's reasons, then a strong one
+        self.assertEqual(self.goto("inv", path), path)
+        self.assertIn("Choose the password of the account bruno.", self.text("inv"))
+        self.shot("inv", "10-invite.png")
+        for field in ("#new", "#again"):
+            self.cmd("fill", ctx="inv", selector=field, value="bruno2024")
+        self.click("inv", 'form[action="/invite"] button[type=submit]', "/invite")
+        body = self.text("inv")
+        self.assertIn("The password policy refused the new password", body)
+        self.assertIn("at least 15 characters", body)
+        self.shot("inv", "11-invite-weak.png")
+        for field in ("#new", "#again"):
+            self.cmd("fill", ctx="inv", selector=field, value=PASSWORD)
+        self.click("inv", 'form[action="/invite"] button[type=submit]', "/account")
+        body = self.text("inv")
+        self.assertIn("Set up your account", body)
+        self.assertNotIn("Change your password", body)
+        self.assertNotIn("Current password", body)
+        self.cmd("wait", ctx="inv", selector="#passkey-add button")
+        self.shot("inv", "12-enroll.png")
+        # the link works once
+        r = self.cmd("goto", ctx="inv", url=link)
+        self.assertEqual(r["status"], 404, r)
+        self.assertIn("This invitation link is not valid", self.text("inv"))
+
+        # 2. the first factor: a passkey; that signs bruno in
+        self.assertEqual(self.goto("inv", "/account"), "/account")
+        self.cmd("fill", ctx="inv", selector="#passkey-name", value="phone")
+        self.click("inv", "#passkey-add button[type=submit]", "/account")
+        body = self.text("inv")
+        self.assertIn("Your account", body)
+        self.assertIn("Signed in as bruno", body)
+        self.assertEqual(self.text("inv", "strong.passkey-name"), "phone")
+        creds = self.credentials("inv")
+        self.assertEqual(len(creds), 1, creds)
+        self.assertTrue(creds[0]["isResidentCredential"], creds)
+        self.shot("inv", "13-account-passkey.png")
+        # and an authenticator app, for the password sign-in below
+        self.cmd("fill", ctx="inv", selector="#totp-name", value="authenticator")
+        self.click("inv", 'form[action="/account/totp/add"] button[type=submit]', "/account/totp/add")
+        self.cmd("wait", ctx="inv", selector="svg.qr")
+        self.shot("inv", "14-totp-qr.png")
+        self.cmd("click", ctx="inv", selector="#totp-pending summary")
+        secret = secret_of(self.text("inv", "code.otpauth"))
+        self.cmd("fill", ctx="inv", selector="#totp-code", value=oathtool(secret))
+        self.click("inv", 'form[action="/account/totp/confirm"] button[type=submit]',
+                   "/account/totp/confirm")
+        self.assertIn("Authenticator app (TOTP): authenticator", self.text("inv"))
+
+        # 3. sign out, then the passkey alone, no user name typed
+        self.click("inv", SIGN_OUT, "/login")
+        self.assertEqual(self.cmd("text", ctx="inv", selector="#user")["text"], "")
+        self.click("inv", "#passkey-login button", "/account")
+        self.assertIn("Signed in as bruno", self.text("inv"))
+        self.shot("inv", "15-passkey-sign-in.png")
+
+        # 4. sign out, then password + TOTP (the next step: the confirmation used this one)
+        self.click("inv", SIGN_OUT, "/login")
+        self.cmd("fill", ctx="inv", selector="#user", value="bruno")
+        self.cmd("fill", ctx="inv", selector="#password", value=PASSWORD)
+        self.click("inv", LOGIN_FORM, "/login/code")
+        self.cmd("fill", ctx="inv", selector="#code", value=oathtool(secret, offset=30))
+        self.click("inv", 'form[action="/login/code"] button[type=submit]', "/account")
+        self.assertIn("Signed in as bruno", self.text("inv"))
+
+        # 5. remove the passkey (the authenticator app remains)
+        self.click("inv", REMOVE, "/account")
+        body = self.text("inv")
+        self.assertNotIn("phone", body)
+        self.assertIn("Authenticator app (TOTP): authenticator", body)
+        self.shot("inv", "16-account-removed.png")
+
+        events = json.loads(self.ctl("--json", "audit", "--user", "bruno", "--limit", "100"))
+        seq = [(e["service"], e["factor"], e["result"], e["reason"])
+               for e in reversed(events["events"]) if e["factor"] != "session"]
+        self.assertEqual(seq, [
+            ("sesamectl", "invite", "ok", "issued"),
+            ("web", "invite", "ok", "accepted"),
+            ("web", "passkey", "ok", "register"),
+            ("web", "totp", "ok", "enroll"),
+            ("web", "totp", "ok", "confirm"),
+            ("web", "passkey", "success", "ok"),
+            ("web", "password", "success", "ok"),
+            ("web", "totp", "success", "ok"),
+            ("web", "passkey", "ok", "remove"),
+        ], seq)
 
     def test_french(self):
         self.cmd("open", ctx="fr", locale="fr-FR")
