@@ -94,8 +94,10 @@ static int accept_tx(store_tx_t *tx, void *arg)
 		return r;
 	if (user_id != c->user_id)
 		return SESAME_ERR_NOT_FOUND; /* rolled back: the row stays */
+	/* a new start: browsers signed in before are signed out */
 	if ((r = store_user_name(tx, user_id, name)) != SESAME_OK ||
-	    (r = store_user_set_password(tx, user_id, c->pw_hash, c->now)) != SESAME_OK)
+	    (r = store_user_set_password(tx, user_id, c->pw_hash, c->now)) != SESAME_OK ||
+	    (r = store_session_delete_user(tx, user_id)) != SESAME_OK)
 		return r;
 	store_tx_durable(tx);
 	return audit_record(tx, c->now, name, c->service, c->rhost, "invite", "ok", "accepted");

@@ -26,8 +26,9 @@ int invite_issue(authd_t *d, const char *user, const char *real_name, const char
  * included. */
 int invite_lookup(authd_t *d, const char *token, int64_t now, store_user_t *u);
 
-/* Uses the invitation of token: in one transaction it is deleted and
- * user_id's password set to hash (an Argon2id encoding), audited
+/* Uses the invitation of token: in one transaction it is deleted,
+ * user_id's password set to hash (an Argon2id encoding) and every session
+ * of user_id deleted (signed out everywhere), audited
  * ("invite", "ok", "accepted"). SESAME_ERR_NOT_FOUND when the token is no
  * longer live or belongs to someone else (nothing changes). */
 int invite_accept(authd_t *d, const char *token, int64_t user_id, const char *hash,

@@ -127,6 +127,8 @@ int store_session_touch(store_tx_t *tx, const unsigned char *id_hash, int64_t la
 int store_session_delete(store_tx_t *tx, const unsigned char *id_hash);
 /* Deletes the sessions whose expires is before now. */
 int store_session_purge(store_tx_t *tx, int64_t now);
+/* Deletes every session of user_id (signed out everywhere). */
+int store_session_delete_user(store_tx_t *tx, int64_t user_id);
 
 /* Passkeys (schema 4). */
 #define STORE_WA_HANDLE_LEN 32	  /* users.webauthn_handle: random bytes */

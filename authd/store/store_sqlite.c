@@ -147,6 +147,7 @@ enum {
 	ST_SESSION_TOUCH,
 	ST_SESSION_DELETE,
 	ST_SESSION_PURGE,
+	ST_SESSION_DELETE_USER,
 	ST_USER_BY_ID,
 	ST_USER_HANDLE_GET,
 	ST_USER_HANDLE_SET,
@@ -214,6 +215,7 @@ static const char *const statements[ST__COUNT] = {
     [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?1",
     [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires < ?1",
+    [ST_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
     [ST_USER_BY_ID] = "SELECT name FROM users WHERE id = ?1",
     [ST_USER_HANDLE_GET] = "SELECT webauthn_handle FROM users WHERE id = ?1",
     [ST_USER_HANDLE_SET] = "UPDATE users SET webauthn_handle = ?2"
@@ -979,6 +981,13 @@ int store_session_get(store_tx_t *tx, const unsigned char *id_hash, store_sessio
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return ok;
+}
+
+int store_session_delete_user(store_tx_t *tx, int64_t user_id)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SESSION_DELETE_USER];
+	sqlite3_bind_int64(st, 1, user_id);
+	return step_done(st);
 }
 
 int store_session_touch(store_tx_t *tx, const unsigned char *id_hash, int64_t last_seen)

@@ -153,6 +153,20 @@ class Invite(PasskeyCase):
         self.assertEqual(self.invite_events("nina"),
                          [("sesamectl", "ok", "issued"), ("web", "ok", "accepted")])
 
+    def test_reinvitation_signs_out_everywhere(self):
+        b, _ = self.invited("vic")
+        _, token = self.account(b)
+        resp, body = b.post("/account/totp/add", {"name": "phone", "csrf": token})
+        secret = secret_of(uri_of(body))
+        resp, body = b.post("/account/totp/confirm", {"code": oathtool(secret), "csrf": csrf_of(body)})
+        self.assertIn("Your account is ready.", body)
+        self.assertEqual(b.get("/account")[0].status, 200)
+        # lost device: a new invitation, used from another browser
+        b2, _ = self.invited("vic")
+        resp, _ = b.get("/account")
+        self.assertEqual((resp.status, resp.getheader("Location")), (303, "/login"))
+        self.assertEqual(b2.get("/account")[0].status, 200)
+
     def test_password_then_passkey(self):
         b, _ = self.invited("omar")
         body, token = self.account(b)
