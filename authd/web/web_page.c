@@ -47,6 +47,8 @@ enum MHD_Result web_respond(web_ctx_t *c, unsigned status, const char *type, cha
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Content-Language", i18n_tag(c->lang));
 	MHD_add_response_header(resp, "Vary", "Accept-Language, Cookie");
+	if (c->secure) /* https only from now on; never over plain http (RFC 6797 §7.2) */
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (location)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
 	if (c->retry_after > 0) {

@@ -169,6 +169,7 @@ class Web(WebCase):
                      ("X-Frame-Options", "DENY"),
                      ("Content-Type", "text/html; charset=utf-8")]:
             self.assertEqual(resp.getheader(h), v, h)
+        self.assertIsNone(resp.getheader("Strict-Transport-Security"))  # plain http
         resp, _ = b.get("/")
         self.assertEqual((resp.status, resp.getheader("Location")), (303, "/account"))
         self.assertEqual(resp.getheader("Content-Security-Policy"), CSP)
@@ -416,6 +417,7 @@ class WebTLS(WebCase):
         self.assertEqual((resp.status, body), (200, "ok"))
         resp, body = b.get("/login")
         self.assertRegex(b.set_cookies[0], r"; Secure")
+        self.assertEqual(resp.getheader("Strict-Transport-Security"), "max-age=31536000")
         resp, body = b.post("/login", {"user": "nobody", "password": "x", "csrf": csrf_of(body)},
                             headers={"Origin": "https://127.0.0.1:%d" % self.port})
         self.assertIn(WRONG_PASSWORD, body)
@@ -432,6 +434,10 @@ class WebProxy(WebCase):
         hdr = {"X-Forwarded-For": "198.51.100.1, 203.0.113.9", "X-Forwarded-Proto": "https"}
         resp, body = b.get("/login", headers=hdr)
         self.assertRegex(b.set_cookies[0], r"; Secure")
+        self.assertEqual(resp.getheader("Strict-Transport-Security"), "max-age=31536000")
+        # plain http (the proxy says so, or says nothing): no HSTS
+        resp, _ = b.get("/login", headers={"X-Forwarded-Proto": "http"})
+        self.assertIsNone(resp.getheader("Strict-Transport-Security"))
         resp, body = b.post("/login", {"user": "ivy", "password": "x", "csrf": csrf_of(body)},
                             headers=dict(hdr, Origin="https://127.0.0.1:%d" % self.port))
         self.assertIn(WRONG_PASSWORD, body)
