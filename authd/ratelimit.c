@@ -1,4 +1,4 @@
-/* Per-uid token buckets in a fixed open-addressing table (bounded memory:
+/* Per-key token buckets in a fixed open-addressing table (bounded memory:
  * when full, the least recently seen bucket is reused). */
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #define RATELIMIT_SLOTS 1024
 
 struct bucket {
-	uid_t uid;
+	uint64_t key;
 	int used;
 	double tokens;
 	double last; /* seconds */
@@ -44,16 +44,17 @@ void ratelimit_free(ratelimit_t **rp)
 	*rp = NULL;
 }
 
-int ratelimit_take(ratelimit_t *r, uid_t uid, double now)
+int ratelimit_take(ratelimit_t *r, uint64_t key, double now)
 {
 	struct bucket *b = NULL, *oldest = NULL;
-	size_t start = (size_t)uid * 2654435761u % RATELIMIT_SLOTS;
+	size_t start =
+	    (size_t)((key ^ (key >> 29)) * 0x9e3779b97f4a7c15ull >> 40) % RATELIMIT_SLOTS;
 	int ok;
 
 	pthread_mutex_lock(&r->mu);
 	for (size_t i = 0; i < RATELIMIT_SLOTS && b == NULL; i++) {
 		struct bucket *s = &r->slots[(start + i) % RATELIMIT_SLOTS];
-		if (s->used && s->uid == uid)
+		if (s->used && s->key == key)
 			b = s;
 		else if (!s->used)
 			b = s;
@@ -62,9 +63,9 @@ int ratelimit_take(ratelimit_t *r, uid_t uid, double now)
 	}
 	if (b == NULL)
 		b = oldest;
-	if (!b->used || b->uid != uid) {
+	if (!b->used || b->key != key) {
 		b->used = 1;
-		b->uid = uid;
+		b->key = key;
 		b->tokens = r->burst;
 		b->last = now;
 	}

@@ -1,7 +1,7 @@
-/* A small per-uid token bucket for requests that cost CPU but decide no
- * authentication (password checks): bounds what one local user can make
- * the daemon do. In memory; not shared between daemons (it guards CPU, not
- * a security decision). */
+/* Small token buckets, one per key (a local uid, a client address), for
+ * requests that cost CPU (password checks, Argon2id): bounds what one
+ * local user or one network source can make the daemon do. In memory; not
+ * shared between daemons (it guards CPU, not a security decision). */
 #ifndef AUTHD_RATELIMIT_H
 #define AUTHD_RATELIMIT_H
 
@@ -14,7 +14,7 @@ typedef struct ratelimit ratelimit_t;
 int ratelimit_new(double rate, double burst, ratelimit_t **out);
 void ratelimit_free(ratelimit_t **rp);
 
-/* 1 when uid may proceed now (one token taken), 0 when over its rate. */
-int ratelimit_take(ratelimit_t *r, uid_t uid, double now);
+/* 1 when key may proceed now (one token taken), 0 when over its rate. */
+int ratelimit_take(ratelimit_t *r, uint64_t key, double now);
 
 #endif

@@ -52,6 +52,7 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->web.require_mfa = 1;
 	cfg->web.challenge_ttl = 120;
 	cfg->web.invitation_ttl = 86400;
+	cfg->web.source_rate = 120;
 }
 
 /* The host of an origin "scheme://host[:port]" (no path, no trailing
@@ -460,6 +461,12 @@ static int apply_web(web_config_t *web, const char *name, const char *v)
 		if (parse_uint(v, 60, 30 * 86400, 10, &u) != 0)
 			return -1;
 		web->invitation_ttl = u;
+		return 0;
+	}
+	if (strcmp(name, "source_rate") == 0) {
+		if (parse_uint(v, 0, 1000000, 10, &u) != 0)
+			return -1;
+		web->source_rate = u;
 		return 0;
 	}
 	return -2;

@@ -121,6 +121,9 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
 			  "Votre mot de passe est défini. Pour terminer, ajoutez un second "
 			  "facteur : une clé d’accès ou une application d’authentification."},
     [MSG_ENROLL_DONE] = {"Your account is ready.", "Votre compte est prêt."},
+    [MSG_SLOW_DOWN] = {"Too many attempts from your network; wait a moment and try again.",
+		       "Trop de tentatives depuis votre réseau ; patientez un instant puis "
+		       "réessayez."},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

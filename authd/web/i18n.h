@@ -74,6 +74,7 @@ typedef enum {
 	MSG_TITLE_ENROLL,
 	MSG_ENROLL_INTRO,
 	MSG_ENROLL_DONE,
+	MSG_SLOW_DOWN,
 	MSG__COUNT
 } i18n_msg_t;
 

@@ -20,6 +20,7 @@
 
 #include "auth.h"
 #include "invite.h"
+#include "ratelimit.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
 #include "web_int.h"
@@ -37,6 +38,7 @@ struct web_server {
 	int tls;
 	int proxy_family; /* AF_INET, AF_INET6, 0: no trusted proxy */
 	unsigned char proxy_addr[16];
+	ratelimit_t *source_rate; /* costly requests per client address; NULL: no limit */
 };
 
 struct web_request {
@@ -48,14 +50,17 @@ typedef struct {
 	const char *method;
 	web_handler_t fn;
 	web_body_kind_t body; /* of a POST */
-	int prefix;	      /* path is a prefix (what follows is the handler's) */
+	unsigned flags;	      /* ROUTE_* */
 } web_route_t;
+
+#define ROUTE_PREFIX 1u /* path is a prefix (what follows is the handler's) */
+#define ROUTE_COSTLY 2u /* hashes a password (Argon2id): [web] source_rate applies */
 
 static const web_route_t routes[] = {
     {"/", MHD_HTTP_METHOD_GET, web_get_root, WEB_BODY_NONE, 0},
     {"/healthz", MHD_HTTP_METHOD_GET, web_get_healthz, WEB_BODY_NONE, 0},
     {"/login", MHD_HTTP_METHOD_GET, web_get_login, WEB_BODY_NONE, 0},
-    {"/login", MHD_HTTP_METHOD_POST, web_post_login, WEB_BODY_FORM, 0},
+    {"/login", MHD_HTTP_METHOD_POST, web_post_login, WEB_BODY_FORM, ROUTE_COSTLY},
     {"/login/code", MHD_HTTP_METHOD_GET, web_get_login_code, WEB_BODY_NONE, 0},
     {"/login/code", MHD_HTTP_METHOD_POST, web_post_login_code, WEB_BODY_FORM, 0},
     {"/logout", MHD_HTTP_METHOD_POST, web_post_logout, WEB_BODY_FORM, 0},
@@ -64,7 +69,7 @@ static const web_route_t routes[] = {
     {"/account/totp/confirm", MHD_HTTP_METHOD_POST, web_totp_confirm, WEB_BODY_FORM, 0},
     {"/account/totp/rename", MHD_HTTP_METHOD_POST, web_totp_rename, WEB_BODY_FORM, 0},
     {"/account/totp/remove", MHD_HTTP_METHOD_POST, web_totp_remove, WEB_BODY_FORM, 0},
-    {"/account/password", MHD_HTTP_METHOD_POST, web_post_password, WEB_BODY_FORM, 0},
+    {"/account/password", MHD_HTTP_METHOD_POST, web_post_password, WEB_BODY_FORM, ROUTE_COSTLY},
     {"/account/passkey/rename", MHD_HTTP_METHOD_POST, web_passkey_rename, WEB_BODY_FORM, 0},
     {"/account/passkey/remove", MHD_HTTP_METHOD_POST, web_passkey_remove, WEB_BODY_FORM, 0},
     {"/webauthn/register/options", MHD_HTTP_METHOD_POST, web_passkey_register_options,
@@ -74,13 +79,13 @@ static const web_route_t routes[] = {
     {"/webauthn/login/options", MHD_HTTP_METHOD_POST, web_passkey_login_options, WEB_BODY_JSON, 0},
     {"/webauthn/login/verify", MHD_HTTP_METHOD_POST, web_passkey_login_verify, WEB_BODY_JSON, 0},
     {"/static/passkey.js", MHD_HTTP_METHOD_GET, web_passkey_script, WEB_BODY_NONE, 0},
-    {"/invite", MHD_HTTP_METHOD_POST, web_post_invite, WEB_BODY_FORM, 0},
-    {INVITE_PATH, MHD_HTTP_METHOD_GET, web_get_invite, WEB_BODY_NONE, 1},
+    {"/invite", MHD_HTTP_METHOD_POST, web_post_invite, WEB_BODY_FORM, ROUTE_COSTLY},
+    {INVITE_PATH, MHD_HTTP_METHOD_GET, web_get_invite, WEB_BODY_NONE, ROUTE_PREFIX},
 };
 
 static int route_matches(const web_route_t *r, const char *url)
 {
-	if (r->prefix)
+	if (r->flags & ROUTE_PREFIX)
 		return strncmp(r->path, url, strlen(r->path)) == 0;
 	return strcmp(r->path, url) == 0;
 }
@@ -123,6 +128,24 @@ static size_t body_max(const char *url)
 	return WEB_MAX_FORM;
 }
 
+/* Whether the client's address may make the daemon hash one more password
+ * now ([web] source_rate per minute, a minute's worth at once). A refusal
+ * decides nothing about anyone's password and counts no failure. */
+static int source_may(web_ctx_t *c)
+{
+	struct timespec now;
+
+	if (c->w->source_rate == NULL)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ratelimit_take(c->w->source_rate, c->source,
+			   (double)now.tv_sec + (double)now.tv_nsec / 1e9))
+		return 1;
+	c->retry_after = 60 / c->d->cfg.web.source_rate + 1;
+	log_info("web: %s is over its source_rate; refused", c->rhost);
+	return 0;
+}
+
 static enum MHD_Result dispatch(web_ctx_t *c, const char *url, const char *method)
 {
 	int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
@@ -145,6 +168,8 @@ static enum MHD_Result dispatch(web_ctx_t *c, const char *url, const char *metho
 			if (!content_type_ok(c, routes[i].body))
 				return web_error_page(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 						      MSG_BAD_FORM);
+			if ((routes[i].flags & ROUTE_COSTLY) && !source_may(c))
+				return web_error_page(c, MHD_HTTP_TOO_MANY_REQUESTS, MSG_SLOW_DOWN);
 		} else if (c->body->len) {
 			return web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
 		}
@@ -214,6 +239,22 @@ static void client_of(web_ctx_t *c)
 	}
 }
 
+/* The rate-limit key of an address: an IPv4 address, or an IPv6 /64 (one
+ * site's or one host's prefix: its addresses are free to choose). */
+static uint64_t source_key(const char *rhost)
+{
+	unsigned char a[16];
+	uint64_t k = 0;
+
+	if (inet_pton(AF_INET, rhost, a) == 1)
+		return (1ull << 63) | ((uint64_t)a[0] << 24) | ((uint64_t)a[1] << 16) |
+		       ((uint64_t)a[2] << 8) | a[3];
+	if (inet_pton(AF_INET6, rhost, a) == 1)
+		for (int i = 0; i < 8; i++)
+			k = (k << 8) | a[i];
+	return k;
+}
+
 static enum MHD_Result serve(web_server_t *w, struct MHD_Connection *conn, const char *url,
 			     const char *method, struct web_request *rq)
 {
@@ -229,6 +270,7 @@ static enum MHD_Result serve(web_server_t *w, struct MHD_Connection *conn, const
 	c.lang = i18n_negotiate(
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 	client_of(&c);
+	c.source = source_key(c.rhost);
 	return dispatch(&c, url, method);
 }
 
@@ -380,6 +422,10 @@ int web_start(authd_t *d, web_server_t **out)
 		w->tls = 1;
 		flags |= MHD_USE_TLS;
 	}
+	if (cfg->source_rate > 0 &&
+	    (r = ratelimit_new((double)cfg->source_rate / 60.0, (double)cfg->source_rate,
+			       &w->source_rate)) != SESAME_OK)
+		goto fail;
 	/* the dummy hash of unknown users, now rather than at the first sign-in */
 	if ((r = auth_password_init()) != SESAME_OK)
 		goto fail;
@@ -430,6 +476,7 @@ void web_stop(web_server_t **wp)
 		free(w->key);
 	}
 	free(w->cert);
+	ratelimit_free(&w->source_rate);
 	free(w);
 	*wp = NULL;
 }

@@ -58,6 +58,7 @@ typedef struct {
 	/* enrollment invitations */
 	char public_url[SESAME_MAX_ORIGIN + 1]; /* the links' base; empty: the first origin */
 	unsigned invitation_ttl;		/* seconds; default 86400 */
+	unsigned source_rate; /* password hashes per minute per client address; 0: no limit */
 } web_config_t;
 
 typedef struct {

@@ -451,5 +451,43 @@ class WebProxy(WebCase):
         self.assertEqual(self.daemon.audit("ivy")[0]["rhost"], "127.0.0.1")
 
 
+
+class WebSourceRate(WebCase):
+    """[web] source_rate: password hashes per minute per client address
+    (a minute's worth at once); the trusted proxy names the clients."""
+    web_config = "trusted_proxy = 127.0.0.1\nsource_rate = 4\n"
+
+    def attempt(self, b, csrf, source, user="nobody"):
+        return b.post("/login", {"user": user, "password": "not-it", "csrf": csrf},
+                      headers={"X-Forwarded-For": source})
+
+    def test_costly_posts_are_limited_per_source(self):
+        self.add_user("zoe")
+        before = self.daemon.audit("zoe")
+        b = self.browser()
+        resp, body = b.get("/login")
+        csrf = csrf_of(body)
+        for i in range(4):
+            resp, body = self.attempt(b, csrf, "198.51.100.7", "u%d" % i)
+            self.assertEqual(resp.status, 200, body)
+            self.assertIn(WRONG_PASSWORD, body)
+        resp, body = self.attempt(b, csrf, "198.51.100.7", "zoe")
+        self.assertEqual(resp.status, 429, body)
+        self.assertEqual(resp.getheader("Retry-After"), "16")
+        self.assertIn("Too many attempts from your network", body)
+        self.assertEqual(self.failures("zoe"), 0)  # decided nothing, counted nothing
+        self.assertEqual(self.daemon.audit("zoe"), before)
+        # another address is not affected; an IPv6 /64 is one source
+        resp, body = self.attempt(b, csrf, "198.51.100.8", "zoe")
+        self.assertEqual(resp.status, 200, body)
+        self.assertEqual(self.failures("zoe"), 1)
+        for i in range(4):
+            self.assertEqual(self.attempt(b, csrf, "2001:db8:1:2::%x" % (i + 1))[0].status, 200)
+        self.assertEqual(self.attempt(b, csrf, "2001:db8:1:2::ff")[0].status, 429)
+        self.assertEqual(self.attempt(b, csrf, "2001:db8:1:3::1")[0].status, 200)
+        # cheap pages are not limited
+        self.assertEqual(b.get("/login", headers={"X-Forwarded-For": "198.51.100.7"})[0].status, 200)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -191,7 +191,7 @@ class Invite(PasskeyCase):
         path = self.invite("pia")
         token = path.rsplit("/", 1)[1]
         for bad in ("/invite/", "/invite/abc", "/invite/" + "A" * 43, "/invite/" + token + "A",
-                    "/invite/" + token[:-1], "/invite/" + token[:-1] + "%41", "/invite/" + "A" * 4000,
+                    "/invite/" + token[:-1], "/invite/" + token[:-1] + "%%%02X" % ord("B" if token[-1] == "A" else "A"), "/invite/" + "A" * 4000,
                     "/invite/" + token + "/", "/invite/..%2Flogin"):
             self.assert_invalid(bad)
         # a POST needs the form's CSRF cookie and a live token

@@ -430,6 +430,8 @@ static void test_web_section(void **state)
 	    "[web]\npublic_url = https://sso.example.org:99999\n",
 	    "[web]\ninvitation_ttl = 59\n",
 	    "[web]\ninvitation_ttl = 2592001\n",
+	    "[web]\nsource_rate = -1\n",
+	    "[web]\nsource_rate = 1000001\n",
 	};
 	sesame_config_t cfg;
 	char err[256], host[64], url[SESAME_MAX_ORIGIN + 1];
@@ -474,6 +476,7 @@ static void test_web_section(void **state)
 	/* the invitation links' base: public_url, else the first origin */
 	config_defaults(&cfg);
 	assert_int_equal(cfg.web.invitation_ttl, 86400);
+	assert_int_equal(cfg.web.source_rate, 120);
 	config_web_public_url(&cfg.web, url);
 	assert_string_equal(url, ""); /* no web pages: no link */
 	assert_int_equal(load_text(f, "[web]\nlisten = 127.0.0.1:8443\n", &cfg, err, sizeof(err)),
