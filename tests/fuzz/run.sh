@@ -11,7 +11,7 @@ targets=$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')
 # shellcheck disable=SC2086
 cmake --build build-fuzz -j"$(nproc)" --target $targets >/dev/null
 work=$(mktemp -d /tmp/sesame-fuzz.XXXXXX)
-trap 'rm -rf "$work" /tmp/fuzz-api-*' EXIT
+trap 'rm -rf "$work" /tmp/fuzz-api-* /tmp/fuzz-web-passkey-*' EXIT
 for t in $targets; do
   mkdir -p "$work/$t"
   cp tests/fuzz/corpus/$t/* "$work/$t/"

@@ -9,7 +9,7 @@ for keys and certificates and python3-fido2 (0.9) for CBOR and COSE keys;
 every valid ceremony is also checked with python-fido2's own verifiers.
 
   softauthn.py --out DIR        ceremonies as DIR/*.json and DIR/index.json
-  softauthn.py --corpus DIR     fuzz seeds into DIR/fuzz_webauthn_*/
+  softauthn.py --corpus DIR     fuzz seeds into DIR/fuzz_webauthn_*/, DIR/fuzz_web_passkey/
   softauthn.py --print-root     the fuzz harness's attestation root (PEM)
 
 Run with /usr/bin/python3 (Debian's packages are only seen by it).
@@ -40,6 +40,9 @@ OID_AAGUID = ObjectIdentifier("1.3.6.1.4.1.45724.1.1.4")
 # so that their seeds are whole valid ceremonies.
 FUZZ_CHALLENGE = bytes(range(0x40, 0x60))
 FUZZ_ROOT_SCALAR = 0x5E5A3E0000000000000000000000000000000000000000000000000000000001
+# fuzz_web_passkey.c: its user's passkey (Key(ES256, 1)) and handle
+FUZZ_CRED_ID = hashlib.sha256(b"fuzz web passkey").digest()
+FUZZ_HANDLE = bytes(range(0x60, 0x80))
 
 
 def b64u(b):
@@ -686,6 +689,26 @@ def write_corpus(out):
         client_data("webauthn.get", FUZZ_CHALLENGE, extra={"other_keys_can_be_added_here": "x"}),
         client_data("webauthn.get", FUZZ_CHALLENGE, cross_origin=True),
     ]
+    # fuzz_web_passkey: JSON bodies, the first byte picking the endpoint
+    # and the policy (0x10: UV required, 0x20: attestation trusted, which
+    # the x5c registration passes)
+    web = seeds["fuzz_web_passkey"] = [b"\x00{}", b"\x02{}", b"\x03{}", b"\x30{}"]
+    extras = ({"transports": ["usb", "internal", "hybrid"]}, {}, {"transports": None},
+              {"transports": ["internal-hybrid"] * 8}, {"transports": []},
+              {"transports": ["nfc"]}, {"transports": ["ble"]})
+    for sel, c, extra in zip((1, 1, 1, 0x11, 0x21, 1, 1), regs, extras):
+        body = {"name": "cl\u00e9 " + c["name"], "clientDataJSON": c["client_data"],
+                "attestationObject": c["attestation_object"]}
+        web.append(bytes([sel]) + json.dumps(dict(body, **extra)).encode())
+    for sel, handle in ((4, True), (5, False), (5, None), (0x14, True)):
+        cdj = client_data("webauthn.get", FUZZ_CHALLENGE)
+        ad = auth_data(RP_ID, UP | UV, 0)
+        body = {"credentialId": b64u(FUZZ_CRED_ID), "clientDataJSON": b64u(cdj),
+                "authenticatorData": b64u(ad),
+                "signature": b64u(g.keys[ES256].sign(ad + sha256(cdj)))}
+        if handle is not False:
+            body["userHandle"] = b64u(FUZZ_HANDLE) if handle else None
+        web.append(bytes([sel]) + json.dumps(body).encode())
     for target, items in seeds.items():
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
