@@ -4,7 +4,9 @@
 #  1. in-process loop around pam_authenticate inside one PAM handle, success
 #     and failure paths, both modules behind pam_wrapper, /dev/log sink;
 #  2. TOTP verifications per second through the daemon, concurrent clients,
-#     each a whole PAM conversation recorded durably.
+#     each a whole PAM conversation recorded durably;
+#  3. then bench/run_web.sh, web sign-ins over HTTP (SESAME_BENCH_WEB=0
+#     skips it).
 # Usage: bench/run.sh [USERS_PER_ROUND] [RATE_USERS] [RATE_THREADS]   (as root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -84,4 +86,12 @@ echo "== TOTP verifications per second through sesame-authd ($RATE_THREADS concu
 if [[ -s $T/authd.log ]]; then
   echo "== sesame-authd warnings"
   tail -n 20 "$T/authd.log"
+fi
+if [[ ${SESAME_BENCH_WEB:-1} != 0 ]]; then
+  # on a quiet machine: this run's daemon and sink go first
+  cleanup
+  trap - EXIT
+  echo
+  echo "== web sign-ins over HTTP (bench/run_web.sh)"
+  bench/run_web.sh
 fi
