@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Try Sésame on a fresh Debian 12 machine: installs what is missing, builds,
 # starts sesame-authd on the embedded default (SQLite database and master
-# key under ./state), enrolls a demo user, prints its QR code, and runs a
-# real PAM login through pam_wrapper (no change to /etc/pam.d).
+# key under ./state), enrolls a demo user, prints its QR code, runs a real
+# PAM login through pam_wrapper (no change to /etc/pam.d), and serves the
+# web pages on http://localhost:$SESAME_DEMO_PORT (default 8443) with an
+# invitation link for a second user.
 # Usage: scripts/demo.sh [start|stop]   (default: start)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,7 @@ sock=$state/authd.sock
 ctl=("$top/build/tools/sesamectl" --socket "$sock")
 user=demo
 password=demo-password
+port=${SESAME_DEMO_PORT:-8443}
 
 stop_daemon() {
   if [[ -f $state/authd.pid ]] && kill -0 "$(cat "$state/authd.pid")" 2>/dev/null; then
@@ -35,8 +38,14 @@ echo "== Starting sesame-authd (state in $state)"
 mkdir -p "$state"
 chmod 700 "$state"
 stop_daemon
-"$top/build/authd/sesame-authd" --init --socket "$sock" --database "$state/sesame.db" \
-  --master-key "$state/master.key" >>"$state/authd.log" 2>&1 &
+if ! /usr/bin/python3 -c 'import socket, sys; socket.create_server(("127.0.0.1", int(sys.argv[1]))).close()' \
+  "$port" 2>/dev/null; then
+  echo "Port $port is in use: set SESAME_DEMO_PORT to a free one." >&2
+  exit 1
+fi
+printf '[web]\nlisten = 127.0.0.1:%s\n' "$port" >"$state/authd.conf"
+"$top/build/authd/sesame-authd" --init --config "$state/authd.conf" --socket "$sock" \
+  --database "$state/sesame.db" --master-key "$state/master.key" >>"$state/authd.log" 2>&1 &
 echo $! >"$state/authd.pid"
 for _ in $(seq 100); do
   [[ -S $sock ]] && break
@@ -71,6 +80,13 @@ else
   printf '%s\n%s\n' "$password" "$(oathtool --totp -b "$secret")" |
     "${wrap[@]}" pamtester -v sesame-demo "$user" authenticate acct_mgmt
 fi
+
+echo
+echo "== The web pages: an invitation for the user 'newcomer' (sesamectl user invite newcomer)"
+link=$("${ctl[@]}" user invite newcomer)
+echo "Open this link in a browser on this machine, choose a password, then add a passkey or"
+echo "an authenticator app:"
+echo "    $link"
 
 cat <<EOT
 
