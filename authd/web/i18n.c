@@ -116,9 +116,9 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
 			    "administrateur."},
     [MSG_INVITE_SUBMIT] = {"Set the password", "Définir le mot de passe"},
     [MSG_TITLE_ENROLL] = {"Set up your account", "Configurer votre compte"},
-    [MSG_ENROLL_INTRO] = {"Your password is set. To finish, add a second factor: a passkey or "
-			  "an authenticator app.",
-			  "Votre mot de passe est défini. Pour terminer, ajoutez un second "
+    [MSG_ENROLL_INTRO] = {"The password of {} is set. To finish, add a second factor: a passkey "
+			  "or an authenticator app.",
+			  "Le mot de passe de {} est défini. Pour terminer, ajoutez un second "
 			  "facteur : une clé d’accès ou une application d’authentification."},
     [MSG_ENROLL_DONE] = {"Your account is ready.", "Votre compte est prêt."},
     [MSG_SLOW_DOWN] = {"Too many attempts from your network; wait a moment and try again.",

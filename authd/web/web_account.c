@@ -258,14 +258,10 @@ static enum MHD_Result account_render(web_ctx_t *c, const web_session_t *s, unsi
 		return web_unavailable(c);
 	web_page_begin(c, &b, web_enrolling(s) ? MSG_TITLE_ENROLL : MSG_TITLE_ACCOUNT);
 	web_page_alert(c, &b, alert, c->retry_after);
+	/* enrolling, the person is not signed in yet */
 	html_raw(&b, "<p>");
-	html_msg(&b, c->lang, MSG_SIGNED_IN_AS, s->s.user);
+	html_msg(&b, c->lang, web_enrolling(s) ? MSG_ENROLL_INTRO : MSG_SIGNED_IN_AS, s->s.user);
 	html_raw(&b, "</p>\n");
-	if (web_enrolling(s)) {
-		html_raw(&b, "<p>");
-		html_msg(&b, c->lang, MSG_ENROLL_INTRO, NULL);
-		html_raw(&b, "</p>\n");
-	}
 	html_raw(&b, "<h2>");
 	html_msg(&b, c->lang, MSG_FACTORS, NULL);
 	html_raw(&b, "</h2>\n");

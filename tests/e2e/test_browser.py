@@ -415,6 +415,8 @@ class Browser(BrowserCase):
         self.click("inv", 'form[action="/invite"] button[type=submit]', "/account")
         body = self.text("inv")
         self.assertIn("Set up your account", body)
+        self.assertIn("The password of bruno is set.", body)
+        self.assertNotIn("Signed in as", body)
         self.assertNotIn("Change your password", body)
         self.assertNotIn("Current password", body)
         self.cmd("wait", ctx="inv", selector="#passkey-add button")

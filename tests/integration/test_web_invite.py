@@ -106,7 +106,8 @@ class Invite(PasskeyCase):
         resp, body = b.get("/account")
         self.assertEqual(resp.status, 200, body)
         self.assertIn("<h1>Set up your account</h1>", body)
-        self.assertIn("add a second factor", body)
+        self.assertIn("The password of nina is set. To finish, add a second factor", body)
+        self.assertNotIn("Signed in as", body)
         self.assertIn('action="/account/totp/add"', body)
         self.assertIn('id="passkey-add"', body)
         for absent in ('action="/account/password"', "/remove", "/rename"):
