@@ -349,8 +349,13 @@ class Users(DaemonTestCase):
         self.assertEqual(errors, [])
         self.assertEqual(len(ends), n)
         self.assertGreaterEqual(probes, 5)
+        # Were the hashes inside the commit leader, a probe that commits would
+        # wait for a whole batch of them (up to n hashes). Three hashes' time
+        # is far from that and leaves room for a loaded 2-core machine, where
+        # the probes compete with four 64 MiB hashes for the CPU (a bound of
+        # half a hash failed once in CI while other suites ran: 1.6 hashes).
         for path, took in slowest.items():
-            self.assertLess(took, max(0.1, one / 2), (path, took, one, burst))
+            self.assertLess(took, max(0.5, 3 * one), (path, took, one, burst))
         print("\none passwd %.0f ms; %d at once %.2f s; %d probes, slowest %s" % (
             one * 1e3, n, burst, probes, {k: "%.0f ms" % (v * 1e3) for k, v in slowest.items()}))
 
