@@ -248,6 +248,23 @@ class Invite(PasskeyCase):
                     self.assertNotIn(token.encode(), f.read(), name)
         self.assertNotIn(token, self.daemon.read_log())
 
+    def test_french(self):
+        path = self.invite("ugo")
+        b = self.browser(lang="fr-FR,fr;q=0.9")
+        _, resp, body = self.open_link(path, b)
+        self.assertEqual(resp.status, 200, body)
+        self.assertIn('<html lang="fr">', body)
+        self.assertIn("Choisissez le mot de passe du compte ugo.", body)
+        resp, body = b.post("/invite", {"token": path.rsplit("/", 1)[1], "new": STRONG,
+                                        "again": STRONG, "csrf": csrf_of(body)})
+        self.assertEqual(resp.status, 303, body)
+        resp, body = b.get("/account")
+        self.assertIn("<h1>Configurer votre compte</h1>", body)
+        self.assertIn("Le mot de passe de ugo est défini.", body)
+        _, resp, body = self.open_link(path, b)
+        self.assertEqual(resp.status, 404, body)
+        self.assertIn("Ce lien d’invitation n’est pas valide", body)
+
     @staticmethod
     def b64u_decode(s):
         import base64
