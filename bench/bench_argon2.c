@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "bench_util.h"
 #include "sesame/error.h"
@@ -38,15 +37,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 int main(int argc, char **argv)
 {
 	pthread_t th[ARGON2_MAX_THREADS];
@@ -64,7 +54,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t0 = bench_now();
-	c0 = cpu_seconds();
+	c0 = bench_cpu_seconds();
 	argon2_deadline = t0 + seconds;
 	for (; started < threads; started++)
 		if (pthread_create(&th[started], NULL, worker, NULL) != 0)
@@ -76,6 +66,6 @@ int main(int argc, char **argv)
 	       "cpu_ms_each=%.1f\n",
 	       started, USERPW_MAX_CONCURRENT, (long)argon2_done, (long)argon2_failed, dt,
 	       (double)argon2_done / dt,
-	       argon2_done ? 1000.0 * (cpu_seconds() - c0) / (double)argon2_done : 0.0);
+	       argon2_done ? 1000.0 * (bench_cpu_seconds() - c0) / (double)argon2_done : 0.0);
 	return argon2_failed || started != threads ? 1 : 0;
 }

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bench_util.h"
@@ -499,15 +498,6 @@ static void *enroll_worker(void *arg)
 	return NULL;
 }
 
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 /* CPU seconds (user + system) of process pid so far, or -1. */
 static double proc_cpu_seconds(const char *pid)
 {
@@ -567,11 +557,11 @@ static int timed(const char *what, void *(*fn)(void *), int threads)
 	if (pid)
 		d0 = proc_cpu_seconds(pid);
 	t0 = bench_now();
-	c0 = cpu_seconds();
+	c0 = bench_cpu_seconds();
 	if (run_threads(fn, threads) != 0)
 		return 1;
 	dt = bench_now() - t0;
-	cpu = cpu_seconds() - c0;
+	cpu = bench_cpu_seconds() - c0;
 	if (pid && d0 >= 0)
 		dcpu = proc_cpu_seconds(pid) - d0;
 	for (size_t i = 0; i < total; i++)
