@@ -27,6 +27,8 @@ static const struct {
     {"/v1/user/enable", api_user_enable},
     {"/v1/user/invite", api_user_invite},
     {"/v1/audit", api_audit},
+    {"/v1/key/status", api_key_status},
+    {"/v1/key/reseal", api_key_reseal},
     {"/v1/password/check", api_password_check},
 };
 

@@ -15,8 +15,6 @@
 #include "totp.h"
 #include "userpw.h"
 
-#define SEAL_PURPOSE_TOTP "totp-seed"
-
 struct auth_ctx {
 	authd_t *d;
 	const auth_request_t *rq;

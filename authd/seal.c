@@ -183,3 +183,24 @@ fail:
 	seal_buf_free(&buf, clen + 1);
 	return ok;
 }
+
+int seal_blob_version(const unsigned char *in, size_t inlen, uint32_t *version)
+{
+	if (in == NULL || inlen < SEAL_HEADER + SEAL_TAG || in[0] != SEAL_FORMAT)
+		return SESAME_ERR_CRYPTO;
+	*version = (uint32_t)in[1] << 24 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 8 | in[4];
+	return SESAME_OK;
+}
+
+uint32_t seal_current_version(const seal_keyring_t *k)
+{
+	return k->keys[k->newest].version;
+}
+
+int seal_has_version(const seal_keyring_t *k, uint32_t version)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (k->keys[i].version == version)
+			return 1;
+	return 0;
+}

@@ -4,6 +4,10 @@
 #define AUTHD_SEAL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* The purposes a blob is bound to (its AAD, with the subject). */
+#define SEAL_PURPOSE_TOTP "totp-seed" /* subject: the user name */
 
 typedef struct seal_keyring seal_keyring_t;
 
@@ -24,5 +28,16 @@ int seal_decrypt(const seal_keyring_t *k, const char *purpose, const char *subje
 		 const unsigned char *in, size_t inlen, unsigned char **pt, size_t *ptlen);
 
 void seal_buf_free(unsigned char **bufp, size_t len);
+
+/* The key version a blob says it was sealed under (its header only; the
+ * blob is not authenticated here). SESAME_ERR_CRYPTO when it is not a
+ * sealed blob of this format. */
+int seal_blob_version(const unsigned char *in, size_t inlen, uint32_t *version);
+
+/* The version new secrets are sealed under (the highest loaded). */
+uint32_t seal_current_version(const seal_keyring_t *k);
+
+/* Whether version is loaded (can unseal). */
+int seal_has_version(const seal_keyring_t *k, uint32_t version);
 
 #endif

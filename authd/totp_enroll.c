@@ -11,8 +11,6 @@
 #include "totp.h"
 #include "totp_enroll.h"
 
-#define SEAL_PURPOSE_TOTP "totp-seed"
-
 struct enroll_ctx {
 	const totp_enroll_t *e;
 	store_totp_t cred;

@@ -141,3 +141,100 @@ fail:
 	}
 	return ok;
 }
+
+/* Writes keys[0..n) over path as one atomic replacement (see keyfile.h). */
+static int keyfile_replace(const char *path, const sesame_key_t *keys, size_t n)
+{
+	char tmp[4096], line[16 + 2 * SESAME_KEY_LEN + 2];
+	struct stat st;
+	int fd = -1, ok = SESAME_ERR_IO;
+
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return SESAME_ERR_IO;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new.XXXXXX", path) >= sizeof(tmp))
+		return SESAME_ERR_INVALID_ARGUMENT;
+	if ((fd = mkstemp(tmp)) < 0)
+		return SESAME_ERR_IO;
+	if (fchmod(fd, 0600) != 0 || fchown(fd, st.st_uid, st.st_gid) != 0)
+		goto fail;
+	for (size_t k = 0; k < n; k++) {
+		size_t len = (size_t)snprintf(line, sizeof(line), "%u ", keys[k].version);
+		for (size_t i = 0; i < SESAME_KEY_LEN; i++)
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%02x",
+						keys[k].key[i]);
+		line[len++] = '\n';
+		if (write(fd, line, len) != (ssize_t)len)
+			goto fail;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	sync_parent(path);
+	ok = SESAME_OK;
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (ok != SESAME_OK)
+		unlink(tmp);
+	OPENSSL_cleanse(line, sizeof(line));
+	return ok;
+}
+
+int keyfile_add_version(const char *path, uint32_t *version)
+{
+	sesame_key_t keys[SESAME_MAX_KEYS];
+	uint32_t top = 0;
+	size_t n = 0;
+	int r;
+
+	if ((r = keyfile_load(path, keys, &n)) != SESAME_OK)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (keys[i].version > top)
+			top = keys[i].version;
+	if (n >= SESAME_MAX_KEYS || top == UINT32_MAX) {
+		r = SESAME_ERR_CONFLICT;
+		goto out;
+	}
+	keys[n].version = top + 1;
+	if (RAND_bytes(keys[n].key, SESAME_KEY_LEN) != 1) {
+		r = SESAME_ERR_CRYPTO;
+		goto out;
+	}
+	if ((r = keyfile_replace(path, keys, n + 1)) == SESAME_OK)
+		*version = top + 1;
+out:
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return r;
+}
+
+int keyfile_remove_version(const char *path, uint32_t version)
+{
+	sesame_key_t keys[SESAME_MAX_KEYS];
+	uint32_t top = 0;
+	size_t n = 0, at = SESAME_MAX_KEYS;
+	int r;
+
+	if ((r = keyfile_load(path, keys, &n)) != SESAME_OK)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i].version > top)
+			top = keys[i].version;
+		if (keys[i].version == version)
+			at = i;
+	}
+	if (at == SESAME_MAX_KEYS)
+		r = SESAME_ERR_NOT_FOUND;
+	else if (version == top)
+		r = SESAME_ERR_CONFLICT;
+	else {
+		memmove(&keys[at], &keys[at + 1], (n - at - 1) * sizeof(keys[0]));
+		r = keyfile_replace(path, keys, n - 1);
+	}
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return r;
+}

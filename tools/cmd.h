@@ -17,6 +17,10 @@ extern const cmd_t cmd_user_passwd;
 extern const cmd_t cmd_user_disable;
 extern const cmd_t cmd_user_enable;
 extern const cmd_t cmd_user_invite;
+extern const cmd_t cmd_key_rotate; /* cmd_key.c */
+extern const cmd_t cmd_key_retire;
+extern const cmd_t cmd_key_status;
+extern const cmd_t cmd_key_reseal;
 extern const cmd_t cmd_audit; /* cmd_audit.c */
 
 extern const cmd_t cmd_password_check; /* cmd_password.c */

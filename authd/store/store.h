@@ -230,4 +230,15 @@ int store_invite_take(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH
 /* Deletes the invitations whose expiry is at or before now. */
 int store_invite_purge(store_tx_t *tx, int64_t now);
 
+/* Master key rotation: the sealed TOTP seeds, by id. fn is called for
+ * each of at most limit rows with id > after_id, in id order (with the
+ * owner's name, which the seal binds); a non-OK return stops the page and
+ * is returned. Nothing may be written from fn. */
+typedef int (*store_sealed_fn)(void *arg, int64_t id, const char *user, const unsigned char *sealed,
+			       size_t len);
+int store_totp_sealed_page(store_tx_t *tx, int64_t after_id, unsigned limit, store_sealed_fn fn,
+			   void *arg);
+/* Replaces the sealed seed of credential id (re-sealed under a newer key). */
+int store_totp_reseal(store_tx_t *tx, int64_t id, const unsigned char *sealed, size_t len);
+
 #endif

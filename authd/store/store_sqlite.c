@@ -166,6 +166,8 @@ enum {
 	ST_INVITE_GET,
 	ST_INVITE_TAKE,
 	ST_INVITE_PURGE,
+	ST_TOTP_SEALED_PAGE,
+	ST_TOTP_RESEAL,
 	ST__COUNT
 };
 
@@ -251,6 +253,9 @@ static const char *const statements[ST__COUNT] = {
 	"DELETE FROM invitations WHERE token_hash = ?1 AND expires > ?2"
 	" AND user_id IN (SELECT id FROM users WHERE disabled = 0) RETURNING user_id",
     [ST_INVITE_PURGE] = "DELETE FROM invitations WHERE expires <= ?1",
+    [ST_TOTP_SEALED_PAGE] = "SELECT t.id, u.name, t.seed FROM totp t JOIN users u"
+			    " ON u.id = t.user_id WHERE t.id > ?1 ORDER BY t.id LIMIT ?2",
+    [ST_TOTP_RESEAL] = "UPDATE totp SET seed = ?2 WHERE id = ?1",
 #undef WA_COLUMNS
 };
 
@@ -1441,5 +1446,39 @@ int store_invite_purge(store_tx_t *tx, int64_t now)
 {
 	sqlite3_stmt *st = tx->c->st[ST_INVITE_PURGE];
 	sqlite3_bind_int64(st, 1, now);
+	return step_done(st);
+}
+
+/* ---- master key rotation ---- */
+
+int store_totp_sealed_page(store_tx_t *tx, int64_t after_id, unsigned limit, store_sealed_fn fn,
+			   void *arg)
+{
+	sqlite3_stmt *st = tx->c->st[ST_TOTP_SEALED_PAGE];
+	int rc, ok = SESAME_OK;
+
+	sqlite3_bind_int64(st, 1, after_id);
+	sqlite3_bind_int64(st, 2, limit);
+	while (ok == SESAME_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char user[SESAME_MAX_USERNAME + 1];
+		copy_text(user, sizeof(user), st, 1);
+		ok = fn(arg, sqlite3_column_int64(st, 0), user, sqlite3_column_blob(st, 2),
+			(size_t)sqlite3_column_bytes(st, 2));
+	}
+	if (ok == SESAME_OK && rc != SQLITE_DONE) {
+		log_err_f("%s", sqlite3_errstr(rc));
+		ok = SESAME_ERR_STORE;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_totp_reseal(store_tx_t *tx, int64_t id, const unsigned char *sealed, size_t len)
+{
+	sqlite3_stmt *st = tx->c->st[ST_TOTP_RESEAL];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_STATIC);
 	return step_done(st);
 }

@@ -26,4 +26,19 @@ int keyfile_create(const char *path);
  * caller wipes keys with OPENSSL_cleanse when done. */
 int keyfile_load(const char *path, sesame_key_t *keys, size_t *n);
 
+/* Key rotation, on the file only (a running daemon reads it at start):
+ * the file is rewritten whole — a new file in the same folder, mode 0600,
+ * the old file's owner and group, fsynced, renamed over the old one —
+ * so a crash leaves either the old or the new file, never half of one.
+ * Comments are not kept. */
+
+/* Adds a fresh random key, version highest + 1, into *version.
+ * SESAME_ERR_CONFLICT when SESAME_MAX_KEYS versions are there already. */
+int keyfile_add_version(const char *path, uint32_t *version);
+
+/* Removes version. SESAME_ERR_NOT_FOUND when the file has no such
+ * version; SESAME_ERR_CONFLICT when it is the highest (it seals new
+ * secrets: retire older ones only). */
+int keyfile_remove_version(const char *path, uint32_t version);
+
 #endif

@@ -1,5 +1,6 @@
-/* Unit tests for lib/keyfile.c: creation (0600, no overwrite) and strict
- * loading of the master key file. */
+/* Unit tests for lib/keyfile.c: creation (0600, no overwrite), strict
+ * loading of the master key file, and rotation (a version added, an old
+ * one removed, the file replaced whole with its mode and owner). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,8 @@
 
 #include <cmocka.h> /* after the four headers it needs */
 
+#include <dirent.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +321,78 @@ static void test_load_missing_and_not_regular(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Files of dir whose name holds ".new." (keyfile_replace's temporaries). */
+static int temporaries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strstr(e->d_name, ".new.") != NULL;
+	closedir(d);
+	return n;
+}
+
+static void test_add_and_remove_versions(void **state)
+{
+	struct fixture *f = *state;
+	sesame_key_t keys[SESAME_MAX_KEYS], before[SESAME_MAX_KEYS];
+	char path[512], text[SESAME_MAX_KEYS * 80 + 80] = "";
+	struct stat st;
+	uint32_t v = 0;
+	size_t n = 0, nb = 0, len = 0;
+
+	fresh_path(f, path, sizeof(path));
+	assert_int_equal(keyfile_create(path), SESAME_OK);
+	assert_int_equal(keyfile_load(path, before, &nb), SESAME_OK);
+	assert_int_equal(keyfile_add_version(path, &v), SESAME_OK);
+	assert_int_equal(v, 2);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(keyfile_load(path, keys, &n), SESAME_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(keys[0].version, 1); /* the old key is kept, unchanged */
+	assert_memory_equal(keys[0].key, before[0].key, SESAME_KEY_LEN);
+	assert_int_equal(keys[1].version, 2);
+	assert_memory_not_equal(keys[1].key, keys[0].key, SESAME_KEY_LEN);
+	read_all(path, &len);
+	assert_int_equal(len, 2 * (2 + 2 * SESAME_KEY_LEN + 1));
+	/* the highest version seals: it cannot be removed; unknown ones neither */
+	assert_int_equal(keyfile_remove_version(path, 2), SESAME_ERR_CONFLICT);
+	assert_int_equal(keyfile_remove_version(path, 7), SESAME_ERR_NOT_FOUND);
+	assert_int_equal(keyfile_remove_version(path, 1), SESAME_OK);
+	assert_int_equal(keyfile_load(path, keys, &n), SESAME_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(keys[0].version, 2);
+	assert_int_equal(keyfile_remove_version(path, 2), SESAME_ERR_CONFLICT);
+	/* no temporary file is left beside it */
+	assert_int_equal(temporaries(f->dir), 0);
+	/* versions after a gap; a full file refuses another */
+	fresh_path(f, path, sizeof(path));
+	unit_key_line(text, sizeof(text), 3, 0x33);
+	unit_key_line(text, sizeof(text), 9, 0x99);
+	assert_int_equal(unit_write_text(path, text, 0600), 0);
+	assert_int_equal(keyfile_add_version(path, &v), SESAME_OK);
+	assert_int_equal(v, 10);
+	text[0] = '\0';
+	fresh_path(f, path, sizeof(path));
+	for (uint32_t k = 1; k <= SESAME_MAX_KEYS; k++)
+		unit_key_line(text, sizeof(text), k, (unsigned char)k);
+	assert_int_equal(unit_write_text(path, text, 0600), 0);
+	assert_int_equal(keyfile_add_version(path, &v), SESAME_ERR_CONFLICT);
+	/* a file others may read is refused, not rewritten */
+	fresh_path(f, path, sizeof(path));
+	assert_int_equal(unit_write_text(path, "1 " HEX_A "\n", 0644), 0);
+	assert_int_equal(keyfile_add_version(path, &v), SESAME_ERR_PERMISSION);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(st.st_size, (off_t)(2 + 2 * SESAME_KEY_LEN + 1));
+	OPENSSL_cleanse(keys, sizeof(keys));
+	OPENSSL_cleanse(before, sizeof(before));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +407,7 @@ int main(void)
 	    cmocka_unit_test(test_load_refuses_sign_and_space_in_version),
 	    cmocka_unit_test(test_load_oversized),
 	    cmocka_unit_test(test_load_missing_and_not_regular),
+	    cmocka_unit_test(test_add_and_remove_versions),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
