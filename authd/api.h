@@ -81,6 +81,10 @@ int api_user_invite(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 		    api_error_t *err);
 int api_password_check(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		       api_error_t *err);
+int api_source_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
+int api_source_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		      api_error_t *err);
 int api_key_status(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		   api_error_t *err);
 int api_key_reseal(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,

@@ -28,6 +28,8 @@ static const struct {
     {"/v1/user/invite", api_user_invite},
     {"/v1/audit", api_audit},
     {"/v1/key/status", api_key_status},
+    {"/v1/source/show", api_source_show},
+    {"/v1/source/unlock", api_source_unlock},
     {"/v1/key/reseal", api_key_reseal},
     {"/v1/password/check", api_password_check},
 };

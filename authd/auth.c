@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
+#include "source.h"
 #include "totp.h"
 #include "userpw.h"
 
@@ -38,6 +39,34 @@ static void verdict_locked(auth_step_t *step, int64_t wait)
 	step->wait = wait;
 	snprintf(step->message, sizeof(step->message),
 		 "Too many failed attempts; try again in %lld seconds.", (long long)wait);
+}
+
+/* The source (client address) waits: nothing is verified. */
+static void verdict_source_locked(auth_step_t *step, int64_t wait)
+{
+	verdict(step, AUTH_DENIED, SESAME_ERR_LOCKED, "");
+	step->wait = wait;
+	snprintf(step->message, sizeof(step->message),
+		 "Too many failed attempts from your address; try again in %lld seconds.",
+		 (long long)wait);
+}
+
+/* Counts a failed attempt from the request's source; a wait it starts
+ * that is longer than the user's is told too. */
+static int source_failed(authd_t *d, store_tx_t *tx, const char *rhost, int64_t now,
+			 auth_step_t *step)
+{
+	int64_t wait = 0;
+	int r = source_failure(d, tx, rhost, now, &wait);
+
+	if (r == SESAME_OK && wait > step->wait) {
+		size_t len = strlen(step->message);
+		snprintf(step->message + len, sizeof(step->message) - len,
+			 " Too many failed attempts from your address; try again in %lld seconds.",
+			 (long long)wait);
+		step->wait = wait;
+	}
+	return r;
 }
 
 /* An administrator's decision, not a secret: said at once, before any
@@ -188,9 +217,19 @@ static int answer_tx(store_tx_t *tx, void *arg)
 	int64_t wait, step = -1;
 	int r, outcome;
 
+	if ((r = source_wait(c->d, tx, c->rq->rhost, c->now, &wait)) != SESAME_OK)
+		return r;
+	if (wait > 0) {
+		verdict_source_locked(c->step, wait);
+		return audit_record(tx, c->now, c->rq->user, c->rq->service, c->rq->rhost,
+				    strcmp(c->rq->factor, "totp") == 0 ? "totp" : "none", "denied",
+				    SOURCE_LOCKED_REASON);
+	}
 	r = store_user_get(tx, c->rq->user, &u);
 	if (r == SESAME_ERR_NOT_FOUND) {
 		verdict(c->step, AUTH_DENIED, SESAME_ERR_NO_FACTOR, "Authentication failed.");
+		if ((r = source_failed(c->d, tx, c->rq->rhost, c->now, c->step)) != SESAME_OK)
+			return r;
 		return audit_step(c, tx, "none");
 	}
 	if (r != SESAME_OK)
@@ -219,6 +258,8 @@ static int answer_tx(store_tx_t *tx, void *arg)
 	}
 	if (outcome == SESAME_ERR_NO_FACTOR) {
 		verdict(c->step, AUTH_DENIED, SESAME_ERR_NO_FACTOR, "Authentication failed.");
+		if ((r = source_failed(c->d, tx, c->rq->rhost, c->now, c->step)) != SESAME_OK)
+			goto out;
 		r = audit_step(c, tx, "none");
 		goto out;
 	}
@@ -241,6 +282,8 @@ static int answer_tx(store_tx_t *tx, void *arg)
 			 " Too many failed attempts; try again in %u seconds.", delay);
 		c->step->wait = delay;
 	}
+	if ((r = source_failed(c->d, tx, c->rq->rhost, c->now, c->step)) != SESAME_OK)
+		goto out;
 	r = audit_step(c, tx, "totp");
 out:
 	store_totp_list_free(&creds, n);
@@ -305,7 +348,7 @@ struct pw_ctx {
 	auth_step_t *step;
 	/* read pass */
 	int known, disabled, has_hash;
-	int64_t wait;
+	int64_t wait, source_wait;
 	char hash[STORE_MAX_PASSWORD_HASH + 1];
 	/* verification, outside any transaction */
 	int matched;
@@ -316,8 +359,11 @@ static int pw_read_tx(store_tx_t *tx, void *arg)
 {
 	struct pw_ctx *c = arg;
 	store_user_t u;
-	int r = store_user_get(tx, c->user, &u);
+	int r = source_wait(c->d, tx, c->rhost, c->now, &c->source_wait);
 
+	if (r != SESAME_OK)
+		return r;
+	r = store_user_get(tx, c->user, &u);
 	if (r == SESAME_ERR_NOT_FOUND)
 		return SESAME_OK;
 	if (r != SESAME_OK)
@@ -345,10 +391,19 @@ static int pw_write_tx(store_tx_t *tx, void *arg)
 	char now_hash[STORE_MAX_PASSWORD_HASH + 1];
 	store_user_t u;
 	int64_t wait;
-	int r = store_user_get(tx, c->user, &u);
+	int r = source_wait(c->d, tx, c->rhost, c->now, &wait);
 
+	if (r != SESAME_OK)
+		return r;
+	if (wait > 0) {
+		verdict_source_locked(c->step, wait);
+		return pw_audit(c, tx, SOURCE_LOCKED_REASON);
+	}
+	r = store_user_get(tx, c->user, &u);
 	if (r == SESAME_ERR_NOT_FOUND) {
 		verdict(c->step, AUTH_DENIED, SESAME_ERR_WRONG_PASSWORD, AUTH_PASSWORD_MESSAGE);
+		if ((r = source_failed(c->d, tx, c->rhost, c->now, c->step)) != SESAME_OK)
+			return r;
 		return pw_audit(c, tx, sesame_err_code(SESAME_ERR_NOT_FOUND));
 	}
 	if (r != SESAME_OK)
@@ -363,6 +418,8 @@ static int pw_write_tx(store_tx_t *tx, void *arg)
 	}
 	if (!c->has_hash) {
 		verdict(c->step, AUTH_DENIED, SESAME_ERR_WRONG_PASSWORD, AUTH_PASSWORD_MESSAGE);
+		if ((r = source_failed(c->d, tx, c->rhost, c->now, c->step)) != SESAME_OK)
+			return r;
 		return pw_audit(c, tx, "no_password");
 	}
 	/* the password changed while it was being verified: the old one
@@ -396,6 +453,8 @@ static int pw_write_tx(store_tx_t *tx, void *arg)
 			 " Too many failed attempts; try again in %u seconds.", delay);
 		c->step->wait = delay;
 	}
+	if ((r = source_failed(c->d, tx, c->rhost, c->now, c->step)) != SESAME_OK)
+		return r;
 	return pw_audit(c, tx, sesame_err_code(SESAME_ERR_WRONG_PASSWORD));
 }
 
@@ -419,7 +478,7 @@ int auth_password(authd_t *d, const char *user, const char *service, const char 
 		return r;
 	if ((r = store_read(d->store, pw_read_tx, &c)) != SESAME_OK)
 		goto out;
-	if (c.known && !c.disabled && c.wait > 0) {
+	if (c.source_wait > 0 || (c.known && !c.disabled && c.wait > 0)) {
 		/* locked: told the wait at once, as PAM does; nothing verified */
 		r = store_run(d->store, pw_write_tx, &c);
 		goto out;

@@ -18,6 +18,7 @@
 #include "sesame/base64url.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
+#include "source.h"
 
 #define PASSKEY_FACTOR "passkey"
 #define PASSKEY_MAX_ANCHORS (1024 * 1024)	 /* bytes of the anchors' PEM file */
@@ -349,11 +350,24 @@ static int login_deny(struct login_ctx *c, store_tx_t *tx, int reason, const cha
 			    why);
 }
 
+/* A failed attempt from the request's source: counted there too. */
+static int source_count(struct login_ctx *c, store_tx_t *tx)
+{
+	int64_t wait = 0;
+	int r = source_failure(c->d, tx, c->rhost, c->now, &wait);
+
+	if (wait > c->v->wait)
+		c->v->wait = wait;
+	return r;
+}
+
 /* A failed ceremony of a known user: counted, then audited. */
 static int login_fail(struct login_ctx *c, store_tx_t *tx, const store_user_t *u, const char *why)
 {
 	int r = count_failure(c->d, tx, u, c->now, &c->v->wait);
 
+	if (r == SESAME_OK)
+		r = source_count(c, tx);
 	return r != SESAME_OK ? r : login_deny(c, tx, SESAME_ERR_PERMISSION, why);
 }
 
@@ -372,6 +386,12 @@ static int login_tx(store_tx_t *tx, void *arg)
 
 	memset(c->v, 0, sizeof(*c->v));
 	c->v->result = AUTH_DENIED;
+	if ((r = source_wait(c->d, tx, c->rhost, c->now, &wait)) != SESAME_OK)
+		return r;
+	if (wait > 0) { /* nothing is verified, nor the challenge used */
+		c->v->wait = wait;
+		return login_deny(c, tx, SESAME_ERR_LOCKED, SOURCE_LOCKED_REASON);
+	}
 	r_ch = c->have_challenge ? store_webauthn_challenge_take(tx, c->hash, c->purpose,
 								 c->binding, &ch_user, &expires)
 				 : SESAME_ERR_NOT_FOUND;
@@ -396,8 +416,11 @@ static int login_tx(store_tx_t *tx, void *arg)
 		}
 		return login_fail(c, tx, &u, PASSKEY_R_UNKNOWN);
 	}
-	if (r == SESAME_ERR_NOT_FOUND) /* nobody to count it against */
+	if (r == SESAME_ERR_NOT_FOUND) { /* no user to count it against: the source */
+		if ((r = source_count(c, tx)) != SESAME_OK)
+			return r;
 		return login_deny(c, tx, SESAME_ERR_NOT_FOUND, PASSKEY_R_UNKNOWN);
+	}
 	if ((r = user_by_id(tx, c->cred.user_id, &u)) != SESAME_OK)
 		return r;
 	c->v->user_id = u.id;

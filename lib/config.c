@@ -37,6 +37,10 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->max_failures = 5;
 	cfg->base_delay = 30;
 	cfg->max_delay = 900;
+	cfg->source_max_failures = 30;
+	cfg->source_base_delay = 60;
+	cfg->source_max_delay = 3600;
+	cfg->source_window = 3600;
 	cfg->password.min_length = 15;
 	cfg->password.max_length = 256;
 	cfg->password.min_classes = 0;
@@ -555,6 +559,30 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 		cfg->max_delay = u;
 		return 0;
 	}
+	if (KEY("throttle", "source_max_failures")) {
+		if (parse_uint(v, 0, 100000, 10, &u) != 0)
+			return -1;
+		cfg->source_max_failures = u;
+		return 0;
+	}
+	if (KEY("throttle", "source_base_delay")) {
+		if (parse_uint(v, 1, 86400, 10, &u) != 0)
+			return -1;
+		cfg->source_base_delay = u;
+		return 0;
+	}
+	if (KEY("throttle", "source_max_delay")) {
+		if (parse_uint(v, 1, 7 * 86400, 10, &u) != 0)
+			return -1;
+		cfg->source_max_delay = u;
+		return 0;
+	}
+	if (KEY("throttle", "source_window")) {
+		if (parse_uint(v, 60, 7 * 86400, 10, &u) != 0)
+			return -1;
+		cfg->source_window = u;
+		return 0;
+	}
 	if (strcmp(section, "password") == 0)
 		return apply_password(&cfg->password, name, v);
 	if (strcmp(section, "web") == 0)
@@ -651,6 +679,14 @@ int config_validate(const sesame_config_t *cfg, char *err, size_t errsz)
 		snprintf(err, errsz,
 			 "throttle.max_delay (%u) is smaller than throttle.base_delay (%u)",
 			 cfg->max_delay, cfg->base_delay);
+		return SESAME_ERR_CONFIG;
+	}
+	if (cfg->source_max_delay < cfg->source_base_delay) {
+		snprintf(
+		    err, errsz,
+		    "throttle.source_max_delay (%u) is smaller than throttle.source_base_delay "
+		    "(%u)",
+		    cfg->source_max_delay, cfg->source_base_delay);
 		return SESAME_ERR_CONFIG;
 	}
 	if (cfg->password.max_length < cfg->password.min_length) {

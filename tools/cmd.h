@@ -17,7 +17,9 @@ extern const cmd_t cmd_user_passwd;
 extern const cmd_t cmd_user_disable;
 extern const cmd_t cmd_user_enable;
 extern const cmd_t cmd_user_invite;
-extern const cmd_t cmd_key_rotate; /* cmd_key.c */
+extern const cmd_t cmd_key_rotate;  /* cmd_key.c */
+extern const cmd_t cmd_source_show; /* cmd_source.c */
+extern const cmd_t cmd_source_unlock;
 extern const cmd_t cmd_key_retire;
 extern const cmd_t cmd_key_status;
 extern const cmd_t cmd_key_reseal;

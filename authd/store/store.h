@@ -241,4 +241,15 @@ int store_totp_sealed_page(store_tx_t *tx, int64_t after_id, unsigned limit, sto
 /* Replaces the sealed seed of credential id (re-sealed under a newer key). */
 int store_totp_reseal(store_tx_t *tx, int64_t id, const unsigned char *sealed, size_t len);
 
+/* Failures per source (schema 6), keyed by authd/source.c's key. */
+typedef struct {
+	unsigned failures;
+	int64_t last_failure;
+	int64_t locked_until;
+} store_source_t;
+
+int store_source_get(store_tx_t *tx, const char *source, store_source_t *out); /* NOT_FOUND */
+int store_source_set(store_tx_t *tx, const char *source, const store_source_t *s);
+int store_source_delete(store_tx_t *tx, const char *source); /* NOT_FOUND */
+
 #endif

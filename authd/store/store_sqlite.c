@@ -15,7 +15,7 @@
 #include "sesame/log.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 static const char *const schema_v1 =
@@ -115,6 +115,14 @@ static const char *const schema_v5 =
     " expires INTEGER NOT NULL);"
     "CREATE INDEX invitations_user ON invitations(user_id);";
 
+/* v6: failures per source (a client address, authd/source.c), against
+ * password spraying across accounts. */
+static const char *const schema_v6 = "CREATE TABLE sources ("
+				     " source TEXT PRIMARY KEY,"
+				     " failures INTEGER NOT NULL,"
+				     " last_failure INTEGER NOT NULL,"
+				     " locked_until INTEGER NOT NULL);";
+
 enum {
 	ST_BEGIN,
 	ST_BEGIN_READ,
@@ -168,6 +176,9 @@ enum {
 	ST_INVITE_PURGE,
 	ST_TOTP_SEALED_PAGE,
 	ST_TOTP_RESEAL,
+	ST_SOURCE_GET,
+	ST_SOURCE_SET,
+	ST_SOURCE_DELETE,
 	ST__COUNT
 };
 
@@ -256,6 +267,11 @@ static const char *const statements[ST__COUNT] = {
     [ST_TOTP_SEALED_PAGE] = "SELECT t.id, u.name, t.seed FROM totp t JOIN users u"
 			    " ON u.id = t.user_id WHERE t.id > ?1 ORDER BY t.id LIMIT ?2",
     [ST_TOTP_RESEAL] = "UPDATE totp SET seed = ?2 WHERE id = ?1",
+    [ST_SOURCE_GET] = "SELECT failures, last_failure, locked_until FROM sources WHERE source = ?1",
+    [ST_SOURCE_SET] = "INSERT INTO sources (source, failures, last_failure, locked_until)"
+		      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (source) DO UPDATE SET"
+		      " failures = ?2, last_failure = ?3, locked_until = ?4",
+    [ST_SOURCE_DELETE] = "DELETE FROM sources WHERE source = ?1",
 #undef WA_COLUMNS
 };
 
@@ -510,6 +526,8 @@ static int migrate(sqlite3 *db)
 	if (version < 4 && exec_sql(db, schema_v4) != SESAME_OK)
 		goto fail;
 	if (version < 5 && exec_sql(db, schema_v5) != SESAME_OK)
+		goto fail;
+	if (version < 6 && exec_sql(db, schema_v6) != SESAME_OK)
 		goto fail;
 	char set_version[64];
 	snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d",
@@ -1481,4 +1499,51 @@ int store_totp_reseal(store_tx_t *tx, int64_t id, const unsigned char *sealed, s
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_STATIC);
 	return step_done(st);
+}
+
+/* ---- sources (schema 6) ---- */
+
+int store_source_get(store_tx_t *tx, const char *source, store_source_t *out)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SOURCE_GET];
+	int rc, ok = SESAME_ERR_STORE;
+
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->failures = (unsigned)sqlite3_column_int64(st, 0);
+		out->last_failure = sqlite3_column_int64(st, 1);
+		out->locked_until = sqlite3_column_int64(st, 2);
+		ok = SESAME_OK;
+	} else if (rc == SQLITE_DONE) {
+		ok = SESAME_ERR_NOT_FOUND;
+	} else {
+		log_err_f("%s", sqlite3_errstr(rc));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+int store_source_set(store_tx_t *tx, const char *source, const store_source_t *s)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SOURCE_SET];
+
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, s->failures);
+	sqlite3_bind_int64(st, 3, s->last_failure);
+	sqlite3_bind_int64(st, 4, s->locked_until);
+	return step_done(st);
+}
+
+int store_source_delete(store_tx_t *tx, const char *source)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SOURCE_DELETE];
+	int r;
+
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
 }

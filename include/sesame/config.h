@@ -87,6 +87,11 @@ typedef struct {
 	unsigned max_failures; /* consecutive failures before waiting */
 	unsigned base_delay;   /* seconds, first wait */
 	unsigned max_delay;    /* seconds, cap */
+	/* per source (client address): password spraying across accounts */
+	unsigned source_max_failures; /* failures from one source before waiting; 0: off */
+	unsigned source_base_delay;   /* seconds, first wait */
+	unsigned source_max_delay;    /* seconds, cap */
+	unsigned source_window;	      /* seconds without a failure that forget the count */
 
 	/* [password] (NIST SP 800-63B; see sesame-authd.conf(5)) */
 	password_config_t password;

@@ -408,6 +408,41 @@ static void test_validate(void **state)
 	cfg.window = 3;
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_ERR_CONFIG);
 	assert_non_null(strstr(err, "window"));
+	/* per source */
+	config_defaults(&cfg);
+	assert_int_equal(cfg.source_max_failures, 30);
+	assert_int_equal(cfg.source_base_delay, 60);
+	assert_int_equal(cfg.source_max_delay, 3600);
+	assert_int_equal(cfg.source_window, 3600);
+	cfg.source_max_delay = 59;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_ERR_CONFIG);
+	assert_non_null(strstr(err, "source_max_delay"));
+}
+
+static void test_source_keys(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = {
+	    "[throttle]\nsource_max_failures = -1\n", "[throttle]\nsource_max_failures = 100001\n",
+	    "[throttle]\nsource_base_delay = 0\n",    "[throttle]\nsource_max_delay = 604801\n",
+	    "[throttle]\nsource_window = 59\n",
+	};
+	sesame_config_t cfg;
+	char err[256];
+
+	config_defaults(&cfg);
+	assert_int_equal(load_text(f,
+				   "[throttle]\nsource_max_failures = 0\nsource_base_delay = 5\n"
+				   "source_max_delay = 50\nsource_window = 600\n",
+				   &cfg, err, sizeof(err)),
+			 SESAME_OK);
+	assert_int_equal(cfg.source_max_failures, 0);
+	assert_int_equal(cfg.source_base_delay, 5);
+	assert_int_equal(cfg.source_max_delay, 50);
+	assert_int_equal(cfg.source_window, 600);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (load_text(f, bad[i], &cfg, err, sizeof(err)) != SESAME_ERR_CONFIG)
+			fail_msg("accepted: %s", bad[i]);
 }
 
 static void test_web_section(void **state)
@@ -533,6 +568,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_unreadable_path),
 	    cmocka_unit_test(test_validate),
+	    cmocka_unit_test(test_source_keys),
 	    cmocka_unit_test(test_alg_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -4,8 +4,9 @@
  * opens it, and so does a version 2 one (v1 + the v2 ALTERs); then the
  * version 2 user accessors, the version 3 session accessors, and a
  * version 3 database (with a session) migrated to 4 with the passkey
- * accessors, and a version 4 database (with a passkey) migrated to 5 with
- * the invitation accessors. */
+ * accessors, a version 4 database (with a passkey) migrated to 5 with
+ * the invitation accessors, and a version 5 one (with an invitation) to 6
+ * with the per-source throttling accessors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,7 +187,7 @@ static void test_v1_rows_survive(void **state)
 
 	make_v1(f->db);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 5);
+	assert_int_equal(user_version(f->db), 6);
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
@@ -223,7 +224,7 @@ static void test_v1_rows_survive(void **state)
 	/* reopening a current database migrates nothing and loses nothing */
 	store_close(&f->store);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 5);
+	assert_int_equal(user_version(f->db), 6);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -237,13 +238,13 @@ static void test_fresh_and_newer(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 5);
+	assert_int_equal(user_version(f->db), 6);
 	store_close(&f->store);
 	/* a database from a later daemon is refused, not downgraded */
-	exec_on(f->db, "PRAGMA user_version = 6");
+	exec_on(f->db, "PRAGMA user_version = 7");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_ERR_STORE);
 	assert_null(f->store);
-	assert_int_equal(user_version(f->db), 6);
+	assert_int_equal(user_version(f->db), 7);
 }
 
 struct acc_ctx {
@@ -341,7 +342,7 @@ static void test_v2_rows_survive(void **state)
 		       " password_changed = 1700000200, disabled = 1 WHERE name = 'alice';"
 		       "PRAGMA user_version = 2");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 5);
+	assert_int_equal(user_version(f->db), 6);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -524,7 +525,7 @@ static void test_v3_rows_survive_and_passkeys(void **state)
 		       " x'2222222222222222222222222222222222222222222222222222222222222222');"
 		       "PRAGMA user_version = 3");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 5);
+	assert_int_equal(user_version(f->db), 6);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_OK);
 	assert_string_equal(c.got.user, "alice");
@@ -674,9 +675,9 @@ static void test_v4_rows_survive_and_invitations(void **state)
 	store_close(&f->store);
 	exec_on(f->db, "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg,"
 		       " sign_count, name) VALUES (1, x'0102', x'0304', -7, 0, 'key');"
-		       "DROP TABLE invitations; PRAGMA user_version = 4");
+		       "DROP TABLE invitations; DROP TABLE sources; PRAGMA user_version = 4");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 5);
+	assert_int_equal(user_version(f->db), 6);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, inv_tx, &c), SESAME_OK);
 	assert_int_equal(c.n, 1);
@@ -715,6 +716,72 @@ static void test_v4_rows_survive_and_invitations(void **state)
 	assert_int_equal(store_run(f->store, inv_tx, &c), SESAME_ERR_NOT_FOUND);
 }
 
+struct src_ctx {
+	int step;
+	store_source_t s;
+	int64_t user_id, expires;
+	char name[SESAME_MAX_USERNAME + 1];
+};
+
+static int src_tx(store_tx_t *tx, void *arg)
+{
+	struct src_ctx *c = arg;
+
+	switch (c->step) {
+	case 0: { /* the v5 invitation is there */
+		unsigned char h[STORE_INVITE_HASH_LEN];
+		memset(h, 0x11, sizeof(h));
+		return store_invite_get(tx, h, 1900000100, &c->user_id, c->name, &c->expires);
+	}
+	case 1:
+		return store_source_get(tx, "192.0.2.1", &c->s);
+	case 2:
+		return store_source_set(tx, "192.0.2.1", &c->s);
+	case 3:
+		return store_source_delete(tx, "192.0.2.1");
+	default:
+		return SESAME_ERR_INTERNAL;
+	}
+}
+
+static void test_v5_rows_survive_and_sources(void **state)
+{
+	struct fixture *f = *state;
+	struct src_ctx c;
+
+	/* a version 5 database: the current schema without its v6 table */
+	make_v1(f->db);
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	store_close(&f->store);
+	exec_on(f->db, "INSERT INTO invitations VALUES (x'1111111111111111111111111111111111111111"
+		       "111111111111111111111111', 1, 1900000000, 1900000600);"
+		       "DROP TABLE sources; PRAGMA user_version = 5");
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(user_version(f->db), 6);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_read(f->store, src_tx, &c), SESAME_OK);
+	assert_string_equal(c.name, "alice");
+	assert_int_equal(c.expires, 1900000600);
+	c.step = 1;
+	assert_int_equal(store_read(f->store, src_tx, &c), SESAME_ERR_NOT_FOUND);
+	c.s.failures = 4;
+	c.s.last_failure = 1900000000;
+	c.s.locked_until = 1900000060;
+	c.step = 2;
+	assert_int_equal(store_run(f->store, src_tx, &c), SESAME_OK);
+	c.s.failures = 5; /* an upsert */
+	assert_int_equal(store_run(f->store, src_tx, &c), SESAME_OK);
+	memset(&c.s, 0, sizeof(c.s));
+	c.step = 1;
+	assert_int_equal(store_read(f->store, src_tx, &c), SESAME_OK);
+	assert_int_equal(c.s.failures, 5);
+	assert_int_equal(c.s.last_failure, 1900000000);
+	assert_int_equal(c.s.locked_until, 1900000060);
+	c.step = 3;
+	assert_int_equal(store_run(f->store, src_tx, &c), SESAME_OK);
+	assert_int_equal(store_run(f->store, src_tx, &c), SESAME_ERR_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -725,6 +792,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_session_accessors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v3_rows_survive_and_passkeys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v4_rows_survive_and_invitations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_v5_rows_survive_and_sources, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
