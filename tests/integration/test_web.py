@@ -374,7 +374,10 @@ class Web(WebCase):
 
 
 class WebIdle(WebCase):
-    web_config = "session_idle = 2\n"
+    # whole seconds are compared: an idle time of 2 s with a request 1 s
+    # later failed once on a loaded machine (the clock's second ticked
+    # twice); 4 s leaves room
+    web_config = "session_idle = 4\n"
 
     def test_idle_session_expires(self):
         secret = self.add_user("hal")
@@ -383,7 +386,7 @@ class WebIdle(WebCase):
         self.assertEqual(b.get("/account")[0].status, 200)
         time.sleep(1)
         self.assertEqual(b.get("/account")[0].status, 200)  # activity keeps it alive
-        time.sleep(3)
+        time.sleep(6)
         resp, _ = b.get("/account")
         self.assertEqual((resp.status, resp.getheader("Location")), (303, "/login"))
         self.assertNotIn("sesame_session", b.cookies)
