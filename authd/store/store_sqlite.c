@@ -323,6 +323,26 @@ static int step_done(sqlite3_stmt *st)
 	return SESAME_OK;
 }
 
+/* Resets st after its last step rc: a row or the end of the rows keep
+ * ok; anything else is logged and is SESAME_ERR_STORE. */
+static int stmt_end(sqlite3_stmt *st, int rc, int ok)
+{
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_err("store: %s: %s", sqlite3_sql(st), sqlite3_errstr(rc));
+		ok = SESAME_ERR_STORE;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ok;
+}
+
+/* The end of a one-row read: SESAME_OK when rc gave the row (read by the
+ * caller), SESAME_ERR_NOT_FOUND when there was none. */
+static int row_end(sqlite3_stmt *st, int rc)
+{
+	return stmt_end(st, rc, rc == SQLITE_ROW ? SESAME_OK : SESAME_ERR_NOT_FOUND);
+}
+
 static int exec_sql(sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
@@ -661,7 +681,7 @@ static void copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
 int store_user_get(store_tx_t *tx, const char *name, store_user_t *u)
 {
 	sqlite3_stmt *st = tx->c->st[ST_USER_GET];
-	int rc, ok = SESAME_ERR_STORE;
+	int rc;
 
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -678,15 +698,8 @@ int store_user_get(store_tx_t *tx, const char *name, store_user_t *u)
 		u->has_password = sqlite3_column_int(st, 8);
 		u->password_changed = sqlite3_column_int64(st, 9);
 		u->disabled = sqlite3_column_int(st, 10) != 0;
-		ok = SESAME_OK;
-	} else if (rc == SQLITE_DONE) {
-		ok = SESAME_ERR_NOT_FOUND;
-	} else {
-		log_err_f("%s", sqlite3_errstr(rc));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return row_end(st, rc);
 }
 
 int store_user_ensure(store_tx_t *tx, const char *name, int64_t now, store_user_t *u)
@@ -768,12 +781,8 @@ int store_user_password_get(store_tx_t *tx, int64_t user_id, char *out, size_t o
 		}
 	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
 		ok = SESAME_ERR_NOT_FOUND;
-	} else {
-		log_err_f("%s", sqlite3_errstr(rc));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return stmt_end(st, rc, ok);
 }
 
 int store_user_set_disabled(store_tx_t *tx, int64_t user_id, int disabled)
@@ -976,7 +985,7 @@ int store_session_add(store_tx_t *tx, const store_session_t *s)
 int store_session_get(store_tx_t *tx, const unsigned char *id_hash, store_session_t *s)
 {
 	sqlite3_stmt *st = tx->c->st[ST_SESSION_GET];
-	int rc, ok = SESAME_ERR_STORE;
+	int rc;
 
 	sqlite3_bind_blob(st, 1, id_hash, STORE_SESSION_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -995,15 +1004,8 @@ int store_session_get(store_tx_t *tx, const unsigned char *id_hash, store_sessio
 			memcpy(s->csrf, sqlite3_column_blob(st, 7), STORE_SESSION_CSRF_LEN);
 		else
 			s->stage[0] = '\0';
-		ok = SESAME_OK;
-	} else if (rc == SQLITE_DONE) {
-		ok = SESAME_ERR_NOT_FOUND;
-	} else {
-		log_err_f("%s", sqlite3_errstr(rc));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return row_end(st, rc);
 }
 
 int store_session_delete_user(store_tx_t *tx, int64_t user_id)
@@ -1100,21 +1102,14 @@ fail:
 int store_user_name(store_tx_t *tx, int64_t user_id, char name[SESAME_MAX_USERNAME + 1])
 {
 	sqlite3_stmt *st = tx->c->st[ST_USER_BY_ID];
-	int rc, ok = SESAME_ERR_STORE;
+	int rc;
 
 	sqlite3_bind_int64(st, 1, user_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		copy_text(name, SESAME_MAX_USERNAME + 1, st, 0);
-		ok = SESAME_OK;
-	} else if (rc == SQLITE_DONE) {
-		ok = SESAME_ERR_NOT_FOUND;
-	} else {
-		log_err_f("%s", sqlite3_errstr(rc));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return row_end(st, rc);
 }
 
 int store_user_handle_get(store_tx_t *tx, int64_t user_id,
@@ -1131,12 +1126,8 @@ int store_user_handle_get(store_tx_t *tx, int64_t user_id,
 		ok = SESAME_OK;
 	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
 		ok = SESAME_ERR_NOT_FOUND;
-	} else {
-		log_err_f("%s", sqlite3_errstr(rc));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return stmt_end(st, rc, ok);
 }
 
 int store_user_handle_set(store_tx_t *tx, int64_t user_id,
@@ -1155,7 +1146,7 @@ int store_user_handle_set(store_tx_t *tx, int64_t user_id,
 int store_user_by_handle(store_tx_t *tx, const unsigned char *handle, size_t len, int64_t *user_id)
 {
 	sqlite3_stmt *st = tx->c->st[ST_USER_BY_HANDLE];
-	int rc, ok = SESAME_ERR_STORE;
+	int rc;
 
 	if (len == 0 || len > STORE_WA_HANDLE_LEN)
 		return SESAME_ERR_NOT_FOUND;
@@ -1163,15 +1154,8 @@ int store_user_by_handle(store_tx_t *tx, const unsigned char *handle, size_t len
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*user_id = sqlite3_column_int64(st, 0);
-		ok = SESAME_OK;
-	} else if (rc == SQLITE_DONE) {
-		ok = SESAME_ERR_NOT_FOUND;
-	} else {
-		log_err_f("%s", sqlite3_errstr(rc));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return row_end(st, rc);
 }
 
 /* Copies a blob column of at most cap bytes; longer ones are refused. */
@@ -1265,11 +1249,7 @@ int store_webauthn_get(store_tx_t *tx, const unsigned char *cred_id, size_t len,
 		ok = webauthn_row(st, out);
 	else if (rc == SQLITE_DONE)
 		ok = SESAME_ERR_NOT_FOUND;
-	else
-		log_err_f("%s", sqlite3_errstr(rc));
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return stmt_end(st, rc, ok);
 }
 
 int store_webauthn_add(store_tx_t *tx, store_webauthn_t *w)
@@ -1380,13 +1360,7 @@ int store_webauthn_challenge_take(store_tx_t *tx, const unsigned char hash[STORE
 		*expires = sqlite3_column_int64(st, 1);
 		ok = SESAME_OK;
 	}
-	if (rc != SQLITE_DONE) {
-		log_err_f("%s", sqlite3_errstr(rc));
-		ok = SESAME_ERR_STORE;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return stmt_end(st, rc, ok);
 }
 
 int store_webauthn_challenge_purge(store_tx_t *tx, int64_t now)
@@ -1419,7 +1393,7 @@ int store_invite_get(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH_
 		     int64_t *user_id, char user[SESAME_MAX_USERNAME + 1], int64_t *expires)
 {
 	sqlite3_stmt *st = tx->c->st[ST_INVITE_GET];
-	int rc, ok = SESAME_ERR_STORE;
+	int rc;
 
 	sqlite3_bind_blob(st, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
@@ -1428,15 +1402,8 @@ int store_invite_get(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH_
 		*user_id = sqlite3_column_int64(st, 0);
 		copy_text(user, SESAME_MAX_USERNAME + 1, st, 1);
 		*expires = sqlite3_column_int64(st, 2);
-		ok = SESAME_OK;
-	} else if (rc == SQLITE_DONE) {
-		ok = SESAME_ERR_NOT_FOUND;
-	} else {
-		log_err_f("%s", sqlite3_errstr(rc));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return row_end(st, rc);
 }
 
 int store_invite_take(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH_LEN], int64_t now,
@@ -1451,13 +1418,7 @@ int store_invite_take(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH
 		*user_id = sqlite3_column_int64(st, 0);
 		ok = SESAME_OK;
 	}
-	if (rc != SQLITE_DONE) {
-		log_err_f("%s", sqlite3_errstr(rc));
-		ok = SESAME_ERR_STORE;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return stmt_end(st, rc, ok);
 }
 
 int store_invite_purge(store_tx_t *tx, int64_t now)
@@ -1483,13 +1444,7 @@ int store_totp_sealed_page(store_tx_t *tx, int64_t after_id, unsigned limit, sto
 		ok = fn(arg, sqlite3_column_int64(st, 0), user, sqlite3_column_blob(st, 2),
 			(size_t)sqlite3_column_bytes(st, 2));
 	}
-	if (ok == SESAME_OK && rc != SQLITE_DONE) {
-		log_err_f("%s", sqlite3_errstr(rc));
-		ok = SESAME_ERR_STORE;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return stmt_end(st, rc, ok); /* a row left: fn stopped the page */
 }
 
 int store_totp_reseal(store_tx_t *tx, int64_t id, const unsigned char *sealed, size_t len)
@@ -1506,7 +1461,7 @@ int store_totp_reseal(store_tx_t *tx, int64_t id, const unsigned char *sealed, s
 int store_source_get(store_tx_t *tx, const char *source, store_source_t *out)
 {
 	sqlite3_stmt *st = tx->c->st[ST_SOURCE_GET];
-	int rc, ok = SESAME_ERR_STORE;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
@@ -1515,15 +1470,8 @@ int store_source_get(store_tx_t *tx, const char *source, store_source_t *out)
 		out->failures = (unsigned)sqlite3_column_int64(st, 0);
 		out->last_failure = sqlite3_column_int64(st, 1);
 		out->locked_until = sqlite3_column_int64(st, 2);
-		ok = SESAME_OK;
-	} else if (rc == SQLITE_DONE) {
-		ok = SESAME_ERR_NOT_FOUND;
-	} else {
-		log_err_f("%s", sqlite3_errstr(rc));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ok;
+	return row_end(st, rc);
 }
 
 int store_source_set(store_tx_t *tx, const char *source, const store_source_t *s)
