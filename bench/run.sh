@@ -15,33 +15,8 @@ N=${1:-300}
 RATE_USERS=${2:-20000}
 RATE_THREADS=${3:-32}
 ROUNDS=3
-. scripts/deps.sh
-sesame_install_deps "${SESAME_BUILD_DEPS[@]}" "${SESAME_RUN_DEPS[@]}" libpam-oath
-
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bench >/dev/null
-B=$top/build-bench
-T=$(mktemp -d /tmp/sesame-bench.XXXXXX)
-pids=()
-made_devlog=0
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ((made_devlog)) && rm -f /dev/log
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-# syslog() has no daemon here: a datagram sink stands in for it (NOTES.md)
-if [[ ! -S /dev/log ]]; then
-  /usr/bin/python3 -c '
-import socket, os
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("/dev/log"); os.chmod("/dev/log", 0o666)
-while True: s.recv(65536)' &
-  pids+=($!)
-  made_devlog=1
-  for _ in $(seq 50); do [[ -S /dev/log ]] && break; sleep 0.05; done
-fi
+. bench/common.sh
+bench_setup bench libpam-oath
 
 printf '[throttle]\nmax_failures = 1000\n' >"$T/authd.conf"
 "$B/authd/sesame-authd" --init --config "$T/authd.conf" --socket "$T/s.sock" --database "$T/db" \
@@ -89,7 +64,7 @@ if [[ -s $T/authd.log ]]; then
 fi
 if [[ ${SESAME_BENCH_WEB:-1} != 0 ]]; then
   # on a quiet machine: this run's daemon and sink go first
-  cleanup
+  bench_cleanup
   trap - EXIT
   echo
   echo "== web sign-ins over HTTP (bench/run_web.sh)"

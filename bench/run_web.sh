@@ -24,33 +24,8 @@ WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
 WRK_SECONDS=${WRK_SECONDS:-10}
 ARGON2_SECONDS=${ARGON2_SECONDS:-10}
 PASSWORD=violet-tractor-quantum-harbor-97
-. scripts/deps.sh
-sesame_install_deps "${SESAME_BUILD_DEPS[@]}" "${SESAME_RUN_DEPS[@]}" wrk openssl
-
-cmake -S . -B build-bench-web -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-bench-web -j"$(nproc)" --target bench >/dev/null
-B=$top/build-bench-web
-T=$(mktemp -d /tmp/sesame-bench-web.XXXXXX)
-pids=()
-made_devlog=0
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ((made_devlog)) && rm -f /dev/log
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-# syslog() has no daemon here: a datagram sink stands in for it (NOTES.md)
-if [[ ! -S /dev/log ]]; then
-  /usr/bin/python3 -c '
-import socket, os
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("/dev/log"); os.chmod("/dev/log", 0o666)
-while True: s.recv(65536)' &
-  pids+=($!)
-  made_devlog=1
-  for _ in $(seq 50); do [[ -S /dev/log ]] && break; sleep 0.05; done
-fi
+. bench/common.sh
+bench_setup bench-web wrk openssl
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
