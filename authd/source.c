@@ -46,6 +46,18 @@ int source_key(const char *rhost, char out[SOURCE_KEY_MAX])
 	return 1;
 }
 
+uint64_t source_id(const char *rhost)
+{
+	char key[SOURCE_KEY_MAX];
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+
+	if (!source_key(rhost, key))
+		return 0;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h ? h : 1;
+}
+
 static throttle_params_t params_of(const authd_t *d)
 {
 	return (throttle_params_t){d->cfg.source_max_failures, d->cfg.source_base_delay,

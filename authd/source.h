@@ -24,6 +24,10 @@
  * longer than a key: not throttled. */
 int source_key(const char *rhost, char out[SOURCE_KEY_MAX]);
 
+/* source_key(rhost) as a number, for in-memory limits (web.c's
+ * source_rate): 0 when rhost is not throttled. */
+uint64_t source_id(const char *rhost);
+
 /* Seconds rhost must still wait (0: none, also when not throttled). */
 int source_wait(authd_t *d, store_tx_t *tx, const char *rhost, int64_t now, int64_t *wait);
 

@@ -23,6 +23,7 @@
 #include "ratelimit.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
+#include "source.h"
 #include "web_int.h"
 
 /* Browsers send more headers (cookies, client hints) than the PAM module. */
@@ -135,7 +136,7 @@ static int source_may(web_ctx_t *c)
 {
 	struct timespec now;
 
-	if (c->w->source_rate == NULL)
+	if (c->w->source_rate == NULL || c->source == 0)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (ratelimit_take(c->w->source_rate, c->source,
@@ -239,22 +240,6 @@ static void client_of(web_ctx_t *c)
 	}
 }
 
-/* The rate-limit key of an address: an IPv4 address, or an IPv6 /64 (one
- * site's or one host's prefix: its addresses are free to choose). */
-static uint64_t source_key(const char *rhost)
-{
-	unsigned char a[16];
-	uint64_t k = 0;
-
-	if (inet_pton(AF_INET, rhost, a) == 1)
-		return (1ull << 63) | ((uint64_t)a[0] << 24) | ((uint64_t)a[1] << 16) |
-		       ((uint64_t)a[2] << 8) | a[3];
-	if (inet_pton(AF_INET6, rhost, a) == 1)
-		for (int i = 0; i < 8; i++)
-			k = (k << 8) | a[i];
-	return k;
-}
-
 static enum MHD_Result serve(web_server_t *w, struct MHD_Connection *conn, const char *url,
 			     const char *method, struct web_request *rq)
 {
@@ -270,7 +255,7 @@ static enum MHD_Result serve(web_server_t *w, struct MHD_Connection *conn, const
 	c.lang = i18n_negotiate(
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 	client_of(&c);
-	c.source = source_key(c.rhost);
+	c.source = source_id(c.rhost);
 	return dispatch(&c, url, method);
 }
 

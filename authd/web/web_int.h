@@ -37,7 +37,7 @@ typedef struct {
 	i18n_lang_t lang;
 	int secure; /* the browser sees https */
 	char rhost[INET6_ADDRSTRLEN];
-	uint64_t source; /* rhost as a rate-limit key (IPv4 address, IPv6 /64) */
+	uint64_t source; /* source_id(rhost): a rate-limit key, 0 for loopback */
 	int64_t now;
 	const http_body_t *body;
 	char cookies[WEB_MAX_COOKIES][160]; /* Set-Cookie values */

@@ -490,6 +490,10 @@ class WebSourceRate(WebCase):
         self.assertEqual(self.attempt(b, csrf, "2001:db8:1:3::1")[0].status, 200)
         # cheap pages are not limited
         self.assertEqual(b.get("/login", headers={"X-Forwarded-For": "198.51.100.7"})[0].status, 200)
+        # loopback is never limited (the proxy's own requests, a local client)
+        for i in range(6):
+            resp, body = b.post("/login", {"user": "l%d" % i, "password": "not-it", "csrf": csrf})
+            self.assertEqual(resp.status, 200, body)
 
 
 if __name__ == "__main__":
