@@ -283,16 +283,17 @@ int main(int argc, char **argv)
 		log_err("cannot create the folder of %s: %s", d.cfg.socket, strerror(errno));
 		goto out;
 	}
-	if (http_start(&d, &http) != SESAME_OK)
-		goto out;
-	log_info("sesame-authd %s listening on %s (database %s)", SESAME_VERSION, d.cfg.socket,
-		 d.cfg.database);
+	/* the web pages first: once the socket exists, everything answers */
 	if (d.cfg.web.listen[0]) {
 		if (passkey_trust_load(&d) != SESAME_OK || web_start(&d, &web) != SESAME_OK)
 			goto out;
 		log_info("web pages on %s://%s", d.cfg.web.tls_certificate[0] ? "https" : "http",
 			 d.cfg.web.listen);
 	}
+	if (http_start(&d, &http) != SESAME_OK)
+		goto out;
+	log_info("sesame-authd %s listening on %s (database %s)", SESAME_VERSION, d.cfg.socket,
+		 d.cfg.database);
 	notify_ready();
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)

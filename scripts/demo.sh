@@ -83,12 +83,6 @@ fi
 
 echo
 echo "== The web pages: an invitation for the user 'newcomer' (sesamectl user invite newcomer)"
-# the web server starts a moment after the socket (it prepares the dummy
-# password hash first)
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-  sleep 0.1
-done
 link=$("${ctl[@]}" user invite newcomer)
 echo "Open this link in a browser on this machine, choose a password, then add a passkey or"
 echo "an authenticator app:"
