@@ -1,5 +1,5 @@
 /* The store: users, factors, throttling state and audit events. One
- * interface; the SQLite backend (store_sqlite.c) is the embedded default.
+ * interface; the SQLite backend (store_sqlite_*.c) is the embedded default.
  * The store knows nothing of policy: callers pass a function that runs
  * inside a transaction; transactions from concurrent callers are grouped
  * into one commit (one fsync) by a single writer thread. */

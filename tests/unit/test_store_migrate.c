@@ -1,5 +1,5 @@
 /* Unit tests for the SQLite store's schema migrations
- * (authd/store/store_sqlite.c): a version 1 database, made here with the
+ * (authd/store/store_sqlite_schema.c): a version 1 database, made here with the
  * CREATE statements of version 1, keeps every row when the current store
  * opens it, and so does a version 2 one (v1 + the v2 ALTERs); then the
  * version 2 user accessors, the version 3 session accessors, and a

@@ -1,0 +1,156 @@
+/* The SQLite store's schema: the statements that made each version, and
+ * the migration that brings a database to the current one. */
+#include <stdio.h>
+
+#include "store_sqlite_int.h"
+
+#define STORE_SCHEMA_VERSION 6
+
+static const char *const schema_v1 =
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " created INTEGER NOT NULL,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " last_failure INTEGER NOT NULL DEFAULT 0,"
+    " locked_until INTEGER NOT NULL DEFAULT 0,"
+    " last_success INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE totp ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT," /* ids are never reused */
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL,"
+    " algorithm INTEGER NOT NULL,"
+    " digits INTEGER NOT NULL,"
+    " period INTEGER NOT NULL,"
+    " seed BLOB NOT NULL," /* sealed, see authd/seal.h */
+    " confirmed INTEGER NOT NULL DEFAULT 0,"
+    " created INTEGER NOT NULL,"
+    " last_used INTEGER NOT NULL DEFAULT 0,"
+    " last_step INTEGER NOT NULL DEFAULT -1);"
+    "CREATE INDEX totp_user ON totp(user_id);"
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY,"
+    " time INTEGER NOT NULL,"
+    " user TEXT NOT NULL,"
+    " service TEXT NOT NULL,"
+    " rhost TEXT NOT NULL,"
+    " factor TEXT NOT NULL,"
+    " result TEXT NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE INDEX audit_user ON audit(user, id);";
+
+/* v2: user accounts. Added columns keep every existing row; a user made by
+ * an enrollment before v2 has no password and is enabled. */
+static const char *const schema_v2 =
+    "ALTER TABLE users ADD COLUMN real_name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE users ADD COLUMN password_hash TEXT;" /* NULL: no password */
+    "ALTER TABLE users ADD COLUMN password_changed INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;";
+
+/* v3: web sessions. Only the SHA-256 of the cookie is kept; the CSRF
+ * token is the session's own random value. */
+static const char *const schema_v3 =
+    "CREATE TABLE sessions ("
+    " id_hash BLOB PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " created INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " stage TEXT NOT NULL," /* "password" after the password, "done" after the second factor */
+    " csrf BLOB NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE INDEX sessions_expires ON sessions(expires);";
+
+/* v4: passkeys. A credential id is registered once, whoever owns it;
+ * challenges are kept as SHA-256 only, bound to a session (or the
+ * pre-session cookie of a passkey sign-in) and consumed once. The user
+ * handle (WebAuthn user.id) is random, made at the first passkey. */
+static const char *const schema_v4 =
+    "CREATE TABLE webauthn_credentials ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " credential_id BLOB NOT NULL UNIQUE,"
+    " public_key BLOB NOT NULL," /* the COSE_Key as received */
+    " alg INTEGER NOT NULL,"
+    " sign_count INTEGER NOT NULL,"
+    " aaguid BLOB,"
+    " backup_eligible INTEGER,"
+    " backup_state INTEGER,"
+    " attestation TEXT," /* "fmt/type", e.g. "packed/basic-trusted" */
+    " transports TEXT,"	 /* as the browser reported them, comma-separated */
+    " name TEXT NOT NULL,"
+    " created INTEGER,"
+    " last_used INTEGER);"
+    "CREATE INDEX webauthn_credentials_user ON webauthn_credentials(user_id);"
+    "CREATE TABLE webauthn_challenges ("
+    " challenge_hash BLOB PRIMARY KEY,"
+    " purpose TEXT NOT NULL,"
+    " session_hash BLOB,"
+    " user_id INTEGER,"
+    " expires INTEGER NOT NULL);"
+    "CREATE INDEX webauthn_challenges_expires ON webauthn_challenges(expires);"
+    "ALTER TABLE users ADD COLUMN webauthn_handle BLOB;"
+    "CREATE UNIQUE INDEX users_webauthn_handle ON users(webauthn_handle);";
+
+/* v5: enrollment invitations. Only the SHA-256 of the link's token is
+ * kept; a row is deleted when the link is used (single use) and at most
+ * one is live per user. */
+static const char *const schema_v5 =
+    "CREATE TABLE invitations ("
+    " token_hash BLOB PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL);"
+    "CREATE INDEX invitations_user ON invitations(user_id);";
+
+/* v6: failures per source (a client address, authd/source.c), against
+ * password spraying across accounts. */
+static const char *const schema_v6 = "CREATE TABLE sources ("
+				     " source TEXT PRIMARY KEY,"
+				     " failures INTEGER NOT NULL,"
+				     " last_failure INTEGER NOT NULL,"
+				     " locked_until INTEGER NOT NULL);";
+
+int store_sqlite_migrate(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version < 0)
+		return SESAME_ERR_STORE;
+	if (version > STORE_SCHEMA_VERSION) {
+		log_err("store: database schema version %d is newer than this daemon's (%d)",
+			version, STORE_SCHEMA_VERSION);
+		return SESAME_ERR_STORE;
+	}
+	if (version == STORE_SCHEMA_VERSION)
+		return SESAME_OK;
+	if (exec_sql(db, "BEGIN IMMEDIATE") != SESAME_OK)
+		return SESAME_ERR_STORE;
+	if (version < 1 && exec_sql(db, schema_v1) != SESAME_OK)
+		goto fail;
+	if (version < 2 && exec_sql(db, schema_v2) != SESAME_OK)
+		goto fail;
+	if (version < 3 && exec_sql(db, schema_v3) != SESAME_OK)
+		goto fail;
+	if (version < 4 && exec_sql(db, schema_v4) != SESAME_OK)
+		goto fail;
+	if (version < 5 && exec_sql(db, schema_v5) != SESAME_OK)
+		goto fail;
+	if (version < 6 && exec_sql(db, schema_v6) != SESAME_OK)
+		goto fail;
+	char set_version[64];
+	snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d",
+		 STORE_SCHEMA_VERSION);
+	if (exec_sql(db, set_version) != SESAME_OK || exec_sql(db, "COMMIT") != SESAME_OK)
+		goto fail;
+	log_info("store: database schema at version %d (was %d)", STORE_SCHEMA_VERSION, version);
+	return SESAME_OK;
+fail:
+	exec_sql(db, "ROLLBACK");
+	return SESAME_ERR_STORE;
+}

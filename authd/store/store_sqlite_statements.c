@@ -1,0 +1,96 @@
+/* The SQL of every prepared statement of the SQLite store, by id
+ * (store_sqlite_int.h). */
+#include "store_sqlite_int.h"
+
+const char *const store_sqlite_statements[ST__COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_BEGIN_READ] = "BEGIN",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT op",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO op",
+    [ST_RELEASE] = "RELEASE op",
+    [ST_USER_GET] = "SELECT id, name, created, failures, last_failure, locked_until, last_success,"
+		    " real_name, password_hash IS NOT NULL, password_changed, disabled"
+		    " FROM users WHERE name = ?1",
+    [ST_USER_INSERT] = "INSERT INTO users (name, created) VALUES (?1, ?2)",
+    [ST_USER_THROTTLE] = "UPDATE users SET failures = ?2, last_failure = ?3, locked_until = ?4"
+			 " WHERE id = ?1",
+    [ST_USER_SUCCESS] = "UPDATE users SET failures = 0, locked_until = 0, last_success = ?2"
+			" WHERE id = ?1",
+    [ST_USER_ADD] = "INSERT INTO users (name, created, real_name) VALUES (?1, ?2, ?3)",
+    [ST_USER_PASSWORD] = "UPDATE users SET password_hash = ?2, password_changed = ?3 WHERE id = ?1",
+    [ST_USER_PASSWORD_GET] = "SELECT password_hash FROM users WHERE id = ?1",
+    [ST_USER_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1",
+    [ST_USER_REAL_NAME] = "UPDATE users SET real_name = ?2 WHERE id = ?1",
+    [ST_TOTP_LIST] = "SELECT id, user_id, name, algorithm, digits, period, confirmed, created,"
+		     " last_used, last_step, seed FROM totp WHERE user_id = ?1 ORDER BY id",
+    [ST_TOTP_INSERT] = "INSERT INTO totp (user_id, name, algorithm, digits, period, seed,"
+		       " confirmed, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_TOTP_DELETE_PENDING] = "DELETE FROM totp WHERE user_id = ?1 AND confirmed = 0",
+    [ST_TOTP_DELETE] = "DELETE FROM totp WHERE user_id = ?1 AND id = ?2",
+    [ST_TOTP_RENAME] = "UPDATE totp SET name = ?3 WHERE user_id = ?1 AND id = ?2",
+    [ST_TOTP_CONFIRM] = "UPDATE totp SET confirmed = 1, last_step = ?2, last_used = ?3"
+			" WHERE id = ?1 AND confirmed = 0",
+    [ST_TOTP_CONSUME] = "UPDATE totp SET last_step = ?2, last_used = ?3"
+			" WHERE id = ?1 AND confirmed = 1 AND last_step < ?2",
+    [ST_AUDIT_INSERT] = "INSERT INTO audit (time, user, service, rhost, factor, result, reason)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_AUDIT_LIST] = "SELECT id, time, user, service, rhost, factor, result, reason"
+		      " FROM audit ORDER BY id DESC LIMIT ?1",
+    [ST_AUDIT_LIST_USER] = "SELECT id, time, user, service, rhost, factor, result, reason"
+			   " FROM audit WHERE user = ?2 ORDER BY id DESC LIMIT ?1",
+    [ST_SESSION_INSERT] = "INSERT INTO sessions (id_hash, user_id, created, last_seen, expires,"
+			  " stage, csrf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_SESSION_GET] = "SELECT s.user_id, u.name, u.disabled, s.created, s.last_seen, s.expires,"
+		       " s.stage, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id"
+		       " WHERE s.id_hash = ?1",
+    [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?1",
+    [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires < ?1",
+    [ST_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
+    [ST_USER_BY_ID] = "SELECT name FROM users WHERE id = ?1",
+    [ST_USER_HANDLE_GET] = "SELECT webauthn_handle FROM users WHERE id = ?1",
+    [ST_USER_HANDLE_SET] = "UPDATE users SET webauthn_handle = ?2"
+			   " WHERE id = ?1 AND webauthn_handle IS NULL",
+    [ST_USER_BY_HANDLE] = "SELECT id FROM users WHERE webauthn_handle = ?1",
+#define WA_COLUMNS                                                                                 \
+	"id, user_id, credential_id, public_key, alg, sign_count, aaguid, backup_eligible,"        \
+	" backup_state, attestation, transports, name, created, last_used"
+    [ST_WA_LIST] = "SELECT " WA_COLUMNS " FROM webauthn_credentials WHERE user_id = ?1 ORDER BY id",
+    [ST_WA_BY_CRED] = "SELECT " WA_COLUMNS " FROM webauthn_credentials WHERE credential_id = ?1",
+    [ST_WA_INSERT] = "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg,"
+		     " sign_count, aaguid, backup_eligible, backup_state, attestation, transports,"
+		     " name, created, last_used)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
+    [ST_WA_COUNT] = "UPDATE webauthn_credentials SET sign_count = ?2, backup_state = ?3,"
+		    " last_used = ?4 WHERE id = ?1",
+    [ST_WA_RENAME] = "UPDATE webauthn_credentials SET name = ?3 WHERE user_id = ?1 AND id = ?2",
+    [ST_WA_DELETE] = "DELETE FROM webauthn_credentials WHERE user_id = ?1 AND id = ?2",
+    [ST_WA_CHALLENGE_INSERT] = "INSERT INTO webauthn_challenges (challenge_hash, purpose,"
+			       " session_hash, user_id, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* single use: the row goes in the transaction that reads it */
+    [ST_WA_CHALLENGE_TAKE] = "DELETE FROM webauthn_challenges WHERE challenge_hash = ?1"
+			     " AND purpose = ?2 AND session_hash = ?3 RETURNING user_id, expires",
+    [ST_WA_CHALLENGE_PURGE] = "DELETE FROM webauthn_challenges WHERE expires < ?1",
+    [ST_INVITE_INSERT] = "INSERT INTO invitations (token_hash, user_id, created, expires)"
+			 " VALUES (?1, ?2, ?3, ?4)",
+    [ST_INVITE_DELETE_USER] = "DELETE FROM invitations WHERE user_id = ?1",
+    [ST_INVITE_GET] = "SELECT i.user_id, u.name, i.expires FROM invitations i"
+		      " JOIN users u ON u.id = i.user_id"
+		      " WHERE i.token_hash = ?1 AND i.expires > ?2 AND u.disabled = 0",
+    /* single use: the row goes in the transaction that uses it */
+    [ST_INVITE_TAKE] =
+	"DELETE FROM invitations WHERE token_hash = ?1 AND expires > ?2"
+	" AND user_id IN (SELECT id FROM users WHERE disabled = 0) RETURNING user_id",
+    [ST_INVITE_PURGE] = "DELETE FROM invitations WHERE expires <= ?1",
+    [ST_TOTP_SEALED_PAGE] = "SELECT t.id, u.name, t.seed FROM totp t JOIN users u"
+			    " ON u.id = t.user_id WHERE t.id > ?1 ORDER BY t.id LIMIT ?2",
+    [ST_TOTP_RESEAL] = "UPDATE totp SET seed = ?2 WHERE id = ?1",
+    [ST_SOURCE_GET] = "SELECT failures, last_failure, locked_until FROM sources WHERE source = ?1",
+    [ST_SOURCE_SET] = "INSERT INTO sources (source, failures, last_failure, locked_until)"
+		      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (source) DO UPDATE SET"
+		      " failures = ?2, last_failure = ?3, locked_until = ?4",
+    [ST_SOURCE_DELETE] = "DELETE FROM sources WHERE source = ?1",
+#undef WA_COLUMNS
+};
