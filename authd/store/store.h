@@ -2,7 +2,31 @@
  * interface; the SQLite backend (store_sqlite_*.c) is the embedded default.
  * The store knows nothing of policy: callers pass a function that runs
  * inside a transaction; transactions from concurrent callers are grouped
- * into one commit (one fsync) by a single writer thread. */
+ * into one commit (one fsync) by a single writer thread.
+ *
+ * The contract between a caller and any backend:
+ *
+ * - A transaction function (store_fn) may run more than once: a group
+ *   commit may be rerun after a conflict, and a backend with serializable
+ *   transactions retries them on serialization failures. So it resets its
+ *   outputs on entry and has no side effect outside the transaction (no
+ *   message sent, no counter in memory, no file written): everything it
+ *   does goes through tx, and is undone with it.
+ * - A single-use fact (a consumed TOTP step, a WebAuthn challenge, an
+ *   invitation, a spent PAM flow) is enforced inside the store, by a
+ *   constraint or a conditional write whose row count is the verdict
+ *   (INSERT ... ON CONFLICT DO NOTHING, UPDATE ... WHERE ..., DELETE ...
+ *   RETURNING, then changes()): never by a caller reading a row and then
+ *   writing it. The accessors that do this say so (store_totp_consume,
+ *   store_webauthn_challenge_take, store_invite_take, store_flow_spend).
+ * - A failed attempt is counted in the same transaction as the verdict,
+ *   before the verdict is returned: a caller that gets "wrong code" back
+ *   has had the failure recorded, and one that never gets an answer (a
+ *   crash, a timeout) has had neither.
+ *
+ * Accessors return SESAME_OK or a SESAME_ERR_* code; an error other than
+ * the ones documented is SESAME_ERR_STORE, and then the caller returns it
+ * so that the transaction is rolled back. */
 #ifndef AUTHD_STORE_H
 #define AUTHD_STORE_H
 
@@ -114,8 +138,10 @@ typedef struct {
 	int user_disabled;		    /* filled by store_session_get */
 	int64_t created;
 	int64_t last_seen;
-	int64_t expires; /* absolute */
-	char stage[16];	 /* "password", then "done" */
+	int64_t expires;   /* absolute */
+	char stage[16];	   /* "password", then "done" */
+	unsigned factors;  /* schema 7: a bit mask of the factors the sign-in proved */
+	int64_t auth_time; /* schema 7: when the user last proved a factor here */
 	unsigned char csrf[STORE_SESSION_CSRF_LEN];
 } store_session_t;
 
@@ -129,6 +155,12 @@ int store_session_delete(store_tx_t *tx, const unsigned char *id_hash);
 int store_session_purge(store_tx_t *tx, int64_t now);
 /* Deletes every session of user_id (signed out everywhere). */
 int store_session_delete_user(store_tx_t *tx, int64_t user_id);
+/* Sets the factors proved and the time of the last proof. NOT_FOUND. */
+int store_session_set_auth(store_tx_t *tx, const unsigned char *id_hash, unsigned factors,
+			   int64_t auth_time);
+/* Deletes every session of user_id except keep (NULL: all). */
+int store_session_delete_user_except(store_tx_t *tx, int64_t user_id,
+				     const unsigned char *keep_hash);
 
 /* Passkeys (schema 4). */
 #define STORE_WA_HANDLE_LEN 32	  /* users.webauthn_handle: random bytes */
@@ -251,5 +283,47 @@ typedef struct {
 int store_source_get(store_tx_t *tx, const char *source, store_source_t *out); /* NOT_FOUND */
 int store_source_set(store_tx_t *tx, const char *source, const store_source_t *s);
 int store_source_delete(store_tx_t *tx, const char *source); /* NOT_FOUND */
+
+/* Failed attempts per (name, source) (schema 7): name is the user name as
+ * given (known or not); source is authd/source.c's key of the client
+ * address, "local" for local logins, or "*" for the account-wide row. */
+typedef struct {
+	unsigned failures; /* consecutive */
+	int64_t last_failure;
+	int64_t locked_until; /* 0: not locked */
+} store_attempts_t;
+/* *out zeroed and SESAME_ERR_NOT_FOUND when there is no row. */
+int store_attempts_get(store_tx_t *tx, const char *name, const char *source, store_attempts_t *out);
+/* Insert or replace the row (INSERT ... ON CONFLICT(name, source) DO UPDATE). */
+int store_attempts_set(store_tx_t *tx, const char *name, const char *source,
+		       const store_attempts_t *a);
+/* Deletes the row (name, source); SESAME_OK whether or not it existed. */
+int store_attempts_delete(store_tx_t *tx, const char *name, const char *source);
+/* Deletes every row of name (an administrator's unlock). */
+int store_attempts_clear(store_tx_t *tx, const char *name);
+/* Deletes rows whose last_failure and locked_until are both before `before`. */
+int store_attempts_purge(store_tx_t *tx, int64_t before);
+/* The rows of name, newest failure first, at most limit; free(*items). */
+typedef struct {
+	char source[64];
+	store_attempts_t a;
+} store_attempts_row_t;
+int store_attempts_list(store_tx_t *tx, const char *name, unsigned limit,
+			store_attempts_row_t **items, size_t *n);
+
+/* PAM flows that reached a verdict (schema 7): a flow token is spent once. */
+#define STORE_FLOW_ID_LEN 16
+/* Records id as spent until expires: SESAME_OK the first time,
+ * SESAME_ERR_REPLAY when it was spent already (INSERT ... ON CONFLICT DO
+ * NOTHING, then changes()). */
+int store_flow_spend(store_tx_t *tx, const unsigned char id[STORE_FLOW_ID_LEN], int64_t expires);
+/* Forgets spent ids whose expiry is before now. */
+int store_flow_purge(store_tx_t *tx, int64_t now);
+
+/* A user whose name equals name when ASCII letters are folded to lower
+ * case (schema 7 adds an index on lower(name)): its exact name into
+ * canonical; SESAME_ERR_NOT_FOUND when there is none. */
+int store_user_find_folded(store_tx_t *tx, const char *name,
+			   char canonical[SESAME_MAX_USERNAME + 1]);
 
 #endif

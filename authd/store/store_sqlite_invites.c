@@ -47,6 +47,7 @@ int store_invite_take(store_tx_t *tx, const unsigned char hash[STORE_INVITE_HASH
 	sqlite3_stmt *st = tx->c->st[ST_INVITE_TAKE];
 	int rc, ok = SESAME_ERR_NOT_FOUND;
 
+	*user_id = 0;
 	sqlite3_bind_blob(st, 1, hash, STORE_INVITE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

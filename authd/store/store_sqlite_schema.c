@@ -4,7 +4,7 @@
 
 #include "store_sqlite_int.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 static const char *const schema_v1 =
     "CREATE TABLE users ("
@@ -111,6 +111,36 @@ static const char *const schema_v6 = "CREATE TABLE sources ("
 				     " last_failure INTEGER NOT NULL,"
 				     " locked_until INTEGER NOT NULL);";
 
+/* v7: failed attempts per (name, source), the account-wide row being
+ * source "*" (seeded from the users' own throttling columns, which stay
+ * but are no longer the record); PAM flows spent once; a lookup of a user
+ * name with ASCII case folded; and what a web session proved, when. */
+static const char *const schema_v7 =
+    "CREATE TABLE attempts ("
+    " name TEXT NOT NULL," /* as given: a known user or not */
+    " source TEXT NOT NULL,"
+    " failures INTEGER NOT NULL,"
+    " last_failure INTEGER NOT NULL,"
+    " locked_until INTEGER NOT NULL,"
+    " PRIMARY KEY (name, source)) WITHOUT ROWID;"
+    "CREATE INDEX attempts_last_failure ON attempts(last_failure);"
+    "INSERT INTO attempts (name, source, failures, last_failure, locked_until)"
+    " SELECT name, '*', failures, last_failure, locked_until FROM users"
+    " WHERE failures > 0 OR locked_until > 0;"
+    "CREATE TABLE spent_flows ("
+    " id BLOB PRIMARY KEY,"
+    " expires INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX spent_flows_expires ON spent_flows(expires);"
+    "CREATE INDEX users_name_lower ON users(lower(name));"
+    "ALTER TABLE sessions ADD COLUMN factors INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sessions ADD COLUMN auth_time INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE sessions SET auth_time = created;";
+
+/* What version v adds to version v - 1, for each v from 1. */
+static const char *const schemas[STORE_SCHEMA_VERSION + 1] = {
+    NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
+};
+
 int store_sqlite_migrate(sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL;
@@ -131,18 +161,9 @@ int store_sqlite_migrate(sqlite3 *db)
 		return SESAME_OK;
 	if (exec_sql(db, "BEGIN IMMEDIATE") != SESAME_OK)
 		return SESAME_ERR_STORE;
-	if (version < 1 && exec_sql(db, schema_v1) != SESAME_OK)
-		goto fail;
-	if (version < 2 && exec_sql(db, schema_v2) != SESAME_OK)
-		goto fail;
-	if (version < 3 && exec_sql(db, schema_v3) != SESAME_OK)
-		goto fail;
-	if (version < 4 && exec_sql(db, schema_v4) != SESAME_OK)
-		goto fail;
-	if (version < 5 && exec_sql(db, schema_v5) != SESAME_OK)
-		goto fail;
-	if (version < 6 && exec_sql(db, schema_v6) != SESAME_OK)
-		goto fail;
+	for (int v = version + 1; v <= STORE_SCHEMA_VERSION; v++)
+		if (exec_sql(db, schemas[v]) != SESAME_OK)
+			goto fail;
 	char set_version[64];
 	snprintf(set_version, sizeof(set_version), "PRAGMA user_version = %d",
 		 STORE_SCHEMA_VERSION);

@@ -1,4 +1,4 @@
-/* The SQLite store's web sessions (schema 3). */
+/* The SQLite store's web sessions (schema 3; what they proved, schema 7). */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,8 @@ int store_session_add(store_tx_t *tx, const store_session_t *s)
 	sqlite3_bind_int64(st, 5, s->expires);
 	sqlite3_bind_text(st, 6, s->stage, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, s->csrf, STORE_SESSION_CSRF_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, s->factors);
+	sqlite3_bind_int64(st, 9, s->auth_time);
 	return step_done(st);
 }
 
@@ -43,6 +45,8 @@ int store_session_get(store_tx_t *tx, const unsigned char *id_hash, store_sessio
 			memcpy(s->csrf, sqlite3_column_blob(st, 7), STORE_SESSION_CSRF_LEN);
 		else
 			s->stage[0] = '\0';
+		s->factors = (unsigned)sqlite3_column_int64(st, 8);
+		s->auth_time = sqlite3_column_int64(st, 9);
 	}
 	return row_end(st, rc);
 }
@@ -77,5 +81,32 @@ int store_session_purge(store_tx_t *tx, int64_t now)
 {
 	sqlite3_stmt *st = tx->c->st[ST_SESSION_PURGE];
 	sqlite3_bind_int64(st, 1, now);
+	return step_done(st);
+}
+
+int store_session_set_auth(store_tx_t *tx, const unsigned char *id_hash, unsigned factors,
+			   int64_t auth_time)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SESSION_SET_AUTH];
+	int r;
+
+	sqlite3_bind_blob(st, 1, id_hash, STORE_SESSION_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, factors);
+	sqlite3_bind_int64(st, 3, auth_time);
+	if ((r = step_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
+int store_session_delete_user_except(store_tx_t *tx, int64_t user_id,
+				     const unsigned char *keep_hash)
+{
+	sqlite3_stmt *st = tx->c->st[ST_SESSION_DELETE_USER_EXCEPT];
+
+	sqlite3_bind_int64(st, 1, user_id);
+	if (keep_hash != NULL)
+		sqlite3_bind_blob(st, 2, keep_hash, STORE_SESSION_HASH_LEN, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
 	return step_done(st);
 }

@@ -18,7 +18,8 @@ const char *const store_sqlite_statements[ST__COUNT] = {
 			 " WHERE id = ?1",
     [ST_USER_SUCCESS] = "UPDATE users SET failures = 0, locked_until = 0, last_success = ?2"
 			" WHERE id = ?1",
-    [ST_USER_ADD] = "INSERT INTO users (name, created, real_name) VALUES (?1, ?2, ?3)",
+    [ST_USER_ADD] = "INSERT INTO users (name, created, real_name) VALUES (?1, ?2, ?3)"
+		    " ON CONFLICT (name) DO NOTHING",
     [ST_USER_PASSWORD] = "UPDATE users SET password_hash = ?2, password_changed = ?3 WHERE id = ?1",
     [ST_USER_PASSWORD_GET] = "SELECT password_hash FROM users WHERE id = ?1",
     [ST_USER_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1",
@@ -40,11 +41,13 @@ const char *const store_sqlite_statements[ST__COUNT] = {
 		      " FROM audit ORDER BY id DESC LIMIT ?1",
     [ST_AUDIT_LIST_USER] = "SELECT id, time, user, service, rhost, factor, result, reason"
 			   " FROM audit WHERE user = ?2 ORDER BY id DESC LIMIT ?1",
-    [ST_SESSION_INSERT] = "INSERT INTO sessions (id_hash, user_id, created, last_seen, expires,"
-			  " stage, csrf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [ST_SESSION_GET] = "SELECT s.user_id, u.name, u.disabled, s.created, s.last_seen, s.expires,"
-		       " s.stage, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id"
-		       " WHERE s.id_hash = ?1",
+    [ST_SESSION_INSERT] =
+	"INSERT INTO sessions (id_hash, user_id, created, last_seen, expires,"
+	" stage, csrf, factors, auth_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_SESSION_GET] =
+	"SELECT s.user_id, u.name, u.disabled, s.created, s.last_seen, s.expires,"
+	" s.stage, s.csrf, s.factors, s.auth_time FROM sessions s JOIN users u ON u.id = s.user_id"
+	" WHERE s.id_hash = ?1",
     [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?1",
     [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires < ?1",
@@ -92,5 +95,25 @@ const char *const store_sqlite_statements[ST__COUNT] = {
 		      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (source) DO UPDATE SET"
 		      " failures = ?2, last_failure = ?3, locked_until = ?4",
     [ST_SOURCE_DELETE] = "DELETE FROM sources WHERE source = ?1",
+    [ST_ATTEMPTS_GET] = "SELECT failures, last_failure, locked_until FROM attempts"
+			" WHERE name = ?1 AND source = ?2",
+    [ST_ATTEMPTS_SET] = "INSERT INTO attempts (name, source, failures, last_failure, locked_until)"
+			" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name, source) DO UPDATE SET"
+			" failures = ?3, last_failure = ?4, locked_until = ?5",
+    [ST_ATTEMPTS_DELETE] = "DELETE FROM attempts WHERE name = ?1 AND source = ?2",
+    [ST_ATTEMPTS_CLEAR] = "DELETE FROM attempts WHERE name = ?1",
+    [ST_ATTEMPTS_PURGE] = "DELETE FROM attempts WHERE last_failure < ?1 AND locked_until < ?1",
+    [ST_ATTEMPTS_LIST] = "SELECT source, failures, last_failure, locked_until FROM attempts"
+			 " WHERE name = ?1 ORDER BY last_failure DESC, source LIMIT ?2",
+    /* single use: the primary key refuses a second spend */
+    [ST_FLOW_SPEND] = "INSERT INTO spent_flows (id, expires) VALUES (?1, ?2)"
+		      " ON CONFLICT (id) DO NOTHING",
+    [ST_FLOW_PURGE] = "DELETE FROM spent_flows WHERE expires < ?1",
+    /* lower() folds ASCII letters only (no ICU): the index users_name_lower */
+    [ST_USER_FIND_FOLDED] = "SELECT name FROM users WHERE lower(name) = lower(?1)"
+			    " ORDER BY name = ?1 DESC, id LIMIT 1",
+    [ST_SESSION_SET_AUTH] = "UPDATE sessions SET factors = ?2, auth_time = ?3 WHERE id_hash = ?1",
+    [ST_SESSION_DELETE_USER_EXCEPT] = "DELETE FROM sessions WHERE user_id = ?1"
+				      " AND (?2 IS NULL OR id_hash <> ?2)",
 #undef WA_COLUMNS
 };

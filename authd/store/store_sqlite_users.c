@@ -50,12 +50,8 @@ int store_user_add(store_tx_t *tx, const char *name, const char *real_name, int6
 		   store_user_t *u)
 {
 	sqlite3_stmt *st = tx->c->st[ST_USER_ADD];
-	int r = store_user_get(tx, name, u);
+	int r;
 
-	if (r == SESAME_OK)
-		return SESAME_ERR_CONFLICT;
-	if (r != SESAME_ERR_NOT_FOUND)
-		return r;
 	if (real_name != NULL && strlen(real_name) > SESAME_MAX_REAL_NAME)
 		return SESAME_ERR_INVALID_ARGUMENT;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -63,6 +59,9 @@ int store_user_add(store_tx_t *tx, const char *name, const char *real_name, int6
 	sqlite3_bind_text(st, 3, real_name ? real_name : "", -1, SQLITE_STATIC);
 	if ((r = step_done(st)) != SESAME_OK)
 		return r;
+	/* the unique name kept the first one */
+	if (sqlite3_changes(tx->c->db) != 1)
+		return SESAME_ERR_CONFLICT;
 	return store_user_get(tx, name, u);
 }
 
@@ -209,5 +208,19 @@ int store_user_by_handle(store_tx_t *tx, const unsigned char *handle, size_t len
 	if (rc == SQLITE_ROW) {
 		*user_id = sqlite3_column_int64(st, 0);
 	}
+	return row_end(st, rc);
+}
+
+int store_user_find_folded(store_tx_t *tx, const char *name,
+			   char canonical[SESAME_MAX_USERNAME + 1])
+{
+	sqlite3_stmt *st = tx->c->st[ST_USER_FIND_FOLDED];
+	int rc;
+
+	canonical[0] = '\0';
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_text(canonical, SESAME_MAX_USERNAME + 1, st, 0);
 	return row_end(st, rc);
 }

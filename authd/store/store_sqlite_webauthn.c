@@ -110,6 +110,10 @@ int store_webauthn_add(store_tx_t *tx, store_webauthn_t *w)
 	if (w->cred_id_len == 0 || w->cred_id_len > sizeof(w->cred_id) || w->public_key_len == 0 ||
 	    w->public_key_len > sizeof(w->public_key))
 		return SESAME_ERR_INVALID_ARGUMENT;
+	/* A read before the write, in one transaction: the unique index on
+	 * credential_id is what holds (a second insert fails); the read only
+	 * tells CONFLICT apart. (INSERT ... ON CONFLICT DO NOTHING would spend
+	 * an AUTOINCREMENT id on every refusal.) */
 	r = store_webauthn_get(tx, w->cred_id, w->cred_id_len, &existing);
 	if (r == SESAME_OK)
 		return SESAME_ERR_CONFLICT;
@@ -201,6 +205,8 @@ int store_webauthn_challenge_take(store_tx_t *tx, const unsigned char hash[STORE
 	sqlite3_stmt *st = tx->c->st[ST_WA_CHALLENGE_TAKE];
 	int rc, ok = SESAME_ERR_NOT_FOUND;
 
+	*user_id = 0;
+	*expires = 0;
 	sqlite3_bind_blob(st, 1, hash, STORE_WA_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, binding, STORE_WA_HASH_LEN, SQLITE_STATIC);

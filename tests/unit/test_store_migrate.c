@@ -5,8 +5,11 @@
  * version 2 user accessors, the version 3 session accessors, and a
  * version 3 database (with a session) migrated to 4 with the passkey
  * accessors, a version 4 database (with a passkey) migrated to 5 with
- * the invitation accessors, and a version 5 one (with an invitation) to 6
- * with the per-source throttling accessors. */
+ * the invitation accessors, a version 5 one (with an invitation) to 6
+ * with the per-source throttling accessors, and a version 6 one (users
+ * with failures, a session, a source) to 7: attempts rows copied from the
+ * users' throttling columns, sessions with their proof time. The
+ * accessors of schema 7 are tested in test_store_schema7.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,6 +89,12 @@ static const char *const schema_v3 =
     " csrf BLOB NOT NULL);"
     "CREATE INDEX sessions_user ON sessions(user_id);"
     "CREATE INDEX sessions_expires ON sessions(expires);";
+
+/* Schema version 7's additions, undone: a current database made a version 6 one. */
+static const char *const undo_v7 = "DROP TABLE attempts; DROP TABLE spent_flows;"
+				   " DROP INDEX users_name_lower;"
+				   " ALTER TABLE sessions DROP COLUMN factors;"
+				   " ALTER TABLE sessions DROP COLUMN auth_time;";
 
 struct fixture {
 	char *dir;
@@ -187,7 +196,7 @@ static void test_v1_rows_survive(void **state)
 
 	make_v1(f->db);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 6);
+	assert_int_equal(user_version(f->db), 7);
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
@@ -224,7 +233,7 @@ static void test_v1_rows_survive(void **state)
 	/* reopening a current database migrates nothing and loses nothing */
 	store_close(&f->store);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 6);
+	assert_int_equal(user_version(f->db), 7);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -238,13 +247,13 @@ static void test_fresh_and_newer(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 6);
+	assert_int_equal(user_version(f->db), 7);
 	store_close(&f->store);
 	/* a database from a later daemon is refused, not downgraded */
-	exec_on(f->db, "PRAGMA user_version = 7");
+	exec_on(f->db, "PRAGMA user_version = 8");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_ERR_STORE);
 	assert_null(f->store);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), 8);
 }
 
 struct acc_ctx {
@@ -342,7 +351,7 @@ static void test_v2_rows_survive(void **state)
 		       " password_changed = 1700000200, disabled = 1 WHERE name = 'alice';"
 		       "PRAGMA user_version = 2");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 6);
+	assert_int_equal(user_version(f->db), 7);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -525,12 +534,14 @@ static void test_v3_rows_survive_and_passkeys(void **state)
 		       " x'2222222222222222222222222222222222222222222222222222222222222222');"
 		       "PRAGMA user_version = 3");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 6);
+	assert_int_equal(user_version(f->db), 7);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_OK);
 	assert_string_equal(c.got.user, "alice");
 	assert_string_equal(c.got.stage, "done");
 	assert_int_equal(c.got.expires, 1700000900);
+	assert_int_equal(c.got.factors, 0); /* schema 7: nothing proved yet */
+	assert_int_equal(c.got.auth_time, 1700000300);
 	assert_int_equal(c.u.failures, 2);
 
 	c.step = 1; /* no handle before the first passkey */
@@ -675,9 +686,11 @@ static void test_v4_rows_survive_and_invitations(void **state)
 	store_close(&f->store);
 	exec_on(f->db, "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg,"
 		       " sign_count, name) VALUES (1, x'0102', x'0304', -7, 0, 'key');"
-		       "DROP TABLE invitations; DROP TABLE sources; PRAGMA user_version = 4");
+		       "DROP TABLE invitations; DROP TABLE sources;");
+	exec_on(f->db, undo_v7);
+	exec_on(f->db, "PRAGMA user_version = 4");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 6);
+	assert_int_equal(user_version(f->db), 7);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, inv_tx, &c), SESAME_OK);
 	assert_int_equal(c.n, 1);
@@ -755,9 +768,11 @@ static void test_v5_rows_survive_and_sources(void **state)
 	store_close(&f->store);
 	exec_on(f->db, "INSERT INTO invitations VALUES (x'1111111111111111111111111111111111111111"
 		       "111111111111111111111111', 1, 1900000000, 1900000600);"
-		       "DROP TABLE sources; PRAGMA user_version = 5");
+		       "DROP TABLE sources;");
+	exec_on(f->db, undo_v7);
+	exec_on(f->db, "PRAGMA user_version = 5");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 6);
+	assert_int_equal(user_version(f->db), 7);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, src_tx, &c), SESAME_OK);
 	assert_string_equal(c.name, "alice");
@@ -782,6 +797,83 @@ static void test_v5_rows_survive_and_sources(void **state)
 	assert_int_equal(store_run(f->store, src_tx, &c), SESAME_ERR_NOT_FOUND);
 }
 
+/* A version 6 database keeps its users (with their throttling columns),
+ * sessions and sources; each user's throttling state becomes an
+ * account-wide attempts row, and each session proved no factor yet and
+ * last proved one when it was made. */
+struct v7_ctx {
+	store_user_t alice, bob;
+	store_attempts_t a, b, carol;
+	int a_r, b_r, carol_r;
+	store_source_t src;
+	store_session_t sess;
+	char folded[SESAME_MAX_USERNAME + 1];
+};
+
+static int v7_tx(store_tx_t *tx, void *arg)
+{
+	struct v7_ctx *c = arg;
+	unsigned char sid[STORE_SESSION_HASH_LEN];
+	int r;
+
+	memset(sid, 0x11, sizeof(sid));
+	if ((r = store_user_get(tx, "alice", &c->alice)) != SESAME_OK ||
+	    (r = store_user_get(tx, "bob", &c->bob)) != SESAME_OK ||
+	    (r = store_source_get(tx, "192.0.2.0", &c->src)) != SESAME_OK ||
+	    (r = store_session_get(tx, sid, &c->sess)) != SESAME_OK ||
+	    (r = store_user_find_folded(tx, "ALICE", c->folded)) != SESAME_OK)
+		return r;
+	c->a_r = store_attempts_get(tx, "alice", "*", &c->a);
+	c->b_r = store_attempts_get(tx, "bob", "*", &c->b);
+	c->carol_r = store_attempts_get(tx, "carol", "*", &c->carol);
+	return SESAME_OK;
+}
+
+static void test_v6_rows_survive_and_attempts(void **state)
+{
+	struct fixture *f = *state;
+	struct v7_ctx c;
+
+	/* a version 6 database: the current schema without its v7 additions */
+	make_v1(f->db);
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	store_close(&f->store);
+	exec_on(f->db, undo_v7);
+	exec_on(f->db, "INSERT INTO users (name, created, locked_until) VALUES ('carol', 1, 5);"
+		       "INSERT INTO sessions VALUES (x'1111111111111111111111111111111111111111"
+		       "111111111111111111111111', 1, 1700000300, 1700000301, 1700000900, 'done',"
+		       " x'2222222222222222222222222222222222222222222222222222222222222222');"
+		       "INSERT INTO sources VALUES ('192.0.2.0', 3, 1700000200, 1700000260);"
+		       "PRAGMA user_version = 6");
+	assert_int_equal(user_version(f->db), 6);
+	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
+	assert_int_equal(user_version(f->db), 7);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_read(f->store, v7_tx, &c), SESAME_OK);
+	/* the old columns are still there, and were copied */
+	assert_int_equal(c.alice.failures, 2);
+	assert_int_equal(c.alice.locked_until, 1700000160);
+	assert_int_equal(c.a_r, SESAME_OK);
+	assert_int_equal(c.a.failures, 2);
+	assert_int_equal(c.a.last_failure, 1700000100);
+	assert_int_equal(c.a.locked_until, 1700000160);
+	/* bob never failed: no row */
+	assert_int_equal(c.b_r, SESAME_ERR_NOT_FOUND);
+	assert_int_equal(c.b.failures, 0);
+	assert_int_equal(c.src.failures, 3);
+	assert_int_equal(c.src.locked_until, 1700000260);
+	assert_string_equal(c.sess.user, "alice");
+	assert_string_equal(c.sess.stage, "done");
+	assert_int_equal(c.sess.factors, 0);
+	assert_int_equal(c.sess.auth_time, 1700000300);
+	/* a locked user with no failure counted is copied too */
+	assert_int_equal(c.carol_r, SESAME_OK);
+	assert_int_equal(c.carol.failures, 0);
+	assert_int_equal(c.carol.locked_until, 5);
+	assert_string_equal(c.folded, "alice");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -793,6 +885,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_v3_rows_survive_and_passkeys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v4_rows_survive_and_invitations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v5_rows_survive_and_sources, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_v6_rows_survive_and_attempts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

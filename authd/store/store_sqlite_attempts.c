@@ -1,0 +1,103 @@
+/* The SQLite store's failed attempts per (name, source) (schema 7): the
+ * throttling record of sign-ins, whether or not the name is a user's. */
+#include "store_sqlite_int.h"
+
+int store_attempts_get(store_tx_t *tx, const char *name, const char *source, store_attempts_t *out)
+{
+	sqlite3_stmt *st = tx->c->st[ST_ATTEMPTS_GET];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->failures = (unsigned)sqlite3_column_int64(st, 0);
+		out->last_failure = sqlite3_column_int64(st, 1);
+		out->locked_until = sqlite3_column_int64(st, 2);
+	}
+	return row_end(st, rc);
+}
+
+int store_attempts_set(store_tx_t *tx, const char *name, const char *source,
+		       const store_attempts_t *a)
+{
+	sqlite3_stmt *st = tx->c->st[ST_ATTEMPTS_SET];
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, a->failures);
+	sqlite3_bind_int64(st, 4, a->last_failure);
+	sqlite3_bind_int64(st, 5, a->locked_until);
+	return step_done(st);
+}
+
+int store_attempts_delete(store_tx_t *tx, const char *name, const char *source)
+{
+	sqlite3_stmt *st = tx->c->st[ST_ATTEMPTS_DELETE];
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	return step_done(st);
+}
+
+int store_attempts_clear(store_tx_t *tx, const char *name)
+{
+	sqlite3_stmt *st = tx->c->st[ST_ATTEMPTS_CLEAR];
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return step_done(st);
+}
+
+int store_attempts_purge(store_tx_t *tx, int64_t before)
+{
+	sqlite3_stmt *st = tx->c->st[ST_ATTEMPTS_PURGE];
+
+	sqlite3_bind_int64(st, 1, before);
+	return step_done(st);
+}
+
+int store_attempts_list(store_tx_t *tx, const char *name, unsigned limit,
+			store_attempts_row_t **items, size_t *n)
+{
+	sqlite3_stmt *st = tx->c->st[ST_ATTEMPTS_LIST];
+	store_attempts_row_t *v = NULL;
+	size_t count = 0, cap = 0;
+	int rc, ok = SESAME_ERR_STORE;
+
+	*items = NULL;
+	*n = 0;
+	if (limit == 0)
+		return SESAME_OK;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			void *grown = grow_array(v, &cap, sizeof(*v));
+			if (grown == NULL) {
+				ok = SESAME_ERR_NOMEM;
+				goto fail;
+			}
+			v = grown;
+		}
+		store_attempts_row_t *row = &v[count++];
+		memset(row, 0, sizeof(*row));
+		copy_text(row->source, sizeof(row->source), st, 0);
+		row->a.failures = (unsigned)sqlite3_column_int64(st, 1);
+		row->a.last_failure = sqlite3_column_int64(st, 2);
+		row->a.locked_until = sqlite3_column_int64(st, 3);
+	}
+	if (rc != SQLITE_DONE) {
+		log_err_f("%s", sqlite3_errstr(rc));
+		goto fail;
+	}
+	*items = v;
+	*n = count;
+	v = NULL;
+	ok = SESAME_OK;
+fail:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(v);
+	return ok;
+}
