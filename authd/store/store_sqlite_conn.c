@@ -13,6 +13,7 @@
 #include "store_sqlite_int.h"
 
 #define STORE_BUSY_TIMEOUT_MS 5000
+#define STORE_WAL_RETRY_MS 10
 
 struct store_op {
 	store_fn fn;
@@ -200,6 +201,34 @@ void store_tx_durable(store_tx_t *tx)
 	tx->durable = 1;
 }
 
+/* Puts the database in WAL mode. Changing the journal mode takes the
+ * database's exclusive lock and, unlike a statement, does not wait for it
+ * (no busy handler): a daemon started together with another on a new
+ * file retries, within the busy timeout. */
+static int set_wal(sqlite3 *db)
+{
+	for (int waited = 0;; waited += STORE_WAL_RETRY_MS) {
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+		int wal = 0;
+
+		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const unsigned char *mode = sqlite3_column_text(st, 0);
+			wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+		}
+		sqlite3_finalize(st);
+		if (wal)
+			return SESAME_OK;
+		/* refused (BUSY), or left in the old mode: another holds the lock */
+		if ((rc != SQLITE_BUSY && rc != SQLITE_ROW) || waited >= STORE_BUSY_TIMEOUT_MS) {
+			log_err("store: cannot set WAL mode: %s",
+				rc == SQLITE_ROW ? "still locked" : sqlite3_errmsg(db));
+			return SESAME_ERR_STORE;
+		}
+		sqlite3_sleep(STORE_WAL_RETRY_MS);
+	}
+}
+
 /* Opens one connection and prepares every statement on it. */
 static int conn_open(const char *path, store_conn_t *c, int readonly)
 {
@@ -216,7 +245,7 @@ static int conn_open(const char *path, store_conn_t *c, int readonly)
 		/* the store's promise to read-only callers, enforced by SQLite */
 		if (exec_sql(c->db, "PRAGMA query_only=ON") != SESAME_OK)
 			return SESAME_ERR_STORE;
-	} else if (exec_sql(c->db, "PRAGMA journal_mode=WAL") != SESAME_OK ||
+	} else if (set_wal(c->db) != SESAME_OK ||
 		   exec_sql(c->db, "PRAGMA foreign_keys=ON") != SESAME_OK ||
 		   exec_sql(c->db, "PRAGMA secure_delete=ON") != SESAME_OK ||
 		   exec_sql(c->db, "PRAGMA synchronous=NORMAL") != SESAME_OK ||

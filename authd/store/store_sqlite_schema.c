@@ -141,26 +141,30 @@ static const char *const schemas[STORE_SCHEMA_VERSION + 1] = {
     NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
 };
 
+/* Under the write lock from the first read of the version: daemons that
+ * open a new database together each wait for the lock, and all but the
+ * first find it migrated already (reading the version first, then
+ * locking, let two of them create the same tables). */
 int store_sqlite_migrate(sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL;
 	int version = -1;
 
+	if (exec_sql(db, "BEGIN IMMEDIATE") != SESAME_OK)
+		return SESAME_ERR_STORE;
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (version < 0)
-		return SESAME_ERR_STORE;
+		goto fail;
 	if (version > STORE_SCHEMA_VERSION) {
 		log_err("store: database schema version %d is newer than this daemon's (%d)",
 			version, STORE_SCHEMA_VERSION);
-		return SESAME_ERR_STORE;
+		goto fail;
 	}
-	if (version == STORE_SCHEMA_VERSION)
-		return SESAME_OK;
-	if (exec_sql(db, "BEGIN IMMEDIATE") != SESAME_OK)
-		return SESAME_ERR_STORE;
+	if (version == STORE_SCHEMA_VERSION) /* nothing written: end the lock */
+		return exec_sql(db, "COMMIT");
 	for (int v = version + 1; v <= STORE_SCHEMA_VERSION; v++)
 		if (exec_sql(db, schemas[v]) != SESAME_OK)
 			goto fail;

@@ -17,10 +17,13 @@
 
 #include <cmocka.h> /* after the four headers it needs */
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sesame/error.h"
 #include "store/store.h"
@@ -874,6 +877,55 @@ static void test_v6_rows_survive_and_attempts(void **state)
 	assert_string_equal(c.folded, "alice");
 }
 
+/* Daemons started together on a new database file: each opens it (and
+ * would migrate it) at once. The version is read under the write lock,
+ * so the second finds the schema made, instead of making it again
+ * ("table users already exists"). Processes, as the daemons are. */
+#define RACE_ROUNDS 20
+#define RACE_OPENERS 3
+
+static void test_concurrent_first_open(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		char name[32], path[512];
+		int gate[2];
+		pid_t pids[RACE_OPENERS];
+
+		snprintf(name, sizeof(name), "race%d.db", round);
+		unit_path(path, sizeof(path), f->dir, name);
+		assert_int_equal(pipe(gate), 0);
+		for (int i = 0; i < RACE_OPENERS; i++) {
+			pids[i] = fork();
+			assert_true(pids[i] >= 0);
+			if (pids[i] == 0) {
+				store_t *s = NULL;
+				char c;
+				int r;
+
+				close(gate[1]);
+				/* start together: when the parent closes the gate */
+				while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+					;
+				r = store_open(path, &s);
+				store_close(&s);
+				_exit(r == SESAME_OK ? 0 : 1);
+			}
+		}
+		close(gate[0]);
+		close(gate[1]);
+		for (int i = 0; i < RACE_OPENERS; i++) {
+			int status = 0;
+			assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				fail_msg("round %d: opener %d failed (status %#x)", round, i,
+					 status);
+		}
+		assert_int_equal(user_version(path), 7);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -886,6 +938,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_v4_rows_survive_and_invitations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v5_rows_survive_and_sources, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v6_rows_survive_and_attempts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_first_open, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
