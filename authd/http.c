@@ -149,9 +149,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = rq;
 		rq->body.max = h->d->cfg.max_body;
+		if (http_body_precheck(conn, &rq->body) != SESAME_OK)
+			return http_refuse_framing(conn); /* smuggling: nothing else is done */
 		rq->bad_method = strcmp(method, MHD_HTTP_METHOD_POST) != 0;
 		rq->caller_ok = caller_identify(h->d, conn, &rq->caller) == SESAME_OK;
-		http_body_precheck(conn, &rq->body);
 		if (rq->body.too_large) /* refuse before reading a byte of the body; the
 					   connection is closed afterwards */
 			return send_error(conn, SESAME_ERR_TOO_LARGE, NULL);

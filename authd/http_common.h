@@ -1,6 +1,7 @@
 /* What the daemon's two HTTP servers (the unix-socket API, http.c, and
- * the web pages, web/web.c) share: libmicrohttpd settings, bounded
- * request bodies, responses whose buffer is wiped, and MHD's log. */
+ * the web pages, web/web.c) share: libmicrohttpd settings, the refusal of
+ * ambiguous requests, bounded request bodies, responses whose buffer is
+ * wiped, and MHD's log. */
 #ifndef AUTHD_HTTP_COMMON_H
 #define AUTHD_HTTP_COMMON_H
 
@@ -24,9 +25,18 @@ typedef struct {
 	int too_large;
 } http_body_t;
 
-/* Sets b->too_large when the request's Content-Length is malformed or
- * over b->max: then refuse before reading a byte of the body. */
-void http_body_precheck(struct MHD_Connection *conn, http_body_t *b);
+/* The first look at a request, before anything else is done with it.
+ * SESAME_ERR_INVALID_ARGUMENT: where its body ends is ambiguous (more than
+ * one Content-Length or Transfer-Encoding, both, or whitespace inside a
+ * field name), so a proxy in front could split the stream into other
+ * requests than MHD does (request smuggling): answer http_refuse_framing.
+ * Otherwise SESAME_OK, with b->too_large set when Content-Length is
+ * malformed or over b->max: then refuse before reading a byte of the body. */
+int http_body_precheck(struct MHD_Connection *conn, http_body_t *b);
+
+/* Queues 400 (plain text) and closes the connection after it: nothing that
+ * follows on it is read. */
+enum MHD_Result http_refuse_framing(struct MHD_Connection *conn);
 
 /* Appends n bytes; past the bound, drops the body and sets too_large.
  * SESAME_ERR_NOMEM when the buffer cannot be allocated. */

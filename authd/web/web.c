@@ -272,7 +272,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = rq;
 		rq->body.max = body_max(url);
-		http_body_precheck(conn, &rq->body);
+		if (http_body_precheck(conn, &rq->body) != SESAME_OK)
+			return http_refuse_framing(conn);
 		if (rq->body.too_large) /* refused before reading the body */
 			return serve(w, conn, url, method, rq);
 		return MHD_YES;

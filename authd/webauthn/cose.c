@@ -1,6 +1,7 @@
 /* COSE_Key (RFC 9052/9053) of a WebAuthn credential → EVP_PKEY: ES256
- * (EC2, P-256), EdDSA (OKP, Ed25519) and RS256 (RSA), with exact sizes;
- * and verification of the signatures these keys make. */
+ * (EC2, P-256), EdDSA (OKP, Ed25519) and RS256 (RSA), with exact sizes and
+ * points on their curves; and verification of the signatures these keys
+ * make. */
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -122,10 +123,79 @@ static EVP_PKEY *es256_pk(const unsigned char *x, const unsigned char *y, unsign
 	return pkey;
 }
 
+/* Ed25519 (RFC 8032 5.1): the field prime p = 2^255 - 19 and the curve
+ * constant d = -121665 / 121666 mod p, big-endian hex. */
+#define ED25519_P "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed"
+#define ED25519_D "52036cee2b6ffe738cc740797779e89800700a4d4141d8ab75eb4dca135978a3"
+
+/* Whether the 32 bytes decode as a point of Ed25519 (RFC 8032 5.1.3): y
+ * (little-endian, bit 255 cleared) below p, x^2 = u / v = (y^2 - 1) /
+ * (d y^2 + 1) a square mod p, and x = 0 only with a sign bit of 0.
+ * OpenSSL keeps any 32 bytes as a key; one that is not a point could never
+ * verify. u / v is a square exactly when u v = (u / v) v^2 is: no inverse,
+ * and the Legendre symbol by BN_kronecker (binary, a few µs; Euler's
+ * criterion by BN_mod_exp costs five times more on every assertion). */
+static bool eddsa_on_curve(const unsigned char enc[EDDSA_KEY_LEN])
+{
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *p = NULL, *d = NULL, *y, *y2, *u, *v;
+	unsigned char ybytes[EDDSA_KEY_LEN];
+	int sign = enc[EDDSA_KEY_LEN - 1] >> 7;
+	bool ok = false;
+
+	memcpy(ybytes, enc, EDDSA_KEY_LEN);
+	ybytes[EDDSA_KEY_LEN - 1] &= 0x7f; /* the sign of x */
+	if (ctx == NULL)
+		goto fail;
+	BN_CTX_start(ctx);
+	y = BN_CTX_get(ctx);
+	y2 = BN_CTX_get(ctx);
+	u = BN_CTX_get(ctx);
+	if ((v = BN_CTX_get(ctx)) == NULL || BN_hex2bn(&p, ED25519_P) == 0 ||
+	    BN_hex2bn(&d, ED25519_D) == 0 || BN_lebin2bn(ybytes, EDDSA_KEY_LEN, y) == NULL) {
+		webauthn_debug("BIGNUM");
+		goto fail;
+	}
+	if (BN_cmp(y, p) >= 0) {
+		webauthn_debug("Ed25519 y not below p");
+		goto fail;
+	}
+	if (BN_mod_sqr(y2, y, p, ctx) != 1 || BN_mod_sub(u, y2, BN_value_one(), p, ctx) != 1 ||
+	    BN_mod_mul(v, d, y2, p, ctx) != 1 || BN_mod_add(v, v, BN_value_one(), p, ctx) != 1 ||
+	    BN_mod_mul(u, u, v, p, ctx) != 1) {
+		webauthn_debug("BIGNUM");
+		goto fail;
+	}
+	if (BN_is_zero(v)) { /* cannot happen: -1 / d is not a square */
+		webauthn_debug("Ed25519 d y^2 + 1 = 0");
+		goto fail;
+	}
+	if (BN_is_zero(u)) { /* y = 1 or -1: x = 0 */
+		ok = sign == 0;
+		if (!ok)
+			webauthn_debug("Ed25519 x = 0 with sign bit 1");
+		goto fail;
+	}
+	ok = BN_kronecker(u, p, ctx) == 1; /* -2: error */
+	if (!ok)
+		webauthn_debug("Ed25519 key is not a point");
+fail:
+	BN_free(p);
+	BN_free(d);
+	if (ctx != NULL)
+		BN_CTX_end(ctx);
+	BN_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
+}
+
 static EVP_PKEY *eddsa_pk(const unsigned char *x)
 {
-	EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, EDDSA_KEY_LEN);
+	EVP_PKEY *pkey;
 
+	if (!eddsa_on_curve(x))
+		return NULL;
+	pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, EDDSA_KEY_LEN);
 	if (pkey == NULL) {
 		webauthn_debug("EVP_PKEY_new_raw_public_key");
 		ERR_clear_error();

@@ -1,6 +1,7 @@
 /* Unit tests for authd/webauthn/: the ceremonies captured from a real
- * Chromium (tests/webauthn/vectors/), the CBOR pre-scan, trust anchors
- * and the checks of the caller's parameters. */
+ * Chromium (tests/webauthn/vectors/), the CBOR pre-scan, trust anchors,
+ * the checks of the caller's parameters, and Ed25519 keys that are not
+ * points. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include <cbor.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -425,12 +427,105 @@ static void test_parameters(void **state)
 	assert_string_equal(webauthn_att_type_name(WEBAUTHN_ATT_TYPE_SELF), "self");
 }
 
+/* A COSE_Key of alg EdDSA, crv Ed25519 and the 32 bytes enc. */
+static size_t eddsa_cose(const unsigned char enc[32], unsigned char *out, size_t outsz)
+{
+	cbor_item_t *map = cbor_new_definite_map(4);
+	size_t n;
+
+	assert_non_null(map);
+	assert_true(cbor_map_add(map, (struct cbor_pair){cbor_move(cbor_build_uint8(1)),
+							 cbor_move(cbor_build_uint8(1))}));
+	assert_true(cbor_map_add(map, (struct cbor_pair){cbor_move(cbor_build_uint8(3)),
+							 cbor_move(cbor_build_negint8(7))}));
+	assert_true(cbor_map_add(map, (struct cbor_pair){cbor_move(cbor_build_negint8(0)),
+							 cbor_move(cbor_build_uint8(6))}));
+	assert_true(
+	    cbor_map_add(map, (struct cbor_pair){cbor_move(cbor_build_negint8(1)),
+						 cbor_move(cbor_build_bytestring(enc, 32))}));
+	n = cbor_serialize(map, out, outsz);
+	assert_true(n > 0);
+	cbor_decref(&map);
+	return n;
+}
+
+static int eddsa_decode(const unsigned char enc[32], const char **reason)
+{
+	unsigned char buf[128];
+	size_t n = eddsa_cose(enc, buf, sizeof(buf));
+	webauthn_cose_t k;
+	int r = webauthn_cose_decode(buf, n, &k, reason);
+
+	if (r == SESAME_OK)
+		assert_true(webauthn_pkey_fits_alg(k.pkey, WEBAUTHN_ALG_EDDSA));
+	webauthn_cose_clear(&k);
+	return r;
+}
+
+/* An Ed25519 key must decode as a point (RFC 8032 5.1.3): OpenSSL keeps any
+ * 32 bytes, and such a key could never verify. The y values were chosen
+ * with a one-off pure-Python script (Python integers, p = 2^255 - 19,
+ * d = -121665/121666): y = 2, 7 and p - 2 give an x^2 = (y^2 - 1) /
+ * (d y^2 + 1) that is not a square mod p, by Euler's criterion and by RFC
+ * 8032's square-root recovery alike; y = 3 gives a square; y = 1 and
+ * p - 1 give x = 0, whose sign bit must be 0. */
+static void test_eddsa_points(void **state)
+{
+	static const struct {
+		const char *y; /* little-endian hex, 32 bytes, sign bit included */
+		int ok;
+	} cases[] = {
+	    {"0200000000000000000000000000000000000000000000000000000000000000", 0}, /* y = 2 */
+	    {"0200000000000000000000000000000000000000000000000000000000000080",
+	     0}, /* either sign */
+	    {"0700000000000000000000000000000000000000000000000000000000000000", 0}, /* y = 7 */
+	    {"ebffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", 0}, /* p - 2 */
+	    {"0300000000000000000000000000000000000000000000000000000000000000", 1}, /* y = 3 */
+	    {"0300000000000000000000000000000000000000000000000000000000000080", 1},
+	    {"0100000000000000000000000000000000000000000000000000000000000000", 1}, /* x = 0 */
+	    {"0100000000000000000000000000000000000000000000000000000000000080",
+	     0}, /* x = 0, sign 1 */
+	    {"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", 1}, /* y = p - 1 */
+	    {"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", 0}, /* sign 1 */
+	    {"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", 0}, /* y = p */
+	    {"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", 0}, /* p + 1 */
+	};
+	const char *reason = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned char enc[32];
+		for (size_t j = 0; j < 32; j++)
+			assert_int_equal(sscanf(cases[i].y + 2 * j, "%2hhx", &enc[j]), 1);
+		reason = NULL;
+		if (cases[i].ok) {
+			assert_int_equal(eddsa_decode(enc, &reason), SESAME_OK);
+			assert_string_equal(reason, "ok");
+		} else {
+			assert_int_equal(eddsa_decode(enc, &reason), SESAME_ERR_INVALID_ARGUMENT);
+			assert_string_equal(reason, "bad_cose_key");
+		}
+	}
+	/* keys OpenSSL makes: both signs of x, every one a point */
+	for (int i = 0; i < 200; i++) {
+		EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		unsigned char enc[32];
+		size_t len = sizeof(enc);
+
+		assert_non_null(pk);
+		assert_int_equal(EVP_PKEY_get_raw_public_key(pk, enc, &len), 1);
+		assert_int_equal(len, 32);
+		EVP_PKEY_free(pk);
+		assert_int_equal(eddsa_decode(enc, &reason), SESAME_OK);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_vector_none), cmocka_unit_test(test_vector_packed),
 	    cmocka_unit_test(test_cbor_scan),	cmocka_unit_test(test_trust_pem),
-	    cmocka_unit_test(test_parameters),
+	    cmocka_unit_test(test_parameters),	cmocka_unit_test(test_eddsa_points),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -474,6 +474,12 @@ def build(g):
           cose_key=cose_variant(ke, m2=ke.cose_map()[-2][:31]))
     g.reg("reg_cose_ed448_curve", EDDSA, expect=refused("bad_cose_key"),
           cose_key=cose_variant(ke, m1=7))
+    # 32 bytes that are no Ed25519 point (RFC 8032 5.1.3): y = 2 gives an
+    # x^2 that is not a square mod p; y = 1 gives x = 0, which has no sign
+    # 1; y = p is not canonical. OpenSSL would store and list such a key.
+    for tag, y in (("y_2", 2), ("x_0_sign_1", 1 | 1 << 255), ("y_is_p", 2**255 - 19)):
+        g.reg("reg_cose_ed25519_not_a_point_" + tag, EDDSA, expect=refused("bad_cose_key"),
+              cose_key=cose_variant(ke, m2=y.to_bytes(32, "little")))
     kr = g.keys[RS256]
     g.reg("reg_cose_rsa_n_255", RS256, expect=refused("bad_cose_key"),
           cose_key=cose_variant(kr, m1=kr.cose_map()[-1][1:]))
