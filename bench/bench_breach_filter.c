@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "password/breach_filter.h"
-#include "password/breach_import.h"
+#include "sesame/breach_filter.h"
+#include "sesame/breach_import.h"
 #include "sesame/error.h"
 
 #define BENCH_QUERIES 10000000 /* lookups timed, members and non-members */

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "password/breach_filter.h"
-#include "password/breach_import.h"
+#include "sesame/breach_filter.h"
+#include "sesame/breach_import.h"
 #include "sesame/error.h"
 #include "term.h"
 

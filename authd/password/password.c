@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "password/breach_filter.h"
 #include "password/breach_online.h"
+#include "password/breach_source.h"
 #include "password/password.h"
 #include "password/pw_common.h"
 #include "password/pw_context.h"

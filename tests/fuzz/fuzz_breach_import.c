@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "password/breach_import.h"
+#include "sesame/breach_import.h"
 #include "sesame/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,7 +1,7 @@
-/* Unit tests for authd/password/breach_filter.c and breach_import.c: no
+/* Unit tests for lib/breach/ (breach_filter.c and breach_import.c): no
  * false negatives, the false-positive rate, duplicates, tiny sets, the file
- * format and its refusals, reloading after an atomic replacement, and the
- * parser of imported lists. */
+ * format and its refusals, and the parser of imported lists. Reloading a
+ * replaced file is the daemon's: test_breach_source.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +11,6 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "password/breach_filter.h"
-#include "password/breach_import.h"
+#include "sesame/breach_filter.h"
+#include "sesame/breach_import.h"
 #include "sesame/error.h"
 #include "unit_util.h"
 
@@ -290,6 +288,13 @@ static void test_round_trip(void **state)
 	assert_int_equal(breach_filter_open(f->path, &bf), SESAME_OK);
 	assert_int_equal(breach_filter_count(bf), 10000);
 	assert_int_equal(breach_filter_bytes(bf), xl);
+	/* the identity of the file mapped, which breach_source compares */
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_non_null(breach_filter_stat(bf));
+	assert_int_equal(breach_filter_stat(bf)->st_dev, st.st_dev);
+	assert_int_equal(breach_filter_stat(bf)->st_ino, st.st_ino);
+	assert_int_equal(breach_filter_stat(bf)->st_size, xl);
+	assert_null(breach_filter_stat(NULL));
 	breach_filter_close(&bf);
 	/* write_fd over a larger file cuts it to size */
 	{
@@ -439,109 +444,6 @@ static void test_refused(void **state)
 	free(k);
 }
 
-/* ---- reloading ---- */
-
-struct reader {
-	breach_source_t *src;
-	uint64_t key; /* in every version of the file */
-	atomic_int stop;
-	atomic_long checks;
-	atomic_long misses;
-};
-
-static void *reader_run(void *arg)
-{
-	struct reader *r = arg;
-	int found;
-
-	while (!atomic_load(&r->stop)) {
-		if (breach_source_check(r->src, r->key, &found) != SESAME_OK || !found)
-			atomic_fetch_add(&r->misses, 1);
-		atomic_fetch_add(&r->checks, 1);
-	}
-	return NULL;
-}
-
-static int source_has(breach_source_t *src, uint64_t key)
-{
-	int found = -1;
-	assert_int_equal(breach_source_check(src, key, &found), SESAME_OK);
-	return found;
-}
-
-static void test_reload(void **state)
-{
-	struct fixture *f = *state;
-	enum { N = 20000 };
-	uint64_t *a = make_keys(N, 21), *b = make_keys(N, 22), *ca = make_keys(N, 21),
-		 *cb = make_keys(N, 22);
-	uint64_t only_a = 0, only_b = 0, common = 0xc0ffee;
-	breach_filter_t *fa, *fb;
-	breach_source_t *src = NULL;
-	struct reader r;
-	pthread_t th[2];
-	char junk[600];
-
-	/* missing at start */
-	assert_int_equal(breach_source_new(f->path, &src), SESAME_ERR_NOT_FOUND);
-	assert_null(src);
-
-	a[0] = b[0] = ca[0] = cb[0] = common;
-	fa = build_open(f->path, a, N);
-	unit_path(junk, sizeof(junk), f->dir, "b.filter");
-	fb = build_open(junk, b, N);
-	/* a key of each set that the other does not (even falsely) contain */
-	for (size_t i = 1; i < N && (!only_a || !only_b); i++) {
-		if (!only_a && !breach_filter_contains(fb, ca[i]))
-			only_a = ca[i];
-		if (!only_b && !breach_filter_contains(fa, cb[i]))
-			only_b = cb[i];
-	}
-	assert_true(only_a && only_b);
-	breach_filter_close(&fa);
-	breach_filter_close(&fb);
-
-	assert_int_equal(breach_source_new(f->path, &src), SESAME_OK);
-	memset(&r, 0, sizeof(r));
-	r.src = src;
-	r.key = common;
-	for (int i = 0; i < 2; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, reader_run, &r), 0);
-	assert_int_equal(source_has(src, only_a), 1);
-	assert_int_equal(source_has(src, only_b), 0);
-
-	/* replaced atomically: the old answers until the next re-stat */
-	assert_int_equal(breach_filter_build(cb, N, f->path), SESAME_OK);
-	assert_int_equal(source_has(src, only_a), 1);
-	usleep(1100 * 1000);
-	assert_int_equal(source_has(src, only_b), 1);
-	assert_int_equal(source_has(src, only_a), 0);
-
-	/* a broken replacement and then none: the last good filter stays */
-	assert_int_equal(unit_write_text(junk, "not a filter", 0644), 0);
-	assert_int_equal(rename(junk, f->path), 0);
-	usleep(1100 * 1000);
-	assert_int_equal(source_has(src, only_b), 1);
-	assert_int_equal(unlink(f->path), 0);
-	usleep(1100 * 1000);
-	assert_int_equal(source_has(src, only_b), 1);
-
-	atomic_store(&r.stop, 1);
-	for (int i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
-	print_message("%ld concurrent checks during the reloads, %ld misses\n",
-		      atomic_load(&r.checks), atomic_load(&r.misses));
-	assert_true(atomic_load(&r.checks) > 0);
-	assert_int_equal(atomic_load(&r.misses), 0);
-	breach_source_free(&src);
-	assert_null(src);
-	breach_source_free(&src);
-	free(a);
-	free(b);
-	free(ca);
-	free(cb);
-}
-
 /* ---- the import parser ---- */
 
 static void test_import_line(void **state)
@@ -653,7 +555,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sizes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 	    cmocka_unit_test(test_import_line),
 	    cmocka_unit_test_setup_teardown(test_import_read, setup, teardown),
 	};

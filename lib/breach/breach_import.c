@@ -1,12 +1,12 @@
-/* Reading breached-password lists (see breach_import.h): a bounded line
- * reader over read(2) and a strict parser of each line. */
+/* Reading breached-password lists (see sesame/breach_import.h): a bounded
+ * line reader over read(2) and a strict parser of each line. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "breach_filter.h"
-#include "breach_import.h"
+#include "sesame/breach_filter.h"
+#include "sesame/breach_import.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
 

@@ -1,7 +1,8 @@
 /* Binary fuse filters (Graf & Lemire, "Binary Fuse Filters: Fast and
  * Smaller Than Xor Filters", 2022): arity 3, 8-bit fingerprints, built
- * from 64-bit keys, written to a versioned file that is mapped read-only,
- * and a source that follows the file when it is replaced. */
+ * from 64-bit keys, written to a versioned file that is mapped read-only
+ * (docs/breach-filter.md). Shared by sesame-authd, which looks passwords
+ * up, and sesamectl, which builds the file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -12,10 +13,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "breach_filter.h"
+#include "sesame/breach_filter.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
 
@@ -32,7 +32,6 @@
 #define BF_MAX_SEG_LOG 18
 #define BF_MAX_TRIES 64		      /* seeds tried before giving up */
 #define BF_SEED_START 0x5345534246ull /* "SESBF": builds are reproducible */
-#define BF_RELOAD_NS 1000000000ll     /* a source re-stats its file at most once a second */
 #define BF_TMP_TRIES 16
 #define BF_RETRY (-1) /* internal: the keys did not peel under this seed */
 
@@ -68,18 +67,7 @@ struct breach_filter {
 	const uint8_t *fp; /* p.array_len fingerprints, inside map */
 	void *map;
 	size_t map_len;
-	struct stat st; /* identity of the mapped file, for breach_source */
-};
-
-struct breach_source {
-	char *path;
-	pthread_rwlock_t lock; /* readers look up; the swap writes */
-	breach_filter_t *cur;
-	pthread_mutex_t reload; /* one refresh at a time; guards the fields below */
-	struct timespec last;	/* of the last stat, CLOCK_MONOTONIC */
-	struct stat bad;	/* a file that failed to load, not retried until it changes */
-	int have_bad;
-	int missing_logged;
+	struct stat st; /* the file mapped, as fstat() saw it at open */
 };
 
 /* ---- hashing ---- */
@@ -760,6 +748,11 @@ size_t breach_filter_bytes(const breach_filter_t *f)
 	return f ? f->map_len : 0;
 }
 
+const struct stat *breach_filter_stat(const breach_filter_t *f)
+{
+	return f ? &f->st : NULL;
+}
+
 /* ---- keys ---- */
 
 uint64_t breach_key_from_sha1(const unsigned char sha1[20])
@@ -797,122 +790,4 @@ uint64_t breach_key_from_password(const char *password, size_t len)
 	key = breach_key_from_sha1(md);
 	OPENSSL_cleanse(md, sizeof(md));
 	return key;
-}
-
-/* ---- a file that follows replacements ---- */
-
-static int bf_same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
-int breach_source_new(const char *path, breach_source_t **out)
-{
-	breach_source_t *s = NULL;
-	int ok = SESAME_ERR_NOMEM;
-
-	*out = NULL;
-	if (path == NULL || *path == '\0')
-		return SESAME_ERR_INVALID_ARGUMENT;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return SESAME_ERR_NOMEM;
-	if (pthread_rwlock_init(&s->lock, NULL) != 0) {
-		free(s);
-		return SESAME_ERR_NOMEM;
-	}
-	if (pthread_mutex_init(&s->reload, NULL) != 0) {
-		pthread_rwlock_destroy(&s->lock);
-		free(s);
-		return SESAME_ERR_NOMEM;
-	}
-	/* from here breach_source_free() undoes everything */
-	if ((s->path = strdup(path)) == NULL)
-		goto fail;
-	if ((ok = breach_filter_open(path, &s->cur)) != SESAME_OK)
-		goto fail;
-	clock_gettime(CLOCK_MONOTONIC, &s->last);
-	log_info("breach filter %s: %zu entries, %zu bytes", path, breach_filter_count(s->cur),
-		 breach_filter_bytes(s->cur));
-	*out = s;
-	s = NULL;
-	ok = SESAME_OK;
-fail:
-	breach_source_free(&s);
-	return ok;
-}
-
-void breach_source_free(breach_source_t **sp)
-{
-	breach_source_t *s;
-
-	if (sp == NULL || (s = *sp) == NULL)
-		return;
-	breach_filter_close(&s->cur);
-	pthread_rwlock_destroy(&s->lock);
-	pthread_mutex_destroy(&s->reload);
-	free(s->path);
-	free(s);
-	*sp = NULL;
-}
-
-/* Called with s->reload held: s->cur changes only under it, so it may be
- * read here without the rwlock. */
-static void bf_source_refresh(breach_source_t *s)
-{
-	struct timespec now;
-	struct stat st;
-	breach_filter_t *f = NULL, *old;
-	int r;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - s->last.tv_sec) * 1000000000ll + (now.tv_nsec - s->last.tv_nsec) <
-	    BF_RELOAD_NS)
-		return;
-	s->last = now;
-	if (stat(s->path, &st) != 0) {
-		if (!s->missing_logged)
-			log_warn("breach filter %s: %s; still using the one loaded before", s->path,
-				 strerror(errno));
-		s->missing_logged = 1;
-		return;
-	}
-	s->missing_logged = 0;
-	if (bf_same_file(&st, &s->cur->st) || (s->have_bad && bf_same_file(&st, &s->bad)))
-		return;
-	if ((r = breach_filter_open(s->path, &f)) != SESAME_OK) {
-		log_err("breach filter %s was replaced but cannot be loaded (%s); still using the "
-			"one loaded before",
-			s->path, sesame_err_code(r));
-		s->bad = st;
-		s->have_bad = 1;
-		return;
-	}
-	s->have_bad = 0;
-	pthread_rwlock_wrlock(&s->lock);
-	old = s->cur;
-	s->cur = f;
-	pthread_rwlock_unlock(&s->lock);
-	/* the write lock waited for every reader of old: none is left */
-	breach_filter_close(&old);
-	log_info("breach filter %s reloaded: %zu entries, %zu bytes", s->path,
-		 breach_filter_count(s->cur), breach_filter_bytes(s->cur));
-}
-
-int breach_source_check(breach_source_t *s, uint64_t key, int *found)
-{
-	if (found != NULL)
-		*found = 0;
-	if (s == NULL || found == NULL)
-		return SESAME_ERR_INVALID_ARGUMENT;
-	/* one thread refreshes; the others go on with the current filter */
-	if (pthread_mutex_trylock(&s->reload) == 0) {
-		bf_source_refresh(s);
-		pthread_mutex_unlock(&s->reload);
-	}
-	if (pthread_rwlock_rdlock(&s->lock) != 0)
-		return SESAME_ERR_INTERNAL;
-	*found = breach_filter_contains(s->cur, key);
-	pthread_rwlock_unlock(&s->lock);
-	return SESAME_OK;
 }

@@ -1,13 +1,15 @@
-/* Offline breached-password check: a binary fuse filter (8-bit
- * fingerprints, ~9 bits per entry, false-positive rate ~0.4 %) over
- * 64-bit keys taken from the SHA-1 of each breached password, stored in a
- * file that the daemon maps read-only and reloads when it is replaced.
- * File format and figures: docs/breach-filter.md. */
-#ifndef AUTHD_BREACH_FILTER_H
-#define AUTHD_BREACH_FILTER_H
+/* The offline breached-password filter file (lib/breach/, library
+ * sesame_breach): a binary fuse filter (8-bit fingerprints, ~9 bits per
+ * entry, false-positive rate ~0.4 %) over 64-bit keys taken from the SHA-1
+ * of each breached password. sesamectl builds the file; sesame-authd maps
+ * it read-only and looks passwords up (authd/password/breach_source.h
+ * follows replacements). File format and figures: docs/breach-filter.md. */
+#ifndef SESAME_BREACH_FILTER_H
+#define SESAME_BREACH_FILTER_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* Distinct keys one filter may hold (its fingerprint array is indexed
  * with 32 bits); a full Have I Been Pwned list has about a billion. */
@@ -46,22 +48,9 @@ int breach_filter_contains(const breach_filter_t *f, uint64_t key);
 size_t breach_filter_count(const breach_filter_t *f);
 size_t breach_filter_bytes(const breach_filter_t *f);
 
-/* A filter file that follows replacements: breach_source_check() re-stats
- * the path at most once a second and, when (device, inode, mtime, size)
- * changed, maps the new file and swaps it in. A file that cannot be loaded
- * is logged once and the previous filter stays in use. Readers hold a read
- * lock only while they look a key up; the old mapping is unmapped after
- * the swap took the write lock, so no reader can still be using it.
- * Thread-safe. */
-typedef struct breach_source breach_source_t;
-
-/* Opens path: SESAME_ERR_NOT_FOUND when it does not exist (a configured
- * filter that is absent must stop the daemon), SESAME_ERR_CONFIG when it
- * is not a valid filter. */
-int breach_source_new(const char *path, breach_source_t **out);
-void breach_source_free(breach_source_t **sp);
-
-/* *found as breach_filter_contains() against the current filter. */
-int breach_source_check(breach_source_t *src, uint64_t key, int *found);
+/* The file f was mapped from, as fstat() saw it when it was opened: a
+ * reader that follows a path compares it with a later stat() of the path
+ * to see a replacement. */
+const struct stat *breach_filter_stat(const breach_filter_t *f);
 
 #endif

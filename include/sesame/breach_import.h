@@ -1,9 +1,10 @@
-/* Reading a breached-password list into filter keys, for `sesamectl
- * breach import` (and its benchmark): the Have I Been Pwned format
- * ("SHA1HEX[:COUNT]" a line) or plain passwords. The text is untrusted:
- * every line is bounded, nothing is kept but the 64-bit keys. */
-#ifndef AUTHD_BREACH_IMPORT_H
-#define AUTHD_BREACH_IMPORT_H
+/* Reading a breached-password list into filter keys (lib/breach/, library
+ * sesame_breach) for `sesamectl breach import`, its benchmark and its
+ * fuzzer: the Have I Been Pwned format ("SHA1HEX[:COUNT]" a line) or plain
+ * passwords. The text is untrusted: every line is bounded, nothing is kept
+ * but the 64-bit keys. */
+#ifndef SESAME_BREACH_IMPORT_H
+#define SESAME_BREACH_IMPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
