@@ -1,7 +1,10 @@
 # The password policy, included by authd/CMakeLists.txt: its sources (with
-# data/common-passwords.txt compiled in as a C array) and libzxcvbn.
+# data/common-passwords.txt compiled in as a C array), libzxcvbn, and
+# libunistring for NFKC (neither ships a pkg-config file on Debian 12).
 find_library(ZXCVBN_LIBRARY zxcvbn REQUIRED)
 find_path(ZXCVBN_INCLUDE_DIR zxcvbn.h REQUIRED)
+find_library(UNISTRING_LIBRARY unistring REQUIRED)
+find_path(UNISTRING_INCLUDE_DIR uninorm.h REQUIRED)
 
 set(SESAME_COMMON_PASSWORDS_TXT ${PROJECT_SOURCE_DIR}/data/common-passwords.txt)
 set(SESAME_COMMON_PASSWORDS_C ${CMAKE_CURRENT_BINARY_DIR}/password/common_passwords.c)
@@ -14,6 +17,6 @@ add_custom_command(
   VERBATIM)
 
 set(SESAME_PASSWORD_SOURCES
-    password/password.c password/pw_common.c password/pw_context.c password/pw_old.c
-    password/pw_score.c password/pw_text.c ${SESAME_COMMON_PASSWORDS_C})
-set(SESAME_PASSWORD_LIBS ${ZXCVBN_LIBRARY} m)
+    password/password.c password/pw_common.c password/pw_context.c password/pw_normalize.c
+    password/pw_old.c password/pw_score.c password/pw_text.c ${SESAME_COMMON_PASSWORDS_C})
+set(SESAME_PASSWORD_LIBS ${ZXCVBN_LIBRARY} ${UNISTRING_LIBRARY} m)
