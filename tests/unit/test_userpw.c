@@ -265,17 +265,17 @@ static void test_normalized(void **state)
 	assert_int_equal(userpw_hash(nfd, strlen(nfd), enc, sizeof(enc)), SESAME_OK);
 	assert_int_equal(userpw_verify(enc, nfc, strlen(nfc), &rehash), SESAME_OK);
 	assert_int_equal(rehash, 0);
-	/* compatibility forms: the ligature "ﬁ" is "fi" */
-	assert_int_equal(userpw_hash("\xef\xac\x81ve", 5, enc, sizeof(enc)), SESAME_OK);
-	assert_int_equal(userpw_verify(enc, "five", 4, &rehash), SESAME_OK);
-	/* what is hashed is the NFC form, as libargon2 computes it itself */
-	assert_int_equal(userpw_hash(nfd, strlen(nfd), enc, sizeof(enc)), SESAME_OK);
+	/* what was hashed is the NFC form, as libargon2 computes it itself */
 	assert_int_equal(argon2id_verify(enc, nfc, strlen(nfc)), ARGON2_OK);
 	assert_int_equal(argon2id_verify(enc, nfd, strlen(nfd)), ARGON2_VERIFY_MISMATCH);
 	/* a different password still fails in either spelling */
-	assert_int_equal(userpw_verify(enc, "Cre\xcc\x80me brulee au caramel", 28, &rehash),
+	static const char other[] = "Cre\xcc\x80me brulee au caramel";
+	assert_int_equal(userpw_verify(enc, other, strlen(other), &rehash),
 			 SESAME_ERR_WRONG_PASSWORD);
 	assert_int_equal(rehash, 0);
+	/* compatibility forms: the ligature "ﬁ" is "fi" */
+	assert_int_equal(userpw_hash("\xef\xac\x81ve", 5, enc, sizeof(enc)), SESAME_OK);
+	assert_int_equal(userpw_verify(enc, "five", 4, &rehash), SESAME_OK);
 	/* invalid UTF-8 is hashed as it is, not refused */
 	assert_int_equal(userpw_hash("e\xcc\x81\xff", 4, enc, sizeof(enc)), SESAME_OK);
 	assert_int_equal(userpw_verify(enc, "e\xcc\x81\xff", 4, &rehash), SESAME_OK);
@@ -300,7 +300,6 @@ static void test_legacy_unnormalized(void **state)
 	rehash = -1;
 	assert_int_equal(userpw_verify(enc, nfd, strlen(nfd), &rehash), SESAME_OK);
 	assert_int_equal(rehash, 1);
-	assert_int_equal(userpw_verify(enc, nfd, strlen(nfd), NULL), SESAME_OK);
 	/* the other spelling never matched the old hash and does not now */
 	rehash = -1;
 	assert_int_equal(userpw_verify(enc, nfc, strlen(nfc), &rehash), SESAME_ERR_WRONG_PASSWORD);
