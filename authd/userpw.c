@@ -1,6 +1,7 @@
 /* Argon2id password hashes (see userpw.h). The encoded string is parsed
  * and bounded here before libargon2 decodes it: its verify allocates the
- * memory the string names, and the string comes from the database. */
+ * memory the string names, and the string comes from the database. What
+ * is hashed is the password's NFKC form (password/pw_normalize.h). */
 #include <argon2.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "password/pw_normalize.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
 #include "sesame/log.h"
@@ -53,7 +55,9 @@ static int map_argon2(int rc, const char *what)
 int userpw_hash(const char *pw, size_t len, char *out, size_t outsz)
 {
 	unsigned char salt[USERPW_SALT_LEN];
-	int rc;
+	char norm[PW_NORMALIZE_BUF];
+	size_t nlen = 0;
+	int rc, r;
 
 	if (out == NULL || outsz == 0)
 		return SESAME_ERR_INVALID_ARGUMENT;
@@ -62,14 +66,18 @@ int userpw_hash(const char *pw, size_t len, char *out, size_t outsz)
 	    outsz < argon2_encodedlen(USERPW_T_COST, USERPW_M_COST_KIB, USERPW_PARALLELISM,
 				      USERPW_SALT_LEN, USERPW_TAG_LEN, Argon2_id))
 		return SESAME_ERR_INVALID_ARGUMENT;
-	if (RAND_bytes(salt, sizeof(salt)) != 1)
+	if ((r = pw_normalize(pw, len, norm, sizeof(norm), &nlen, NULL)) != SESAME_OK)
+		return r;
+	if (RAND_bytes(salt, sizeof(salt)) != 1) {
+		OPENSSL_cleanse(norm, sizeof(norm));
 		return SESAME_ERR_CRYPTO;
+	}
 	slot_take();
-	rc = argon2id_hash_encoded(USERPW_T_COST, USERPW_M_COST_KIB, USERPW_PARALLELISM,
-				   pw ? pw : "", len, salt, sizeof(salt), USERPW_TAG_LEN, out,
-				   outsz);
+	rc = argon2id_hash_encoded(USERPW_T_COST, USERPW_M_COST_KIB, USERPW_PARALLELISM, norm, nlen,
+				   salt, sizeof(salt), USERPW_TAG_LEN, out, outsz);
 	slot_give();
 	OPENSSL_cleanse(salt, sizeof(salt));
+	OPENSSL_cleanse(norm, sizeof(norm));
 	if (rc != ARGON2_OK)
 		out[0] = '\0';
 	return map_argon2(rc, "hash");
@@ -144,20 +152,35 @@ static int parse_encoded(const char *s, userpw_params_t *pp)
 int userpw_verify(const char *encoded, const char *pw, size_t len, int *needs_rehash)
 {
 	userpw_params_t pp;
-	int rc;
+	char norm[PW_NORMALIZE_BUF];
+	size_t nlen = 0;
+	int rc, r, legacy = 0;
 
 	if (needs_rehash)
 		*needs_rehash = 0;
 	if (encoded == NULL || (pw == NULL && len) || len > SESAME_MAX_PASSWORD ||
 	    parse_encoded(encoded, &pp) != 0)
 		return SESAME_ERR_INVALID_ARGUMENT;
+	if ((r = pw_normalize(pw, len, norm, sizeof(norm), &nlen, NULL)) != SESAME_OK)
+		return r;
 	slot_take();
-	rc = argon2id_verify(encoded, pw ? pw : "", len);
+	rc = argon2id_verify(encoded, norm, nlen);
+	/* A hash made before passwords were normalised holds the bytes as
+	 * they were typed: when they differ from the NFKC form, try them too
+	 * and have the caller store the normalised hash. Whether the second
+	 * run happens depends only on the input, never on the stored hash, so
+	 * the dummy verification of an unknown user costs the same. */
+	if (rc == ARGON2_VERIFY_MISMATCH &&
+	    (nlen != len || (len > 0 && memcmp(norm, pw, len) != 0))) {
+		rc = argon2id_verify(encoded, pw, len);
+		legacy = rc == ARGON2_OK;
+	}
 	slot_give();
+	OPENSSL_cleanse(norm, sizeof(norm));
 	if ((rc = map_argon2(rc, "verify")) != SESAME_OK)
 		return rc;
 	if (needs_rehash)
-		*needs_rehash = pp.m != USERPW_M_COST_KIB || pp.t != USERPW_T_COST ||
+		*needs_rehash = legacy || pp.m != USERPW_M_COST_KIB || pp.t != USERPW_T_COST ||
 				pp.p != USERPW_PARALLELISM || pp.saltlen != USERPW_SALT_LEN ||
 				pp.taglen != USERPW_TAG_LEN;
 	return SESAME_OK;

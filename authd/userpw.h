@@ -37,15 +37,20 @@
 /* Room for an encoded hash of the bounded parameters, with its NUL. */
 #define USERPW_ENCODED_MAX 256
 
-/* Hashes pw (len bytes, at most SESAME_MAX_PASSWORD) with a fresh salt
- * and the current parameters; writes the NUL-terminated encoded string
- * into out. SESAME_ERR_INVALID_ARGUMENT (len, outsz), SESAME_ERR_CRYPTO,
- * SESAME_ERR_NOMEM. */
+/* Hashes the NFKC form of pw (len bytes, at most SESAME_MAX_PASSWORD; see
+ * password/pw_normalize.h: invalid UTF-8 is hashed as it is) with a fresh
+ * salt and the current parameters; writes the NUL-terminated encoded
+ * string into out. SESAME_ERR_INVALID_ARGUMENT (len, outsz),
+ * SESAME_ERR_CRYPTO, SESAME_ERR_NOMEM. */
 int userpw_hash(const char *pw, size_t len, char *out, size_t outsz);
 
-/* Checks pw against encoded in constant time (libargon2's own verify).
- * SESAME_OK when it matches, with *needs_rehash set when encoded was made
- * with other parameters than the current ones; SESAME_ERR_WRONG_PASSWORD
+/* Checks the NFKC form of pw against encoded in constant time
+ * (libargon2's own verify) and, when that fails and pw is not already in
+ * that form, pw as it is (a hash made before passwords were normalised).
+ * SESAME_OK when either matches, with *needs_rehash set when encoded was
+ * made from the raw bytes or with other parameters than the current ones
+ * (userpw_hash(pw) then makes the hash to store; a wrong password not in
+ * NFKC form costs two verifications); SESAME_ERR_WRONG_PASSWORD
  * when not; SESAME_ERR_INVALID_ARGUMENT when encoded is not an Argon2id
  * v1.3 string or its parameters are out of bounds (nothing is computed
  * then); SESAME_ERR_CRYPTO, SESAME_ERR_NOMEM. */

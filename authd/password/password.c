@@ -1,5 +1,7 @@
 /* Password strength policy (NIST SP 800-63B): input bound, strict UTF-8,
- * length in code points, optional composition, common passwords,
+ * NFKC normalisation (of the password, the old one and the context words,
+ * before any rule, so that every rule and the breach lookups see one
+ * spelling), length in code points, optional composition, common passwords,
  * dictionary words, context words, zxcvbn score, old password; every
  * applicable reason is collected, with a sentence and one hint.
  *
@@ -18,6 +20,7 @@
 #include "password/password.h"
 #include "password/pw_common.h"
 #include "password/pw_context.h"
+#include "password/pw_normalize.h"
 #include "password/pw_old.h"
 #include "password/pw_score.h"
 #include "password/pw_text.h"
@@ -51,6 +54,28 @@ static const char *const reason_codes[PW__COUNT] = {
     [PW_BREACH_UNAVAILABLE] = "breach_check_unavailable",
     [PW_SAME_AS_OLD] = "same_as_old",
 };
+
+/* Adds the words of text[0..len) in NFKC form, as the password is. */
+static int context_add(pw_context_t *c, const char *text, size_t len)
+{
+	char norm[PW_NORMALIZE_BUF];
+	size_t n = 0;
+	int r;
+
+	if (text == NULL)
+		return SESAME_OK;
+	if ((r = pw_normalize(text, len, norm, sizeof(norm), &n, NULL)) == SESAME_OK)
+		pw_context_add(c, norm);
+	OPENSSL_cleanse(norm, sizeof(norm));
+	return r;
+}
+
+/* context_add() of a NUL-terminated text, of which pw_context_add() reads
+ * PW_CONTEXT_SOURCE_MAX bytes. */
+static int context_add_str(pw_context_t *c, const char *text)
+{
+	return context_add(c, text, text != NULL ? strnlen(text, PW_CONTEXT_SOURCE_MAX) : 0);
+}
 
 int password_policy_new(const password_config_t *cfg, password_policy_t **out, char *err,
 			size_t errsz)
@@ -88,11 +113,11 @@ int password_policy_new(const password_config_t *cfg, password_policy_t **out, c
 	p->check_old = cfg->check_old;
 	pw_context_init(&p->org);
 	for (size_t i = 0; i < cfg->n_org_words && i < SESAME_MAX_ORG_WORDS; i++) {
-		char w[sizeof(cfg->org_words[0])];
-		size_t n = strnlen(cfg->org_words[i], sizeof(w) - 1);
-		memcpy(w, cfg->org_words[i], n);
-		w[n] = '\0';
-		pw_context_add(&p->org, w);
+		size_t n = strnlen(cfg->org_words[i], sizeof(cfg->org_words[0]) - 1);
+		if ((r = context_add(&p->org, cfg->org_words[i], n)) != SESAME_OK) {
+			snprintf(err, errsz, "Out of memory normalising the organisation's words.");
+			goto fail;
+		}
 	}
 	if (cfg->breach_filter[0] != '\0') {
 		r = breach_source_new(cfg->breach_filter, &p->breach);
@@ -250,12 +275,15 @@ static void make_hint(const password_policy_t *p, unsigned reasons, pw_pattern_t
 
 int password_check(password_policy_t *p, const password_input_t *in, password_result_t *out)
 {
-	char pw[SESAME_MAX_PASSWORD + 1];
+	char pw[PW_NORMALIZE_BUF], old[PW_NORMALIZE_BUF];
 	const char *words[PW_CONTEXT_MAX_WORDS + 1];
+	const char *oldp = NULL;
 	pw_context_t ctx;
 	pw_score_t sc = {0};
-	size_t ncp = 0;
+	pw_normalize_form_t form;
+	size_t ncp = 0, len = 0, old_len = 0;
 	unsigned reasons = 0;
+	int r;
 
 	if (out != NULL) {
 		memset(out, 0, sizeof(*out));
@@ -264,58 +292,82 @@ int password_check(password_policy_t *p, const password_input_t *in, password_re
 	if (p == NULL || in == NULL || out == NULL || (in->password == NULL && in->len > 0) ||
 	    (in->old_password == NULL && in->old_len > 0))
 		return SESAME_ERR_INVALID_ARGUMENT;
-	pw[0] = '\0';
+	pw[0] = old[0] = '\0';
 	/* the bound first, so that nothing below ever sees a larger input;
-	 * either of these two refusals stops the check */
+	 * any of these three refusals stops the check */
 	if (in->len > SESAME_MAX_PASSWORD) {
 		reasons = 1u << PW_INPUT_TOO_LARGE;
 		goto out;
 	}
-	if (!utf8_validate(in->password, in->len, &ncp)) {
+	if (!utf8_validate(in->password, in->len, NULL)) {
 		reasons = 1u << PW_INVALID_UTF8;
 		goto out;
 	}
+	/* every rule below sees the NFKC form, NUL-terminated for zxcvbn
+	 * (valid UTF-8 has no NUL): the form that is hashed */
+	if ((r = pw_normalize(in->password, in->len, pw, sizeof(pw), &len, &form)) != SESAME_OK)
+		goto fail;
+	if (form == PW_NORMALIZE_TOO_LONG) {
+		reasons = 1u << PW_INPUT_TOO_LARGE;
+		goto out;
+	}
+	(void)utf8_validate(pw, len, &ncp);
 	out->length = ncp;
-	if (in->len > 0) /* NUL-terminated for zxcvbn; valid UTF-8 has no NUL */
-		memcpy(pw, in->password, in->len);
-	pw[in->len] = '\0';
 
 	if (ncp < p->min_length)
 		reasons |= 1u << PW_TOO_SHORT;
 	if (ncp > p->max_length)
 		reasons |= 1u << PW_TOO_LONG;
-	if (p->min_classes > 0 && count_classes(pw, in->len) < p->min_classes)
+	if (p->min_classes > 0 && count_classes(pw, len) < p->min_classes)
 		reasons |= 1u << PW_COMPOSITION;
-	if (is_common(p, pw, in->len))
+	if (is_common(p, pw, len))
 		reasons |= 1u << PW_COMMON;
 
 	memcpy(&ctx, &p->org, sizeof(ctx));
-	pw_context_add(&ctx, in->user);
-	pw_context_add(&ctx, in->real_name);
-	pw_context_add(&ctx, in->service);
-	if (pw_context_matches(&ctx, pw, in->len))
+	if ((r = context_add_str(&ctx, in->user)) != SESAME_OK ||
+	    (r = context_add_str(&ctx, in->real_name)) != SESAME_OK ||
+	    (r = context_add_str(&ctx, in->service)) != SESAME_OK)
+		goto fail;
+	if (pw_context_matches(&ctx, pw, len))
 		reasons |= 1u << PW_CONTEXT;
 
 	pw_context_list(&ctx, words);
-	pw_score(pw, in->len, words, &sc);
+	pw_score(pw, len, words, &sc);
 	out->score = sc.score;
 	if (sc.dictionary)
 		reasons |= 1u << PW_DICTIONARY;
 	if ((unsigned)sc.score < p->min_score)
 		reasons |= 1u << PW_WEAK;
 
-	reasons |= breach_reasons(p, pw, in->len, reasons);
+	reasons |= breach_reasons(p, pw, len, reasons);
 
-	if (p->check_old && in->old_password != NULL &&
-	    pw_old_similar(pw, in->len, in->old_password, in->old_len))
-		reasons |= 1u << PW_SAME_AS_OLD;
+	if (p->check_old && in->old_password != NULL) {
+		/* an old password beyond the bound is never similar (pw_old.h) */
+		oldp = in->old_password;
+		old_len = in->old_len;
+		if (old_len <= SESAME_MAX_PASSWORD) {
+			if ((r = pw_normalize(in->old_password, in->old_len, old, sizeof(old),
+					      &old_len, NULL)) != SESAME_OK)
+				goto fail;
+			oldp = old;
+		}
+		if (pw_old_similar(pw, len, oldp, old_len))
+			reasons |= 1u << PW_SAME_AS_OLD;
+	}
 out:
 	make_hint(p, reasons, sc.pattern, out->hint, sizeof(out->hint));
 	out->reasons = reasons;
 	out->accepted = reasons == 0;
+	r = SESAME_OK;
+	goto done;
+fail:
+	memset(out, 0, sizeof(*out));
+	out->score = -1;
+done:
 	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(old, sizeof(old));
 	OPENSSL_cleanse(&sc, sizeof(sc));
-	return SESAME_OK;
+	return r;
 }
 
 const char *password_reason_code(password_reason_t r)

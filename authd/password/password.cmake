@@ -1,5 +1,6 @@
 # The password policy, included by authd/CMakeLists.txt: its sources (with
-# data/common-passwords.txt compiled in as a C array) and libzxcvbn.
+# data/common-passwords.txt compiled in as a C array) and libzxcvbn (no
+# pkg-config file on Debian 12). NFKC is lib/pw_normalize.c's.
 find_library(ZXCVBN_LIBRARY zxcvbn REQUIRED)
 find_path(ZXCVBN_INCLUDE_DIR zxcvbn.h REQUIRED)
 
@@ -14,6 +15,6 @@ add_custom_command(
   VERBATIM)
 
 set(SESAME_PASSWORD_SOURCES
-    password/password.c password/pw_common.c password/pw_context.c password/pw_old.c
-    password/pw_score.c password/pw_text.c ${SESAME_COMMON_PASSWORDS_C})
+    password/password.c password/pw_common.c password/pw_context.c
+    password/pw_old.c password/pw_score.c password/pw_text.c ${SESAME_COMMON_PASSWORDS_C})
 set(SESAME_PASSWORD_LIBS ${ZXCVBN_LIBRARY} m)

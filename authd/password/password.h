@@ -11,7 +11,8 @@
 /* Reasons for a refusal, each with a stable code (password_reason_code) and
  * a sentence (password_reason_text). Bit i of password_result_t.reasons. */
 typedef enum {
-	PW_INPUT_TOO_LARGE = 0, /* "input_too_large": over SESAME_MAX_PASSWORD bytes */
+	PW_INPUT_TOO_LARGE = 0, /* "input_too_large": over SESAME_MAX_PASSWORD bytes, as
+				   typed or in NFKC form */
 	PW_INVALID_UTF8,	/* "invalid_utf8" */
 	PW_TOO_SHORT,		/* "too_short": fewer than min_length code points */
 	PW_TOO_LONG,		/* "too_long": more than max_length code points */
@@ -43,7 +44,7 @@ typedef struct {
 	int accepted;
 	unsigned reasons; /* bit (1u << password_reason_t) per refusal reason */
 	int score;	  /* zxcvbn 0..4; -1 when not computed (e.g. invalid input) */
-	size_t length;	  /* code points; 0 when not valid UTF-8 */
+	size_t length;	  /* code points of the NFKC form; 0 when not valid UTF-8 */
 	char hint[256];	  /* what would pass; never contains the password */
 } password_result_t;
 
@@ -54,7 +55,9 @@ int password_policy_new(const password_config_t *cfg, password_policy_t **out, c
 			size_t errsz);
 void password_policy_free(password_policy_t **pp);
 
-/* Checks in against the policy. Thread-safe; never logs the password.
+/* Checks in against the policy: every rule sees the NFKC form of the
+ * password, of the old one and of the context words (pw_normalize.h), the
+ * form userpw_hash() hashes. Thread-safe; never logs the password.
  * Returns SESAME_OK with *out filled whether accepted or not; an error
  * only when the check itself could not run. */
 int password_check(password_policy_t *p, const password_input_t *in, password_result_t *out);

@@ -3,6 +3,7 @@
  * table is built once, after every list is read, so nothing is rehashed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "password/pw_common.h"
+#include "password/pw_normalize.h"
 #include "password/pw_text.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
@@ -108,8 +110,9 @@ static int add_entry(pw_common_t *c, const char *s, size_t len)
 
 int pw_common_add_text(pw_common_t *c, const char *text, size_t len)
 {
-	size_t pos = 0;
-	int r;
+	char norm[PW_NORMALIZE_BUF];
+	size_t pos = 0, nlen;
+	int r = SESAME_OK;
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -118,12 +121,17 @@ int pw_common_add_text(pw_common_t *c, const char *text, size_t len)
 
 		if (n > 0 && text[end - 1] == '\r')
 			n--;
+		/* in the form the policy checks (an admin's list may be typed
+		 * in any); a line that cannot be normalised is kept as it is */
 		if (n > 0 && n <= SESAME_MAX_PASSWORD && text[pos] != '#')
-			if ((r = add_entry(c, text + pos, n)) != SESAME_OK)
-				return r;
+			if ((r = pw_normalize(text + pos, n, norm, sizeof(norm), &nlen, NULL)) !=
+				SESAME_OK ||
+			    (r = add_entry(c, norm, nlen)) != SESAME_OK)
+				break;
 		pos = end + 1;
 	}
-	return SESAME_OK;
+	OPENSSL_cleanse(norm, sizeof(norm));
+	return r;
 }
 
 int pw_common_add_file(pw_common_t *c, const char *path, char *err, size_t errsz)

@@ -21,9 +21,11 @@ int pw_common_new(pw_common_t **out);
 void pw_common_free(pw_common_t **cp);
 
 /* Adds the passwords of a list text: one a line, taken literally except
- * that a CR before the LF is dropped; blank lines and lines starting with
- * '#' are skipped, and so are lines longer than SESAME_MAX_PASSWORD bytes
- * (no password that long is checked). SESAME_ERR_NOMEM, else SESAME_OK. */
+ * that a CR before the LF is dropped and the line is NFKC-normalised as
+ * the checked password is (pw_normalize.h); blank lines and lines
+ * starting with '#' are skipped, and so are lines longer than
+ * SESAME_MAX_PASSWORD bytes (no password that long is checked).
+ * SESAME_ERR_NOMEM, else SESAME_OK. */
 int pw_common_add_text(pw_common_t *c, const char *text, size_t len);
 
 /* pw_common_add_text() of a file. A missing, unreadable, non-regular or

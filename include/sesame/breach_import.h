@@ -23,10 +23,12 @@ typedef struct {
 
 /* The key of one line (without its LF; a CR before it is allowed):
  * SESAME_OK, SESAME_ERR_NOT_FOUND for an empty line, or
- * SESAME_ERR_INVALID_ARGUMENT for a malformed one. plain: the line is the
- * password, at most SESAME_MAX_PASSWORD bytes; otherwise 40 hex digits of
- * SHA-1 (any case), optionally ':' and 1 to BREACH_IMPORT_MAX_COUNT
- * decimal digits. */
+ * SESAME_ERR_INVALID_ARGUMENT for a malformed one, SESAME_ERR_NOMEM.
+ * plain: the line is the password, at most SESAME_MAX_PASSWORD bytes,
+ * keyed in its NFKC form (pw_normalize.h) as the policy looks it up;
+ * otherwise 40 hex digits of SHA-1 (any case; the list's own business
+ * whether it hashed normalised text), optionally ':' and 1 to
+ * BREACH_IMPORT_MAX_COUNT decimal digits. */
 int breach_import_line(const char *line, size_t len, int plain, uint64_t *key);
 
 /* Reads fd to its end, appending the key of every valid line to imp

@@ -1,12 +1,14 @@
 /* Reading breached-password lists (see sesame/breach_import.h): a bounded
  * line reader over read(2) and a strict parser of each line. */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sesame/breach_filter.h"
 #include "sesame/breach_import.h"
+#include "sesame/pw_normalize.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
 
@@ -34,10 +36,17 @@ int breach_import_line(const char *line, size_t len, int plain, uint64_t *key)
 	if (len == 0)
 		return SESAME_ERR_NOT_FOUND;
 	if (plain) {
+		/* the NFKC form, which the policy looks up (pw_normalize.h) */
+		char norm[PW_NORMALIZE_BUF];
+		size_t n = 0;
+		int r;
+
 		if (len > SESAME_MAX_PASSWORD)
 			return SESAME_ERR_INVALID_ARGUMENT;
-		*key = breach_key_from_password(line, len);
-		return SESAME_OK;
+		if ((r = pw_normalize(line, len, norm, sizeof(norm), &n, NULL)) == SESAME_OK)
+			*key = breach_key_from_password(norm, n);
+		OPENSSL_cleanse(norm, sizeof(norm));
+		return r;
 	}
 	if (len < 40)
 		return SESAME_ERR_INVALID_ARGUMENT;
@@ -75,6 +84,8 @@ static int breach_import_take(breach_import_t *imp, const char *line, size_t len
 	r = breach_import_line(line, len, plain, &key);
 	if (r == SESAME_ERR_NOT_FOUND)
 		return SESAME_OK;
+	if (r == SESAME_ERR_NOMEM)
+		return r;
 	if (r != SESAME_OK) {
 		breach_import_reject(imp);
 		return SESAME_OK;

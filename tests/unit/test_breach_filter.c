@@ -477,6 +477,15 @@ static void test_import_line(void **state)
 	/* plain */
 	assert_int_equal(breach_import_line("password\r", 9, 1, &k), SESAME_OK);
 	assert_true(k == 0x5baa61e4c9b93f3full);
+	/* plain lines are keyed in NFKC form, the form the policy looks up:
+	 * "é" as "e" + U+0301 gives the key of U+00E9, "ﬁ" that of "fi" */
+	assert_int_equal(breach_import_line("cafe\xcc\x81", 6, 1, &k), SESAME_OK);
+	assert_true(k == breach_key_from_password("caf\xc3\xa9", 5));
+	assert_int_equal(breach_import_line("\xef\xac\x81ve\r", 6, 1, &k), SESAME_OK);
+	assert_true(k == breach_key_from_password("five", 4));
+	/* invalid UTF-8 is keyed as it is */
+	assert_int_equal(breach_import_line("e\xcc\x81\xff", 4, 1, &k), SESAME_OK);
+	assert_true(k == breach_key_from_password("e\xcc\x81\xff", 4));
 	{
 		char big[1100];
 		memset(big, 'a', sizeof(big));

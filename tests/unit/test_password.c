@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "password/breach_filter.h"
+#include "password/breach_import.h"
 #include "password/password.h"
 #include "sesame/config.h"
 #include "sesame/error.h"
@@ -154,6 +156,12 @@ static void test_input_bound(void **state)
 	big[SESAME_MAX_PASSWORD] = '\xff';
 	expect("1025 bad bytes", check_len(f->def, big, SESAME_MAX_PASSWORD + 1),
 	       BIT(PW_INPUT_TOO_LARGE));
+	/* and when the NFKC form is over the bound: U+FDFA (3 bytes) is 33 */
+	for (size_t i = 0; i + 3 <= sizeof(big); i += 3)
+		memcpy(big + i, "\xef\xb7\xba", 3);
+	r = check_len(f->def, big, 1023);
+	expect("NFKC over the bound", r, BIT(PW_INPUT_TOO_LARGE));
+	assert_int_equal(r.length, 0);
 }
 
 static void test_invalid_utf8(void **state)
@@ -219,15 +227,33 @@ static void test_unicode(void **state)
 	struct fixture *f = *state;
 	password_result_t r;
 
-	/* combining marks count as code points of their own: "e" + U+0301 is 2 */
-	r = check(f->def, "cre\xcc\x80me bru\xcc\x82le\xcc\x81"
-			  "e");
-	assert_int_equal(r.length, 15);
-	assert_false(r.reasons & BIT(PW_TOO_SHORT));
+	/* lengths are counted after NFKC: "é" is one code point whether typed
+	 * as U+00E9 or as "e" + U+0301 (which were 1 and 2 before) */
+	r = check(f->def, "\xc3\xa9");
+	assert_int_equal(r.length, 1);
+	r = check(f->def, "e\xcc\x81");
+	assert_int_equal(r.length, 1);
 	r = check(f->def, "cr\xc3\xa8me br\xc3\xbbl\xc3\xa9"
 			  "e!!");
 	assert_int_equal(r.length, 14);
 	assert_true(r.reasons & BIT(PW_TOO_SHORT));
+	r = check(f->def, "cre\xcc\x80me bru\xcc\x82le\xcc\x81"
+			  "e!!"); /* 17 code points as typed */
+	assert_int_equal(r.length, 14);
+	assert_true(r.reasons & BIT(PW_TOO_SHORT));
+	r = check(f->def, "cre\xcc\x80me bru\xcc\x82le\xcc\x81"
+			  "e!!!");
+	assert_int_equal(r.length, 15);
+	assert_false(r.reasons & BIT(PW_TOO_SHORT));
+	/* compatibility forms too: the ligature "ﬁ" is "fi", full-width
+	 * letters are ASCII ones */
+	r = check(f->def, "\xef\xac\x81");
+	assert_int_equal(r.length, 2);
+	expect("full-width common",
+	       check(f->short8, "\xef\xbd\x90\xef\xbd\x81\xef\xbd\x93"
+				"\xef\xbd\x93\xef\xbd\x97\xef\xbd\x8f"
+				"\xef\xbd\x92\xef\xbd\x84"),
+	       BIT(PW_COMMON) | BIT(PW_DICTIONARY) | BIT(PW_WEAK));
 	/* emoji: 15 four-byte code points */
 	r = check(f->def, "\xf0\x9f\x94\xa5\xf0\x9f\x8c\x8a\xf0\x9f\x8c\xb2\xf0\x9f\x8f\x94"
 			  "\xf0\x9f\x8e\xb8\xf0\x9f\x90\x99\xf0\x9f\x8d\x95\xf0\x9f\x9a\x80"
@@ -420,6 +446,75 @@ static void test_old_password(void **state)
 	password_policy_free(&p);
 }
 
+/* "crème brûlée au caramel 1987" with the accents precomposed (NFC, as
+ * most keyboards send them) and as combining marks (NFD, as macOS file
+ * names and some input methods give them): one password. */
+#define CREME_NFC                                                                                  \
+	"Cr\xc3\xa8me br\xc3\xbbl\xc3\xa9"                                                         \
+	"e au caramel 1987"
+#define CREME_NFD                                                                                  \
+	"Cre\xcc\x80me bru\xcc\x82le\xcc\x81"                                                      \
+	"e au caramel 1987"
+/* "Ångström fjord lantern 42", the Å as A + U+030A and as U+00C5 */
+#define ANGSTROM_NFD "A\xcc\x8angstro\xcc\x88m fjord lantern 42"
+#define ANGSTROM_NFC "\xc3\x85ngstr\xc3\xb6m fjord lantern 42"
+
+static void test_normalization(void **state)
+{
+	struct fixture *f = *state;
+	password_config_t cfg = defaults();
+	password_policy_t *p;
+	password_result_t r;
+	uint64_t keys[1000], seed = 42;
+	password_input_t in = {NULL, 0, NULL, 0, "jdoe", NULL, NULL};
+
+	/* both spellings are accepted alike, with one length */
+	r = check(f->def, CREME_NFC);
+	expect("NFC", r, 0);
+	assert_int_equal(r.length, 28);
+	r = check(f->def, CREME_NFD);
+	expect("NFD", r, 0);
+	assert_int_equal(r.length, 28);
+
+	/* an admin list written in NFD refuses the NFC spelling, and back */
+	unit_path(cfg.lists[0], sizeof(cfg.lists[0]), f->dir, "nfd.txt");
+	cfg.n_lists = 1;
+	assert_int_equal(unit_write_text(cfg.lists[0], CREME_NFD "\n" ANGSTROM_NFC "\n", 0644), 0);
+	p = policy(&cfg);
+	expect("listed NFD, typed NFC", check(p, CREME_NFC), BIT(PW_COMMON));
+	expect("listed NFC, typed NFD", check(p, ANGSTROM_NFD), BIT(PW_COMMON));
+	password_policy_free(&p);
+	cfg = defaults();
+
+	/* context words: a real name in NFD, the password in NFC */
+	in.real_name = "Jose\xcc\x81 Doe";
+	in.password = "Jos\xc3\xa9-Jos\xc3\xa9-1987!";
+	in.len = strlen(in.password);
+	assert_int_equal(password_check(f->short8, &in, &r), SESAME_OK);
+	assert_true(r.reasons & BIT(PW_CONTEXT));
+
+	/* the old password in one spelling, the new one in the other */
+	expect("old NFD", check_old(f->def, CREME_NFC, CREME_NFD), BIT(PW_SAME_AS_OLD));
+
+	/* the offline breach filter: a HIBP-style key of the NFC spelling
+	 * finds the NFD one; a plain list imported in NFD finds the NFC one */
+	for (size_t i = 0; i < 998; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		keys[i] = seed;
+	}
+	keys[998] = breach_key_from_password(CREME_NFC, strlen(CREME_NFC));
+	assert_int_equal(breach_import_line(ANGSTROM_NFD, strlen(ANGSTROM_NFD), 1, &keys[999]),
+			 SESAME_OK);
+	unit_path(cfg.breach_filter, sizeof(cfg.breach_filter), f->dir, "breach.filter");
+	assert_int_equal(breach_filter_build(keys, 1000, cfg.breach_filter), SESAME_OK);
+	p = policy(&cfg);
+	expect("breached NFC", check(p, CREME_NFC), BIT(PW_BREACHED));
+	expect("breached NFD", check(p, CREME_NFD), BIT(PW_BREACHED));
+	expect("imported NFD, typed NFC", check(p, ANGSTROM_NFC), BIT(PW_BREACHED));
+	expect("not listed", check(p, "correct horse battery staple"), 0);
+	password_policy_free(&p);
+}
+
 static void test_several_reasons(void **state)
 {
 	struct fixture *f = *state;
@@ -565,6 +660,7 @@ int main(void)
 	    cmocka_unit_test(test_context),
 	    cmocka_unit_test(test_weak_and_hints),
 	    cmocka_unit_test(test_old_password),
+	    cmocka_unit_test(test_normalization),
 	    cmocka_unit_test(test_several_reasons),
 	    cmocka_unit_test(test_codes_and_texts),
 	    cmocka_unit_test(test_bad_arguments),

@@ -1,7 +1,8 @@
 /* Unit tests for the building blocks of the password policy: strict UTF-8
  * (lib/utf8.c), character classes (pw_text.c), the list set
  * (pw_common.c), context words (pw_context.c), the old-password rule
- * (pw_old.c) and the zxcvbn glue (pw_score.c). */
+ * (pw_old.c), the zxcvbn glue (pw_score.c) and NFKC normalisation
+ * (pw_normalize.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 
 #include "password/pw_common.h"
 #include "password/pw_context.h"
+#include "password/pw_normalize.h"
 #include "password/pw_old.h"
 #include "password/pw_score.h"
 #include "password/pw_text.h"
@@ -530,6 +532,83 @@ static void test_score_worst_cases_fast(void **state)
 	}
 }
 
+/* pw_normalize() of a literal: SESAME_OK, the form, the result. */
+static void expect_norm(const char *in, size_t len, pw_normalize_form_t form, const char *want)
+{
+	char out[PW_NORMALIZE_BUF];
+	size_t n = 12345;
+	pw_normalize_form_t got = (pw_normalize_form_t)-1;
+
+	assert_int_equal(pw_normalize(in, len, out, sizeof(out), &n, &got), SESAME_OK);
+	assert_int_equal(got, form);
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(out, want, n);
+	assert_int_equal(out[n], '\0');
+}
+
+static void test_normalize(void **state)
+{
+	static char big[SESAME_MAX_PASSWORD + 2];
+	static char fdfa[SESAME_MAX_PASSWORD];
+	char out[PW_NORMALIZE_BUF];
+	size_t n;
+	pw_normalize_form_t form;
+
+	(void)state;
+	/* ASCII and NFC text as they are */
+	expect_norm(S(""), PW_NORMALIZE_NFKC, "");
+	expect_norm(S("correct horse"), PW_NORMALIZE_NFKC, "correct horse");
+	expect_norm(S("cr\xc3\xa8me"), PW_NORMALIZE_NFKC, "cr\xc3\xa8me");
+	/* canonical: combining marks composed, and put in canonical order */
+	expect_norm(S("cre\xcc\x80me"), PW_NORMALIZE_NFKC, "cr\xc3\xa8me");
+	expect_norm(S("A\xcc\x8a"), PW_NORMALIZE_NFKC, "\xc3\x85");
+	expect_norm(S("\xe2\x84\xab"), PW_NORMALIZE_NFKC, "\xc3\x85"); /* ANGSTROM SIGN */
+	expect_norm(S("q\xcc\xa3\xcc\x87"), PW_NORMALIZE_NFKC, "q\xcc\xa3\xcc\x87");
+	expect_norm(S("q\xcc\x87\xcc\xa3"), PW_NORMALIZE_NFKC, "q\xcc\xa3\xcc\x87");
+	/* Hangul jamo into a syllable */
+	expect_norm(S("\xe1\x84\x80\xe1\x85\xa1"), PW_NORMALIZE_NFKC, "\xea\xb0\x80");
+	/* compatibility: ligature, full-width, superscript, no-break space */
+	expect_norm(S("\xef\xac\x81"), PW_NORMALIZE_NFKC, "fi");
+	expect_norm(S("\xef\xbc\xa1\xef\xbd\x82\xef\xbc\x91"), PW_NORMALIZE_NFKC, "Ab1");
+	expect_norm(S("x\xc2\xb2"), PW_NORMALIZE_NFKC, "x2");
+	expect_norm(S("a\xc2\xa0"
+		      "b"),
+		    PW_NORMALIZE_NFKC, "a b");
+	/* invalid UTF-8 and NUL: the raw bytes, not an error */
+	expect_norm(S("e\xcc\x81\xff"), PW_NORMALIZE_INVALID, "e\xcc\x81\xff");
+	expect_norm(S("\xc0\xaf"), PW_NORMALIZE_INVALID, "\xc0\xaf");
+	assert_int_equal(pw_normalize("e\xcc\x81\0x", 5, out, sizeof(out), &n, &form), SESAME_OK);
+	assert_int_equal(form, PW_NORMALIZE_INVALID);
+	assert_int_equal(n, 5);
+	assert_memory_equal(out, "e\xcc\x81\0x", 5);
+	/* the longest expansion (U+FDFA, 3 bytes, is 33): a full input of it
+	 * cannot fit the bound and stays raw; 31 of them (1023 bytes) do */
+	for (size_t i = 0; i + 3 <= sizeof(fdfa); i += 3)
+		memcpy(fdfa + i, "\xef\xb7\xba", 3);
+	assert_int_equal(pw_normalize(fdfa, 1023, out, sizeof(out), &n, &form), SESAME_OK);
+	assert_int_equal(form, PW_NORMALIZE_TOO_LONG);
+	assert_int_equal(n, 1023);
+	assert_memory_equal(out, fdfa, n);
+	assert_int_equal(pw_normalize(fdfa, 31 * 3, out, sizeof(out), &n, &form), SESAME_OK);
+	assert_int_equal(form, PW_NORMALIZE_NFKC);
+	assert_int_equal(n, 31 * 33);
+	assert_memory_equal(out, "\xd8\xb5\xd9\x84\xd9\x89 ", 7);
+	/* bounds */
+	memset(big, 'a', sizeof(big));
+	assert_int_equal(pw_normalize(big, SESAME_MAX_PASSWORD, out, sizeof(out), &n, NULL),
+			 SESAME_OK);
+	assert_int_equal(n, SESAME_MAX_PASSWORD);
+	assert_int_equal(pw_normalize(big, SESAME_MAX_PASSWORD + 1, out, sizeof(out), &n, &form),
+			 SESAME_ERR_INVALID_ARGUMENT);
+	assert_string_equal(out, "");
+	assert_int_equal(pw_normalize("ab", 2, out, PW_NORMALIZE_BUF - 1, &n, NULL),
+			 SESAME_ERR_INVALID_ARGUMENT);
+	assert_int_equal(pw_normalize(NULL, 1, out, sizeof(out), &n, NULL),
+			 SESAME_ERR_INVALID_ARGUMENT);
+	assert_int_equal(pw_normalize(NULL, 0, out, sizeof(out), &n, NULL), SESAME_OK);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +630,7 @@ int main(void)
 	    cmocka_unit_test(test_score_patterns),
 	    cmocka_unit_test(test_score_user_words),
 	    cmocka_unit_test(test_score_worst_cases_fast),
+	    cmocka_unit_test(test_normalize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* Unit tests for authd/userpw.c: Argon2id hashes of user passwords, their
- * parameters, and the refusal of foreign or absurd encoded strings before
- * libargon2 allocates anything. */
+ * parameters, the refusal of foreign or absurd encoded strings before
+ * libargon2 allocates anything, and NFKC: one hash for every spelling,
+ * and hashes made before normalisation still verify (and ask for a
+ * rehash). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -240,6 +242,87 @@ static void test_bounds(void **state)
 			 SESAME_ERR_INVALID_ARGUMENT);
 }
 
+/* "Crème brûlée" precomposed (NFC) and with combining marks (NFD). */
+static const char nfc[] = "Cr\xc3\xa8me br\xc3\xbbl\xc3\xa9"
+			  "e au caramel";
+static const char nfd[] = "Cre\xcc\x80me bru\xcc\x82le\xcc\x81"
+			  "e au caramel";
+
+static void test_normalized(void **state)
+{
+	char enc[USERPW_ENCODED_MAX];
+	int rehash;
+
+	(void)state;
+	/* a hash of either spelling verifies the other, without a rehash */
+	assert_int_equal(userpw_hash(nfc, strlen(nfc), enc, sizeof(enc)), SESAME_OK);
+	rehash = -1;
+	assert_int_equal(userpw_verify(enc, nfd, strlen(nfd), &rehash), SESAME_OK);
+	assert_int_equal(rehash, 0);
+	rehash = -1;
+	assert_int_equal(userpw_verify(enc, nfc, strlen(nfc), &rehash), SESAME_OK);
+	assert_int_equal(rehash, 0);
+	assert_int_equal(userpw_hash(nfd, strlen(nfd), enc, sizeof(enc)), SESAME_OK);
+	assert_int_equal(userpw_verify(enc, nfc, strlen(nfc), &rehash), SESAME_OK);
+	assert_int_equal(rehash, 0);
+	/* what was hashed is the NFC form, as libargon2 computes it itself */
+	assert_int_equal(argon2id_verify(enc, nfc, strlen(nfc)), ARGON2_OK);
+	assert_int_equal(argon2id_verify(enc, nfd, strlen(nfd)), ARGON2_VERIFY_MISMATCH);
+	/* a different password still fails in either spelling */
+	static const char other[] = "Cre\xcc\x80me brulee au caramel";
+	assert_int_equal(userpw_verify(enc, other, strlen(other), &rehash),
+			 SESAME_ERR_WRONG_PASSWORD);
+	assert_int_equal(rehash, 0);
+	/* compatibility forms: the ligature "ﬁ" is "fi" */
+	assert_int_equal(userpw_hash("\xef\xac\x81ve", 5, enc, sizeof(enc)), SESAME_OK);
+	assert_int_equal(userpw_verify(enc, "five", 4, &rehash), SESAME_OK);
+	/* invalid UTF-8 is hashed as it is, not refused */
+	assert_int_equal(userpw_hash("e\xcc\x81\xff", 4, enc, sizeof(enc)), SESAME_OK);
+	assert_int_equal(userpw_verify(enc, "e\xcc\x81\xff", 4, &rehash), SESAME_OK);
+	assert_int_equal(userpw_verify(enc, "\xc3\xa9\xff", 3, &rehash), SESAME_ERR_WRONG_PASSWORD);
+}
+
+/* Hashes from before normalisation: the bytes as typed, hashed by
+ * libargon2 with the current parameters. */
+static void test_legacy_unnormalized(void **state)
+{
+	unsigned char salt[USERPW_SALT_LEN];
+	char enc[USERPW_ENCODED_MAX], fresh[USERPW_ENCODED_MAX];
+	int rehash;
+
+	(void)state;
+	memset(salt, 0x42, sizeof(salt));
+	assert_int_equal(argon2id_hash_encoded(USERPW_T_COST, USERPW_M_COST_KIB, USERPW_PARALLELISM,
+					       nfd, strlen(nfd), salt, sizeof(salt), USERPW_TAG_LEN,
+					       enc, sizeof(enc)),
+			 ARGON2_OK);
+	/* the same bytes: matched through the raw form, rehash asked for */
+	rehash = -1;
+	assert_int_equal(userpw_verify(enc, nfd, strlen(nfd), &rehash), SESAME_OK);
+	assert_int_equal(rehash, 1);
+	/* the other spelling never matched the old hash and does not now */
+	rehash = -1;
+	assert_int_equal(userpw_verify(enc, nfc, strlen(nfc), &rehash), SESAME_ERR_WRONG_PASSWORD);
+	assert_int_equal(rehash, 0);
+	rehash = -1;
+	assert_int_equal(userpw_verify(enc, "nope", 4, &rehash), SESAME_ERR_WRONG_PASSWORD);
+	assert_int_equal(rehash, 0);
+	/* the rehash the caller makes (userpw_hash of what was typed) takes
+	 * both spellings, without a further rehash */
+	assert_int_equal(userpw_hash(nfd, strlen(nfd), fresh, sizeof(fresh)), SESAME_OK);
+	assert_int_equal(userpw_verify(fresh, nfd, strlen(nfd), &rehash), SESAME_OK);
+	assert_int_equal(rehash, 0);
+	assert_int_equal(userpw_verify(fresh, nfc, strlen(nfc), &rehash), SESAME_OK);
+	assert_int_equal(rehash, 0);
+	/* an old NFC hash (most keyboards) is already the normalised form */
+	assert_int_equal(argon2id_hash_encoded(USERPW_T_COST, USERPW_M_COST_KIB, USERPW_PARALLELISM,
+					       nfc, strlen(nfc), salt, sizeof(salt), USERPW_TAG_LEN,
+					       enc, sizeof(enc)),
+			 ARGON2_OK);
+	assert_int_equal(userpw_verify(enc, nfd, strlen(nfd), &rehash), SESAME_OK);
+	assert_int_equal(rehash, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +332,8 @@ int main(void)
 	    cmocka_unit_test(test_foreign_and_absurd_encodings),
 	    cmocka_unit_test(test_salt_unique),
 	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_normalized),
+	    cmocka_unit_test(test_legacy_unnormalized),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
