@@ -1,5 +1,7 @@
-/* Client of the daemon's JSON-over-HTTP protocol on a unix socket (libcurl). */
+/* Transport of the daemon's JSON-over-HTTP protocol on a unix socket
+ * (libcurl): one POST, one bounded reply. */
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,58 +94,73 @@ void sesame_client_free(sesame_client_t **cp)
 	*cp = NULL;
 }
 
+int sesame_client_post(sesame_client_t *c, const char *path, const char *body, size_t len,
+		       long *status, const char **reply, size_t *reply_len)
+{
+	char url[256];
+	CURLcode cr;
+
+	*status = 0;
+	*reply = NULL;
+	*reply_len = 0;
+	if (c == NULL || path == NULL || path[0] != '/' || strlen(path) > 200 || body == NULL)
+		return SESAME_ERR_INVALID_ARGUMENT;
+	/* the previous reply is gone: it may have held an enrollment secret */
+	explicit_bzero(c->buf, c->len + 1);
+	c->len = 0;
+	c->overflow = 0;
+	if (len > SESAME_MAX_BODY)
+		return SESAME_ERR_TOO_LARGE;
+	snprintf(url, sizeof(url), "http://localhost%s", path);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)len);
+	cr = curl_easy_perform(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL); /* body is the caller's */
+	if (cr != CURLE_OK) {
+		explicit_bzero(c->buf, c->len);
+		c->len = 0;
+		if (c->overflow)
+			return SESAME_ERR_PROTOCOL;
+		if (cr == CURLE_OPERATION_TIMEDOUT)
+			return SESAME_ERR_TIMEOUT;
+		if (cr == CURLE_COULDNT_CONNECT || cr == CURLE_COULDNT_RESOLVE_HOST)
+			return SESAME_ERR_UNAVAILABLE;
+		return SESAME_ERR_PROTOCOL;
+	}
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	c->buf[c->len] = '\0';
+	*reply = c->buf;
+	*reply_len = c->len;
+	return SESAME_OK;
+}
+
 int sesame_client_call(sesame_client_t *c, const char *path, const json_t *request, long *status,
 		       json_t **reply)
 {
-	char url[256];
 	char *body = NULL;
+	const char *text = NULL;
+	size_t text_len = 0;
 	json_t *parsed = NULL;
-	CURLcode cr;
-	int ok = SESAME_ERR_INTERNAL;
+	int ok;
 
 	*reply = NULL;
 	*status = 0;
-	if (c == NULL || path == NULL || path[0] != '/' || strlen(path) > 200)
-		return SESAME_ERR_INVALID_ARGUMENT;
 	body = request ? json_dumps(request, JSON_COMPACT) : strdup("{}");
 	if (body == NULL)
 		return SESAME_ERR_NOMEM;
-	if (strlen(body) > SESAME_MAX_BODY) {
-		ok = SESAME_ERR_TOO_LARGE;
+	ok = sesame_client_post(c, path, body, strlen(body), status, &text, &text_len);
+	if (ok != SESAME_OK)
 		goto fail;
-	}
-	snprintf(url, sizeof(url), "http://localhost%s", path);
-	c->len = 0;
-	c->overflow = 0;
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	cr = curl_easy_perform(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL); /* body is freed below */
-	if (cr != CURLE_OK) {
-		if (c->overflow)
-			ok = SESAME_ERR_PROTOCOL;
-		else if (cr == CURLE_OPERATION_TIMEDOUT)
-			ok = SESAME_ERR_TIMEOUT;
-		else if (cr == CURLE_COULDNT_CONNECT || cr == CURLE_COULDNT_RESOLVE_HOST)
-			ok = SESAME_ERR_UNAVAILABLE;
-		else
-			ok = SESAME_ERR_PROTOCOL;
-		goto fail;
-	}
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
-	parsed = json_loadb(c->buf, c->len, JSON_REJECT_DUPLICATES, NULL);
+	parsed = json_loadb(text, text_len, JSON_REJECT_DUPLICATES, NULL);
 	if (parsed == NULL || !json_is_object(parsed)) {
 		ok = SESAME_ERR_PROTOCOL;
 		goto fail;
 	}
 	*reply = parsed;
 	parsed = NULL;
-	ok = SESAME_OK;
 fail:
 	json_decref(parsed);
-	explicit_bzero(c->buf, c->len);
-	c->len = 0;
 	/* the request may hold a verification code */
 	explicit_bzero(body, strlen(body));
 	free(body);

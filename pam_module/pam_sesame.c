@@ -1,9 +1,14 @@
 /* pam_sesame.so entry points: parse the options, collect and check the PAM
- * items, hand over to the daemon exchange and return its PAM code. The
- * module holds no secret and decides nothing (pam_sesame(8)). */
+ * items (the user by its canonical name), hand over to the daemon exchange
+ * and return its PAM code. The module holds no secret and decides nothing
+ * (pam_sesame(8)). */
+#include <errno.h>
+#include <pwd.h>
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -14,6 +19,13 @@
 
 /* The build hides every symbol; only these four are the module's API. */
 #define PAM_SESAME_EXPORT __attribute__((visibility("default")))
+
+/* A user name as given (PAM_USER) before NSS maps it to its canonical form:
+ * LOGIN_NAME_MAX on Linux, room for "DOMAIN\user" and "user@realm". */
+#define PAM_SESAME_MAX_GIVEN_USER 256
+/* getpwnam_r's buffer: grown from MIN while NSS says ERANGE, up to MAX. */
+#define PAM_SESAME_PWBUF_MIN 4096
+#define PAM_SESAME_PWBUF_MAX (1024 * 1024)
 
 /* s is 1..max bytes of printable ASCII: what a service name, a remote host
  * or a tty looks like, and safe to put in JSON and in syslog. */
@@ -48,7 +60,63 @@ static int pam_sesame_item_opt(pam_handle_t *pamh, int type, const char *name, s
 	return 0;
 }
 
-static int pam_sesame_items_get(pam_handle_t *pamh, pam_sesame_items_t *items)
+/* The name the daemon knows the user by: NSS's pw_name for user, so that
+ * "ALICE" is sent as "alice" where NSS treats both as one account (SSSD,
+ * winbind, LDAP with case-insensitive names), and one account never has
+ * two records, two sets of factors or two failure counters in the daemon.
+ * A name NSS does not know is sent as given: the daemon decides. */
+static int pam_sesame_canonical(pam_handle_t *pamh, const pam_sesame_opts_t *opts, const char *user,
+				char *out, size_t outsz)
+{
+	struct passwd pw;
+	struct passwd *found = NULL;
+	char *buf = NULL;
+	size_t bufsz = PAM_SESAME_PWBUF_MIN;
+	const char *name = user;
+	int e;
+	int rv = PAM_BUF_ERR;
+
+	for (;;) {
+		char *nbuf = realloc(buf, bufsz);
+		if (nbuf == NULL)
+			goto fail;
+		buf = nbuf;
+		e = getpwnam_r(user, &pw, buf, bufsz, &found);
+		if (e != ERANGE || bufsz >= PAM_SESAME_PWBUF_MAX)
+			break;
+		bufsz *= 2;
+	}
+	/* "not found" has several spellings (getpwnam_r(3)) */
+	if (e != 0 && e != ENOENT && e != ESRCH && e != EBADF && e != EPERM) {
+		/* the canonical name is unknown: do not guess it */
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "cannot look up the user: %s",
+			   strerror(e));
+		rv = PAM_AUTHINFO_UNAVAIL;
+		goto fail;
+	}
+	if (e == 0 && found != NULL && found->pw_name != NULL)
+		name = found->pw_name;
+	/* the daemon would refuse it; say nothing of it to the log either */
+	if (username_validate(name, strlen(name)) != SESAME_OK) {
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_NOTICE, "invalid user name");
+		rv = PAM_USER_UNKNOWN;
+		goto fail;
+	}
+	if (opts->debug && strcmp(name, user) != 0)
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_DEBUG, "user %s is %s in the passwd database",
+			   user, name);
+	snprintf(out, outsz, "%s", name); /* validated: at most SESAME_MAX_USERNAME bytes */
+	rv = PAM_SUCCESS;
+fail:
+	if (buf != NULL) {
+		explicit_bzero(buf, bufsz);
+		free(buf);
+	}
+	return rv;
+}
+
+static int pam_sesame_items_get(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
+				pam_sesame_items_t *items)
 {
 	const char *user = NULL;
 	int rv;
@@ -59,12 +127,15 @@ static int pam_sesame_items_get(pam_handle_t *pamh, pam_sesame_items_t *items)
 			   pam_strerror(pamh, rv));
 		return rv == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rv;
 	}
-	/* the daemon would refuse it; say nothing of it to the log either */
-	if (user == NULL || username_validate(user, strlen(user)) != SESAME_OK) {
+	/* only a printable, bounded name goes to NSS */
+	if (user == NULL || !pam_sesame_printable(user, PAM_SESAME_MAX_GIVEN_USER)) {
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_NOTICE, "invalid user name");
 		return PAM_USER_UNKNOWN;
 	}
-	items->user = user;
+	rv = pam_sesame_canonical(pamh, opts, user, items->user_buf, sizeof(items->user_buf));
+	if (rv != PAM_SUCCESS)
+		return rv;
+	items->user = items->user_buf;
 	if (pam_sesame_item_opt(pamh, PAM_SERVICE, "PAM_SERVICE", SESAME_MAX_SERVICE,
 				&items->service) != 0 ||
 	    pam_sesame_item_opt(pamh, PAM_RHOST, "PAM_RHOST", SESAME_MAX_RHOST, &items->rhost) !=
@@ -87,7 +158,7 @@ static int pam_sesame_prepare(pam_handle_t *pamh, int argc, const char **argv,
 
 	rv = pam_sesame_args_parse(pamh, argc, argv, opts);
 	if (rv == PAM_SUCCESS)
-		rv = pam_sesame_items_get(pamh, items);
+		rv = pam_sesame_items_get(pamh, opts, items);
 	if (rv == PAM_AUTHINFO_UNAVAIL)
 		pam_sesame_conv_show(pamh, PAM_ERROR_MSG, PAM_SESAME_UNAVAILABLE);
 	return rv;
@@ -98,7 +169,7 @@ PAM_SESAME_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int arg
 					  const char **argv)
 {
 	pam_sesame_opts_t opts;
-	pam_sesame_items_t items = {NULL, NULL, NULL, NULL};
+	pam_sesame_items_t items = {0};
 	int rv;
 
 	rv = pam_sesame_prepare(pamh, argc, argv, &opts, &items);
@@ -119,7 +190,7 @@ PAM_SESAME_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, co
 PAM_SESAME_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	pam_sesame_opts_t opts;
-	pam_sesame_items_t items = {NULL, NULL, NULL, NULL};
+	pam_sesame_items_t items = {0};
 	int rv;
 
 	(void)flags;
@@ -134,13 +205,13 @@ PAM_SESAME_EXPORT int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, 
 PAM_SESAME_EXPORT int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	pam_sesame_opts_t opts;
-	pam_sesame_items_t items = {NULL, NULL, NULL, NULL};
+	pam_sesame_items_t items = {0};
 	int rv;
 
 	rv = pam_sesame_args_parse(pamh, argc, argv, &opts);
 	/* the user and service matter to the check, not to the prelim phase */
 	if (rv == PAM_SUCCESS && ((unsigned int)flags & PAM_UPDATE_AUTHTOK) != 0)
-		rv = pam_sesame_items_get(pamh, &items);
+		rv = pam_sesame_items_get(pamh, &opts, &items);
 	if (rv == PAM_AUTHINFO_UNAVAIL) {
 		pam_sesame_conv_show(pamh, PAM_ERROR_MSG, PAM_SESAME_PW_UNAVAILABLE);
 		return PAM_AUTHTOK_ERR;

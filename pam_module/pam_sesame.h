@@ -4,11 +4,11 @@
 #ifndef PAM_SESAME_H
 #define PAM_SESAME_H
 
-#include <jansson.h>
 #include <security/pam_modules.h>
 #include <stdbool.h>
 
 #include "sesame/client.h"
+#include "sesame/limits.h"
 
 #define PAM_SESAME_MAX_STEPS 16	 /* daemon steps in one pam_authenticate */
 #define PAM_SESAME_TIMEOUT_MIN 1 /* timeout= bounds, seconds */
@@ -34,13 +34,15 @@ typedef struct {
 	bool use_authtok;      /* pam_sm_chauthtok: PAM_AUTHTOK is the new password */
 } pam_sesame_opts_t;
 
-/* What the module tells the daemon about the login; all point into PAM
+/* What the module tells the daemon about the login. user points to
+ * user_buf: the canonical name (pam_sesame.c); the others point into PAM
  * items, rhost and tty may be NULL. */
 typedef struct {
 	const char *user;
 	const char *service;
 	const char *rhost;
 	const char *tty;
+	char user_buf[SESAME_MAX_USERNAME + 1];
 } pam_sesame_items_t;
 
 /* pam_sesame_args.c: PAM_SUCCESS, or PAM_AUTHINFO_UNAVAIL after logging why. */
@@ -60,10 +62,10 @@ void pam_sesame_conv_free(char **answer);
  * handle. PAM_SUCCESS, PAM_BUF_ERR or PAM_AUTHINFO_UNAVAIL. */
 int pam_sesame_conn_get(pam_handle_t *pamh, const pam_sesame_opts_t *opts,
 			sesame_client_t **client);
-/* POSTs request and accepts only a 200 reply holding a JSON object
- * (*reply, caller decrefs). PAM_SUCCESS or PAM_AUTHINFO_UNAVAIL (logged). */
-int pam_sesame_conn_call(pam_handle_t *pamh, const pam_sesame_opts_t *opts, sesame_client_t *client,
-			 const char *path, json_t *request, json_t **reply);
+/* Logs why a typed call on path failed (err, with the daemon's error reply
+ * in *error when there was one); returns PAM_AUTHINFO_UNAVAIL. */
+int pam_sesame_conn_failed(pam_handle_t *pamh, const pam_sesame_opts_t *opts, const char *path,
+			   int err, const client_error_t *error);
 
 /* pam_sesame_auth.c: the step loop of POST /v1/pam/start and continue. */
 int pam_sesame_auth_run(pam_handle_t *pamh, int flags, const pam_sesame_opts_t *opts,

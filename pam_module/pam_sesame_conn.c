@@ -76,26 +76,17 @@ fail:
 	return rv;
 }
 
-int pam_sesame_conn_call(pam_handle_t *pamh, const pam_sesame_opts_t *opts, sesame_client_t *client,
-			 const char *path, json_t *request, json_t **reply)
+int pam_sesame_conn_failed(pam_handle_t *pamh, const pam_sesame_opts_t *opts, const char *path,
+			   int err, const client_error_t *error)
 {
-	const char *message = NULL;
-	long status = 0;
-	int err;
-
-	err = sesame_client_call(client, path, request, &status, reply);
-	if (err != SESAME_OK) {
+	if (error->status == 0)
 		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "%s via %s: %s (%s)", path, opts->socket,
 			   sesame_err_code(err), sesame_err_message(err));
-		return PAM_AUTHINFO_UNAVAIL;
-	}
-	if (status != 200) {
-		err = sesame_client_reply_error(*reply, &message);
-		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "%s: HTTP %ld %s: %.200s", path, status,
-			   sesame_err_code(err), message);
-		json_decref(*reply);
-		*reply = NULL;
-		return PAM_AUTHINFO_UNAVAIL;
-	}
-	return PAM_SUCCESS;
+	else if (error->status == 200)
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "%s: protocol error: malformed reply",
+			   path);
+	else
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR, "%s: HTTP %ld %s: %.200s", path,
+			   error->status, error->code, error->message);
+	return PAM_AUTHINFO_UNAVAIL;
 }

@@ -1,6 +1,8 @@
 /* sesamectl password check: has sesame-authd's policy judge a password read
- * from standard input (/v1/password/check). The password is never taken
- * from argv, never printed, and wiped from every buffer that held it. */
+ * from standard input (/v1/password/check, a typed call of the client). The
+ * password is never taken from argv, never printed, and wiped from every
+ * buffer that held it. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -8,9 +10,6 @@
 #include "sesame/error.h"
 #include "sesame/limits.h"
 #include "term.h"
-
-/* Reasons printed from one reply. */
-#define CMD_PASSWORD_MAX_REASONS 32
 
 /* A PAM service name as the daemon takes it: 1..64 printable ASCII. */
 static int cmd_password_service_arg(ctl_t *ctl, const char *s)
@@ -29,60 +28,54 @@ static int cmd_password_service_arg(ctl_t *ctl, const char *s)
 			       shown, SESAME_MAX_SERVICE);
 }
 
-static int cmd_password_reply_ok(ctl_t *ctl, const json_t *reply)
-{
-	const json_t *reasons = json_object_get(reply, "reasons");
-	const json_t *hint = json_object_get(reply, "hint");
-	const json_t *score = json_object_get(reply, "score");
-	const json_t *r;
-	size_t i;
-
-	if (!json_is_boolean(json_object_get(reply, "accepted")))
-		return ctl_bad_reply(ctl, "accepted");
-	if (reasons != NULL && !json_is_array(reasons))
-		return ctl_bad_reply(ctl, "reasons");
-	json_array_foreach(reasons, i, r)
-	{
-		if (!json_is_string(json_object_get(r, "message")))
-			return ctl_bad_reply(ctl, "reasons");
-	}
-	if (hint != NULL && !json_is_string(hint) && !json_is_null(hint))
-		return ctl_bad_reply(ctl, "hint");
-	if (score != NULL && !json_is_integer(score))
-		return ctl_bad_reply(ctl, "score");
-	return CTL_CONTINUE;
-}
-
-static void cmd_password_print(const json_t *reply)
+static void cmd_password_print(const client_password_t *reply)
 {
 	char text[TERM_TEXT_MAX];
-	const json_t *reasons = json_object_get(reply, "reasons");
-	const json_t *score = json_object_get(reply, "score");
-	const char *hint = json_string_value(json_object_get(reply, "hint"));
-	const json_t *r;
-	size_t i;
 
-	if (json_is_true(json_object_get(reply, "accepted"))) {
+	if (reply->accepted) {
 		printf("accepted\n");
 	} else {
 		printf("refused\n");
-		json_array_foreach(reasons, i, r)
-		{
-			if (i == CMD_PASSWORD_MAX_REASONS)
-				break;
-			term_clean(json_string_value(json_object_get(r, "message")), text,
-				   sizeof(text));
+		for (size_t i = 0; i < reply->nreasons; i++) {
+			term_clean(reply->reasons[i].message, text, sizeof(text));
 			printf("  %s\n", text);
 		}
-		if (hint != NULL && *hint != '\0') {
-			term_clean(hint, text, sizeof(text));
+		if (reply->hint[0] != '\0') {
+			term_clean(reply->hint, text, sizeof(text));
 			printf("hint: %s\n", text);
 		}
 	}
-	if (json_is_integer(score) && json_integer_value(score) >= 0)
-		printf("score: %" JSON_INTEGER_FORMAT " of 4\n", json_integer_value(score));
+	if (reply->has_score && reply->score >= 0)
+		printf("score: %d of 4\n", reply->score);
 	else
 		printf("score: none\n");
+}
+
+/* The checked reply as one JSON document: the fields of docs/protocol.md,
+ * whatever else a newer daemon may add. */
+static int cmd_password_print_json(ctl_t *ctl, const client_password_t *reply)
+{
+	json_t *doc = json_pack("{s:b, s:I, s:[], s:s}", "accepted", (int)reply->accepted, "length",
+				(json_int_t)reply->length, "reasons", "hint", reply->hint);
+	json_t *reasons = json_object_get(doc, "reasons");
+	int rc;
+
+	if (doc == NULL ||
+	    json_object_set_new(doc, "score",
+				reply->has_score ? json_integer(reply->score) : json_null()) != 0)
+		goto nomem;
+	for (size_t i = 0; i < reply->nreasons; i++) {
+		const client_password_reason_t *r = &reply->reasons[i];
+		if (json_array_append_new(reasons, json_pack("{s:s, s:s}", "code", r->code,
+							     "message", r->message)) != 0)
+			goto nomem;
+	}
+	rc = ctl_json_print(ctl, doc);
+	json_decref(doc);
+	return rc;
+nomem:
+	json_decref(doc);
+	return ctl_nomem(ctl);
 }
 
 static int cmd_password_check_run(ctl_t *ctl, int argc, char **argv)
@@ -100,8 +93,11 @@ static int cmd_password_check_run(ctl_t *ctl, int argc, char **argv)
 	size_t len = 0, old_len = 0;
 	const char *user = NULL, *service = NULL;
 	int with_old = 0;
-	json_t *req = NULL, *reply = NULL;
-	int c, rc = CTL_CONTINUE;
+	sesame_client_t *client = NULL;
+	client_password_request_t req;
+	client_password_t reply;
+	client_error_t error;
+	int c, err, rc = CTL_CONTINUE;
 
 	while ((c = ctl_getopt(ctl, argc, argv, opts, &rc)) != -1) {
 		if (c == OPT_USER)
@@ -128,36 +124,34 @@ static int cmd_password_check_run(ctl_t *ctl, int argc, char **argv)
 	if (with_old && (rc = pwinput_get(ctl, "old password", "Old password: ", old, &old_len)) !=
 			    CTL_CONTINUE)
 		goto out;
-	req = json_object();
-	if (req == NULL || pwinput_json_set(req, "password", password, len) != 0 ||
-	    (with_old && pwinput_json_set(req, "old_password", old, old_len) != 0) ||
-	    (user != NULL && json_object_set_new(req, "user", json_string(user)) != 0) ||
-	    (service != NULL && json_object_set_new(req, "service", json_string(service)) != 0)) {
-		rc = ctl_nomem(ctl);
+	if ((rc = ctl_client(ctl, &client)) != CTL_CONTINUE)
+		goto out;
+	req = (client_password_request_t){
+	    .password = password,
+	    .password_len = len,
+	    .old_password = with_old ? old : NULL,
+	    .old_password_len = with_old ? old_len : 0,
+	    .user = user,
+	    .service = service,
+	};
+	err = client_password_check(client, &req, &reply, &error);
+	if (err != SESAME_OK) {
+		rc = ctl_call_failed(ctl, err, &error);
+		/* 1 means "the policy refused the password" only: a request the
+		 * daemon refused (permission, rate limit) is an error like any other */
+		if (rc == CTL_EXIT_REFUSED)
+			rc = CTL_EXIT_USAGE;
 		goto out;
 	}
-	rc = ctl_call(ctl, "/v1/password/check", req, &reply);
-	/* 1 means "the policy refused the password" only: a request the daemon
-	 * refused (permission, rate limit) is an error like any other */
-	if (rc == CTL_EXIT_REFUSED)
-		rc = CTL_EXIT_USAGE;
-	if (rc != CTL_EXIT_OK || (rc = cmd_password_reply_ok(ctl, reply)) != CTL_CONTINUE)
-		goto out;
 	if (ctl->json) {
-		rc = ctl_json_print(ctl, reply);
+		rc = cmd_password_print_json(ctl, &reply);
 	} else {
-		cmd_password_print(reply);
+		cmd_password_print(&reply);
 		rc = CTL_EXIT_OK;
 	}
-	if (rc == CTL_EXIT_OK && !json_is_true(json_object_get(reply, "accepted")))
+	if (rc == CTL_EXIT_OK && !reply.accepted)
 		rc = CTL_EXIT_REFUSED;
 out:
-	if (req != NULL) {
-		ctl_json_wipe_string(json_object_get(req, "password"));
-		ctl_json_wipe_string(json_object_get(req, "old_password"));
-	}
-	json_decref(req);
-	json_decref(reply);
 	explicit_bzero(password, sizeof(password));
 	explicit_bzero(old, sizeof(old));
 	return rc;

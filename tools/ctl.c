@@ -215,18 +215,12 @@ static const char *ctl_socket_why(const char *path)
 	}
 }
 
-static int ctl_call_keep(ctl_t *ctl, const char *path, const json_t *request, json_t **reply,
-			 int keep_error)
+int ctl_client(ctl_t *ctl, sesame_client_t **client)
 {
-	char msg[TERM_TEXT_MAX];
-	const char *why;
-	long status = 0;
 	int rc;
 	int err;
 
-	*reply = NULL;
-	if (request == NULL)
-		return ctl_nomem(ctl);
+	*client = NULL;
 	if (ctl->client == NULL) {
 		if ((rc = ctl_socket_resolve(ctl)) != CTL_CONTINUE)
 			return rc;
@@ -235,11 +229,16 @@ static int ctl_call_keep(ctl_t *ctl, const char *path, const json_t *request, js
 			return ctl_fail(ctl, CTL_EXIT_USAGE, sesame_err_code(err), "%s",
 					sesame_err_message(err));
 	}
-	/* the client does not modify the request */
-	err = sesame_client_call(ctl->client, path, request, &status, reply);
+	*client = ctl->client;
+	return CTL_CONTINUE;
+}
+
+/* A call that got no usable reply. */
+static int ctl_transport_fail(ctl_t *ctl, int err)
+{
+	const char *why;
+
 	switch (err) {
-	case SESAME_OK:
-		break;
 	case SESAME_ERR_UNAVAILABLE:
 		why = ctl_socket_why(ctl->socket);
 		return ctl_fail(ctl, CTL_EXIT_USAGE, "unavailable",
@@ -257,6 +256,44 @@ static int ctl_call_keep(ctl_t *ctl, const char *path, const json_t *request, js
 		return ctl_fail(ctl, CTL_EXIT_USAGE, sesame_err_code(err), "%s",
 				sesame_err_message(err));
 	}
+}
+
+int ctl_call_failed(ctl_t *ctl, int err, const client_error_t *error)
+{
+	char msg[TERM_TEXT_MAX];
+
+	if (error->status == 0 || error->status == 200)
+		return ctl_transport_fail(ctl, err);
+	/* the daemon refused: its sentence on one line */
+	term_clean(error->message, msg, sizeof(msg));
+	fprintf(stderr, "sesamectl: %s\n", msg);
+	if (ctl->json) {
+		json_t *doc = json_pack("{s:s, s:s}", "error", error->code, "message", msg);
+		if (doc != NULL)
+			ctl_json_print(ctl, doc);
+		json_decref(doc);
+	}
+	return CTL_EXIT_REFUSED;
+}
+
+static int ctl_call_keep(ctl_t *ctl, const char *path, const json_t *request, json_t **reply,
+			 int keep_error)
+{
+	char msg[TERM_TEXT_MAX];
+	sesame_client_t *client;
+	long status = 0;
+	int rc;
+	int err;
+
+	*reply = NULL;
+	if (request == NULL)
+		return ctl_nomem(ctl);
+	if ((rc = ctl_client(ctl, &client)) != CTL_CONTINUE)
+		return rc;
+	/* the client does not modify the request */
+	err = sesame_client_call(client, path, request, &status, reply);
+	if (err != SESAME_OK)
+		return ctl_transport_fail(ctl, err);
 	if (status >= 200 && status <= 299)
 		return CTL_EXIT_OK;
 

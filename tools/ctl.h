@@ -84,7 +84,18 @@ int ctl_user_arg(ctl_t *ctl, const char *user);
 /* Parses a decimal number in [min, max] given to option name. */
 int ctl_uint_arg(ctl_t *ctl, const char *name, const char *s, long min, long max, long *out);
 
-/* POSTs request (not consumed; NULL means it could not be built) to path.
+/* The daemon client of this run, connected on first use: CTL_CONTINUE
+ * with *client (owned by ctl), or the failure reported and its exit status
+ * returned. For the typed calls of sesame/client.h. */
+int ctl_client(ctl_t *ctl, sesame_client_t **client);
+/* Reports a typed call that failed with err (error filled by the call):
+ * the daemon's refusal (its sentence; with --json {"error", "message"})
+ * returns CTL_EXIT_REFUSED, no reply or a malformed one CTL_EXIT_USAGE. */
+int ctl_call_failed(ctl_t *ctl, int err, const client_error_t *error);
+
+/* Generic calls, for the administration commands that print the lists and
+ * records the daemon sends (they check the fields they print themselves).
+ * POSTs request (not consumed; NULL means it could not be built) to path.
  * CTL_EXIT_OK with *reply owned by the caller, or the failure reported
  * and its exit status returned: CTL_EXIT_REFUSED when the daemon answered
  * with an error, CTL_EXIT_USAGE when it could not be reached or answered
