@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -65,6 +67,31 @@ static int make_parent(const char *path)
 		*p = '/';
 	}
 	return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* The master key must not reach a core file: no core dumps at all, and the
+ * process not dumpable, which also keeps other processes of its user from
+ * reading its memory (ptrace, /proc/PID/mem). Before the key is read. */
+static int harden_process(void)
+{
+	struct rlimit rl;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		log_err("cannot make the process non-dumpable (prctl: %s)", strerror(errno));
+		return SESAME_ERR_INTERNAL;
+	}
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_CORE, &rl) == 0)
+		return SESAME_OK;
+	/* Lowering a limit needs no privilege: EPERM is a seccomp filter, as
+	 * in sesame-authd.service, whose LimitCORE=0 has set it already.
+	 * Non-dumpable holds either way. */
+	if (errno == EPERM)
+		log_debug("setrlimit(RLIMIT_CORE): %s", strerror(errno));
+	else
+		log_warn("cannot set the core file size limit to 0 (setrlimit: %s)",
+			 strerror(errno));
+	return SESAME_OK;
 }
 
 static int load_keys(authd_t *d, int init)
@@ -211,6 +238,8 @@ int main(int argc, char **argv)
 	}
 	umask(077);
 	log_init("sesame-authd", use_syslog ? SESAME_LOG_SYSLOG : SESAME_LOG_STDERR, LOG_INFO);
+	if (harden_process() != SESAME_OK)
+		return 1;
 
 	config_defaults(&d.cfg);
 	if (config_path != NULL || access(SESAME_DEFAULT_CONFIG, F_OK) == 0) {

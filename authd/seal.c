@@ -10,6 +10,7 @@
 #include "sesame/error.h"
 #include "sesame/keyfile.h"
 #include "sesame/log.h"
+#include "sesame/secmem.h"
 
 #define SEAL_FORMAT 1
 #define SEAL_NONCE 12
@@ -18,6 +19,8 @@
 #define SEAL_MAX_PT (1u << 20)
 #define SEAL_AAD_MAX 256
 
+/* Allocated whole with secmem_new(): the keys stay out of core dumps and
+ * swap. */
 struct seal_keyring {
 	sesame_key_t keys[SESAME_MAX_KEYS];
 	size_t n;
@@ -27,12 +30,12 @@ struct seal_keyring {
 
 int seal_keyring_load(const char *path, seal_keyring_t **out)
 {
-	seal_keyring_t *k;
+	seal_keyring_t *k = NULL;
 	int r;
 
 	*out = NULL;
-	if ((k = calloc(1, sizeof(*k))) == NULL)
-		return SESAME_ERR_NOMEM;
+	if ((r = secmem_new(sizeof(*k), (void **)&k)) != SESAME_OK)
+		return r;
 	if ((r = keyfile_load(path, k->keys, &k->n)) != SESAME_OK) {
 		seal_keyring_free(&k);
 		return r;
@@ -54,9 +57,7 @@ void seal_keyring_free(seal_keyring_t **kp)
 	if (kp == NULL || *kp == NULL)
 		return;
 	EVP_CIPHER_free((*kp)->gcm);
-	OPENSSL_cleanse(*kp, sizeof(**kp));
-	free(*kp);
-	*kp = NULL;
+	secmem_free((void **)kp, sizeof(**kp)); /* wipes */
 }
 
 void seal_buf_free(unsigned char **bufp, size_t len)

@@ -11,7 +11,8 @@
 
 typedef struct seal_keyring seal_keyring_t;
 
-/* Loads the master key file (see sesame/keyfile.h). */
+/* Loads the master key file (see sesame/keyfile.h) into memory kept out of
+ * core dumps and swap (sesame/secmem.h). */
 int seal_keyring_load(const char *path, seal_keyring_t **out);
 void seal_keyring_free(seal_keyring_t **kp);
 
