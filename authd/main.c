@@ -94,9 +94,36 @@ static int harden_process(void)
 	return SESAME_OK;
 }
 
+/* A file of the daemon's that another user owns can be replaced or
+ * rewritten by that user: a master key they know, seeds they chose. Root's
+ * and the daemon's own user's are accepted. A missing file passes: the
+ * daemon creates it (--init), or its loader says it is missing. */
+static int check_owner(const char *what, const char *path)
+{
+	struct stat st;
+	struct passwd *pw;
+	uid_t me = geteuid();
+	char owner[64], self[64];
+
+	if (stat(path, &st) != 0 || st.st_uid == 0 || st.st_uid == me)
+		return SESAME_OK;
+	pw = getpwuid(st.st_uid);
+	snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "no such user");
+	pw = getpwuid(me);
+	snprintf(self, sizeof(self), "%s", pw ? pw->pw_name : "no name");
+	log_err("%s %s is owned by uid %u (%s); it must belong to root or to the daemon's user "
+		"(uid %u, %s)",
+		what, path, (unsigned)st.st_uid, owner, (unsigned)me, self);
+	return SESAME_ERR_PERMISSION;
+}
+
 static int load_keys(authd_t *d, int init)
 {
-	int r = seal_keyring_load(d->cfg.master_key, &d->keys);
+	int r;
+
+	if ((r = check_owner("master key", d->cfg.master_key)) != SESAME_OK)
+		return r;
+	r = seal_keyring_load(d->cfg.master_key, &d->keys);
 
 	if (r == SESAME_ERR_NOT_FOUND && init) {
 		if (make_parent(d->cfg.master_key) != 0 ||
@@ -304,6 +331,8 @@ int main(int argc, char **argv)
 		log_err("cannot create the folder of %s: %s", d.cfg.database, strerror(errno));
 		goto out;
 	}
+	if (check_owner("database", d.cfg.database) != SESAME_OK)
+		goto out;
 	if (store_open(d.cfg.database, &d.store) != SESAME_OK) {
 		log_err("cannot open the database %s", d.cfg.database);
 		goto out;

@@ -1,6 +1,7 @@
 """Key handling hardening against a real sesame-authd: no core file can hold
 the master key (the process is non-dumpable, RLIMIT_CORE is 0, the key
-bytes sit in pages marked MADV_DONTDUMP and locked)."""
+bytes sit in pages marked MADV_DONTDUMP and locked), and the key file and
+the database must belong to root or to the daemon's user."""
 
 import os
 import re
@@ -10,7 +11,7 @@ import tempfile
 import time
 import unittest
 
-from harness import AUTHD, Daemon, DaemonTestCase
+from harness import AUTHD, SESAMECTL, Daemon, DaemonTestCase
 
 NOBODY = 65534
 
@@ -154,6 +155,56 @@ class AsNobody(unittest.TestCase):
         d.enroll("ada")  # it serves all the same
         with open("/proc/%d/status" % pid) as f:
             self.assertIn("VmLck:\t       0 kB", f.read())
+
+
+class Ownership(unittest.TestCase):
+    """The key file and the database must belong to root or to the daemon's
+    user (root here): owned by nobody, the daemon refuses to start."""
+
+    def setUp(self):
+        if not AUTHD or not SESAMECTL or os.geteuid() != 0:
+            self.skipTest("needs SESAME_AUTHD, SESAMECTL and root")
+        self.tmp = tempfile.mkdtemp(prefix="sesame-it.")
+        self.daemon = Daemon(self.tmp)
+
+    def tearDown(self):
+        self.daemon.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def refused(self):
+        """Runs the daemon expecting it to refuse to start; returns stderr."""
+        d = self.daemon
+        p = subprocess.run([AUTHD, "--config", d.conf, "--socket", d.socket, "--database",
+                            d.database, "--master-key", d.key], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertFalse(os.path.exists(d.socket))
+        return p.stderr
+
+    def test_key_owned_by_another_user(self):
+        d = self.daemon
+        subprocess.run([SESAMECTL, "keygen", d.key], check=True, capture_output=True)
+        os.chown(d.key, NOBODY, NOBODY)
+        self.assertIn("master key %s is owned by uid 65534 (nobody); it must belong to root "
+                      "or to the daemon's user (uid 0, root)" % d.key, self.refused())
+        self.assertFalse(os.path.exists(d.database))  # refused before the database
+        os.chown(d.key, NOBODY, 0)  # the group does not matter
+        self.refused()
+        os.chown(d.key, 0, NOBODY)
+        d.start(init=True)
+
+    def test_database_owned_by_another_user(self):
+        d = self.daemon
+        d.start(init=True)
+        d.enroll("ada")
+        d.stop()
+        os.chown(d.database, NOBODY, NOBODY)
+        self.assertIn("database %s is owned by uid 65534 (nobody); it must belong to root "
+                      "or to the daemon's user (uid 0, root)" % d.database, self.refused())
+        os.chown(d.database, 0, 0)
+        d.start(init=False)
+        self.assertEqual(d.ok("/v1/totp/list", {"user": "ada"})["totp"][0]["confirmed"],
+                         True)
 
 
 if __name__ == "__main__":
