@@ -30,8 +30,9 @@ int api_key_status(authd_t *d, const authd_caller_t *c, json_t *req, json_t **re
 			json_decref(sealed);
 			return SESAME_ERR_NOMEM;
 		}
-	*reply = json_pack("{s:I, s:o, s:I}", "current", (json_int_t)seal_current_version(d->keys),
-			   "sealed", sealed, "malformed", (json_int_t)st.malformed);
+	*reply = json_pack("{s:I, s:o, s:I, s:I}", "current",
+			   (json_int_t)seal_current_version(d->keys), "sealed", sealed, "malformed",
+			   (json_int_t)st.malformed, "legacy", (json_int_t)st.legacy);
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 }
 

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -67,9 +69,61 @@ static int make_parent(const char *path)
 	return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* The master key must not reach a core file: no core dumps at all, and the
+ * process not dumpable, which also keeps other processes of its user from
+ * reading its memory (ptrace, /proc/PID/mem). Before the key is read. */
+static int harden_process(void)
+{
+	struct rlimit rl;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		log_err("cannot make the process non-dumpable (prctl: %s)", strerror(errno));
+		return SESAME_ERR_INTERNAL;
+	}
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_CORE, &rl) == 0)
+		return SESAME_OK;
+	/* Lowering a limit needs no privilege: EPERM is a seccomp filter, as
+	 * in sesame-authd.service, whose LimitCORE=0 has set it already.
+	 * Non-dumpable holds either way. */
+	if (errno == EPERM)
+		log_debug("setrlimit(RLIMIT_CORE): %s", strerror(errno));
+	else
+		log_warn("cannot set the core file size limit to 0 (setrlimit: %s)",
+			 strerror(errno));
+	return SESAME_OK;
+}
+
+/* A file of the daemon's that another user owns can be replaced or
+ * rewritten by that user: a master key they know, seeds they chose. Root's
+ * and the daemon's own user's are accepted. A missing file passes: the
+ * daemon creates it (--init), or its loader says it is missing. */
+static int check_owner(const char *what, const char *path)
+{
+	struct stat st;
+	struct passwd *pw;
+	uid_t me = geteuid();
+	char owner[64], self[64];
+
+	if (stat(path, &st) != 0 || st.st_uid == 0 || st.st_uid == me)
+		return SESAME_OK;
+	pw = getpwuid(st.st_uid);
+	snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "no such user");
+	pw = getpwuid(me);
+	snprintf(self, sizeof(self), "%s", pw ? pw->pw_name : "no name");
+	log_err("%s %s is owned by uid %u (%s); it must belong to root or to the daemon's user "
+		"(uid %u, %s)",
+		what, path, (unsigned)st.st_uid, owner, (unsigned)me, self);
+	return SESAME_ERR_PERMISSION;
+}
+
 static int load_keys(authd_t *d, int init)
 {
-	int r = seal_keyring_load(d->cfg.master_key, &d->keys);
+	int r;
+
+	if ((r = check_owner("master key", d->cfg.master_key)) != SESAME_OK)
+		return r;
+	r = seal_keyring_load(d->cfg.master_key, &d->keys);
 
 	if (r == SESAME_ERR_NOT_FOUND && init) {
 		if (make_parent(d->cfg.master_key) != 0 ||
@@ -211,6 +265,8 @@ int main(int argc, char **argv)
 	}
 	umask(077);
 	log_init("sesame-authd", use_syslog ? SESAME_LOG_SYSLOG : SESAME_LOG_STDERR, LOG_INFO);
+	if (harden_process() != SESAME_OK)
+		return 1;
 
 	config_defaults(&d.cfg);
 	if (config_path != NULL || access(SESAME_DEFAULT_CONFIG, F_OK) == 0) {
@@ -275,6 +331,8 @@ int main(int argc, char **argv)
 		log_err("cannot create the folder of %s: %s", d.cfg.database, strerror(errno));
 		goto out;
 	}
+	if (check_owner("database", d.cfg.database) != SESAME_OK)
+		goto out;
 	if (store_open(d.cfg.database, &d.store) != SESAME_OK) {
 		log_err("cannot open the database %s", d.cfg.database);
 		goto out;

@@ -9,7 +9,7 @@
 #include "sesame/base64url.h"
 #include "sesame/error.h"
 
-#define TXN_PURPOSE "pam-txn"
+#define TXN_PURPOSE SEAL_PURPOSE_PAM_TXN
 #define TXN_VERSION "t1"
 #define TXN_FIELDS 8 /* version, user, service, rhost, tty, factor, nullok, expires */
 #define TXN_PLAIN_MAX 1024

@@ -34,6 +34,8 @@ static int count_one(void *arg, int64_t id, const char *user, const unsigned cha
 		o->malformed++;
 		return SESAME_OK;
 	}
+	if (seal_blob_format(sealed, len) == SEAL_FORMAT_MASTER)
+		o->legacy++;
 	for (i = 0; i < o->n && o->v[i].version < v; i++)
 		continue;
 	if (i < o->n && o->v[i].version == v) {
@@ -100,7 +102,9 @@ static int reseal_one(void *arg, int64_t id, const char *user, const unsigned ch
 
 	c->last = id;
 	c->rows++;
-	if (seal_blob_version(sealed, len, &v) == SESAME_OK && v == c->current)
+	/* done: the newest key, and the purpose's key rather than the master key */
+	if (seal_blob_version(sealed, len, &v) == SESAME_OK && v == c->current &&
+	    seal_blob_format(sealed, len) == SEAL_FORMAT_DERIVED)
 		return SESAME_OK;
 	if (seal_decrypt(c->d->keys, SEAL_PURPOSE_TOTP, user, sealed, len, &seed, &seedlen) !=
 	    SESAME_OK) {

@@ -1,8 +1,9 @@
-/* After a master key rotation (sesamectl key rotate, then a restart): how
- * many sealed TOTP seeds each key version holds, and their re-sealing under
- * the newest version, a page at a time, each page one durable transaction
- * (a crash loses nothing: every seed is under one loaded version or the
- * other). Knows nothing of HTTP. */
+/* After a master key rotation (sesamectl key rotate, then a restart), or an
+ * upgrade from seeds sealed directly under the master key (seal.h, format
+ * 1): how many sealed TOTP seeds each key version holds, and their
+ * re-sealing under the newest version's TOTP key, a page at a time, each
+ * page one durable transaction (a crash loses nothing: every seed stays
+ * under a loaded version, in a format that opens). Knows nothing of HTTP. */
 #ifndef AUTHD_RESEAL_H
 #define AUTHD_RESEAL_H
 
@@ -23,12 +24,14 @@ typedef struct {
 	reseal_count_t v[RESEAL_MAX_VERSIONS]; /* ascending versions */
 	size_t n;
 	size_t malformed; /* not a sealed blob of a known format */
+	size_t legacy;	  /* format 1: sealed directly under a master key (also in v[]) */
 } reseal_status_t;
 
 /* Counts the sealed seeds by key version. */
 int reseal_status(authd_t *d, reseal_status_t *out);
 
-/* Re-seals every seed not under the newest version; *resealed: how many,
+/* Re-seals every seed not under the newest version, or under it but in
+ * format 1 (the master key itself); *resealed: how many,
  * *unreadable: how many could not be opened (their key is not loaded, or
  * the blob was altered): those are left as they are. Audited. */
 int reseal_run(authd_t *d, const char *service, int64_t now, size_t *resealed, size_t *unreadable);

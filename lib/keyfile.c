@@ -12,8 +12,10 @@
 
 #include "sesame/error.h"
 #include "sesame/keyfile.h"
+#include "sesame/secmem.h"
 
 #define KEYFILE_MAX 4096
+#define KEYS_SIZE (SESAME_MAX_KEYS * sizeof(sesame_key_t))
 
 static void sync_parent(const char *path)
 {
@@ -79,7 +81,7 @@ static int hexval(char c)
 
 int keyfile_load(const char *path, sesame_key_t *keys, size_t *n)
 {
-	char buf[KEYFILE_MAX + 1];
+	char *buf = NULL; /* the key in hex: kept out of core dumps and swap */
 	struct stat st;
 	ssize_t got;
 	int fd;
@@ -99,6 +101,11 @@ int keyfile_load(const char *path, sesame_key_t *keys, size_t *n)
 		close(fd);
 		return SESAME_ERR_PERMISSION;
 	}
+	if ((ok = secmem_new(KEYFILE_MAX + 1, (void **)&buf)) != SESAME_OK) {
+		close(fd);
+		return ok;
+	}
+	ok = SESAME_ERR_CONFIG;
 	got = read(fd, buf, KEYFILE_MAX + 1);
 	close(fd);
 	if (got < 0 || got > KEYFILE_MAX)
@@ -134,7 +141,7 @@ int keyfile_load(const char *path, sesame_key_t *keys, size_t *n)
 		goto fail;
 	ok = SESAME_OK;
 fail:
-	OPENSSL_cleanse(buf, sizeof(buf));
+	secmem_free((void **)&buf, KEYFILE_MAX + 1);
 	if (ok != SESAME_OK) {
 		OPENSSL_cleanse(keys, sizeof(*keys) * SESAME_MAX_KEYS);
 		*n = 0;
@@ -186,13 +193,15 @@ fail:
 
 int keyfile_add_version(const char *path, uint32_t *version)
 {
-	sesame_key_t keys[SESAME_MAX_KEYS];
+	sesame_key_t *keys = NULL;
 	uint32_t top = 0;
 	size_t n = 0;
 	int r;
 
-	if ((r = keyfile_load(path, keys, &n)) != SESAME_OK)
+	if ((r = secmem_new(KEYS_SIZE, (void **)&keys)) != SESAME_OK)
 		return r;
+	if ((r = keyfile_load(path, keys, &n)) != SESAME_OK)
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (keys[i].version > top)
 			top = keys[i].version;
@@ -208,19 +217,21 @@ int keyfile_add_version(const char *path, uint32_t *version)
 	if ((r = keyfile_replace(path, keys, n + 1)) == SESAME_OK)
 		*version = top + 1;
 out:
-	OPENSSL_cleanse(keys, sizeof(keys));
+	secmem_free((void **)&keys, KEYS_SIZE);
 	return r;
 }
 
 int keyfile_remove_version(const char *path, uint32_t version)
 {
-	sesame_key_t keys[SESAME_MAX_KEYS];
+	sesame_key_t *keys = NULL;
 	uint32_t top = 0;
 	size_t n = 0, at = SESAME_MAX_KEYS;
 	int r;
 
-	if ((r = keyfile_load(path, keys, &n)) != SESAME_OK)
+	if ((r = secmem_new(KEYS_SIZE, (void **)&keys)) != SESAME_OK)
 		return r;
+	if ((r = keyfile_load(path, keys, &n)) != SESAME_OK)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		if (keys[i].version > top)
 			top = keys[i].version;
@@ -235,6 +246,7 @@ int keyfile_remove_version(const char *path, uint32_t version)
 		memmove(&keys[at], &keys[at + 1], (n - at - 1) * sizeof(keys[0]));
 		r = keyfile_replace(path, keys, n - 1);
 	}
-	OPENSSL_cleanse(keys, sizeof(keys));
+out:
+	secmem_free((void **)&keys, KEYS_SIZE);
 	return r;
 }

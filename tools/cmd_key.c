@@ -172,6 +172,11 @@ static int cmd_key_daemon_run(ctl_t *ctl, int argc, char **argv, const char *pat
 		if (json_integer_value(json_object_get(reply, "malformed")) > 0)
 			printf("%" JSON_INTEGER_FORMAT " stored secrets are not sealed blobs\n",
 			       json_integer_value(json_object_get(reply, "malformed")));
+		if (json_integer_value(json_object_get(reply, "legacy")) > 0)
+			printf("%" JSON_INTEGER_FORMAT " TOTP secrets are sealed the old way, "
+			       "directly under the master key; 'sesamectl key reseal' moves them "
+			       "to the TOTP key derived from it\n",
+			       json_integer_value(json_object_get(reply, "legacy")));
 	}
 out:
 	json_decref(req);

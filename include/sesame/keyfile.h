@@ -22,8 +22,9 @@ int keyfile_create(const char *path);
 /* Reads every key from path into keys[0..*n). Refuses a file that is not
  * a regular file, is readable or writable by group or others
  * (SESAME_ERR_PERMISSION), or is malformed (SESAME_ERR_CONFIG). keys must
- * hold SESAME_MAX_KEYS entries; all of them are wiped on failure. The
- * caller wipes keys with OPENSSL_cleanse when done. */
+ * hold SESAME_MAX_KEYS entries; all of them are wiped on failure. The text
+ * is read into memory from secmem_new() (sesame/secmem.h), wiped after;
+ * keys should come from there too. The caller wipes keys when done. */
 int keyfile_load(const char *path, sesame_key_t *keys, size_t *n);
 
 /* Key rotation, on the file only (a running daemon reads it at start):
