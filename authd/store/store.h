@@ -303,7 +303,8 @@ int store_attempts_delete(store_tx_t *tx, const char *name, const char *source);
 int store_attempts_clear(store_tx_t *tx, const char *name);
 /* Deletes rows whose last_failure and locked_until are both before `before`. */
 int store_attempts_purge(store_tx_t *tx, int64_t before);
-/* The rows of name, newest failure first, at most limit; free(*items). */
+/* The rows of name, newest failure first, at most limit; free(*items).
+ * limit 0: none. A source longer than 63 bytes is listed cut. */
 typedef struct {
 	char source[64];
 	store_attempts_t a;
@@ -322,7 +323,8 @@ int store_flow_purge(store_tx_t *tx, int64_t now);
 
 /* A user whose name equals name when ASCII letters are folded to lower
  * case (schema 7 adds an index on lower(name)): its exact name into
- * canonical; SESAME_ERR_NOT_FOUND when there is none. */
+ * canonical; SESAME_ERR_NOT_FOUND when there is none. When several names
+ * fold alike, name itself if it is one of them, else the oldest. */
 int store_user_find_folded(store_tx_t *tx, const char *name,
 			   char canonical[SESAME_MAX_USERNAME + 1]);
 
