@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "password/pw_normalize.h"
+#include "sesame/pw_normalize.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
 #include "sesame/log.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <uninorm.h>
 
-#include "password/pw_normalize.h"
+#include "sesame/pw_normalize.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
 #include "sesame/utf8.h"

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "password/pw_common.h"
-#include "password/pw_normalize.h"
+#include "sesame/pw_normalize.h"
 #include "password/pw_text.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "password/breach_filter.h"
-#include "password/breach_import.h"
+#include "sesame/breach_filter.h"
+#include "sesame/breach_import.h"
 #include "password/password.h"
 #include "sesame/config.h"
 #include "sesame/error.h"

@@ -17,7 +17,7 @@
 
 #include "password/pw_common.h"
 #include "password/pw_context.h"
-#include "password/pw_normalize.h"
+#include "sesame/pw_normalize.h"
 #include "password/pw_old.h"
 #include "password/pw_score.h"
 #include "password/pw_text.h"
