@@ -77,7 +77,7 @@ void term_clean(const char *in, char *out, size_t outsz)
 		uint32_t cp = 0;
 		size_t seq = *s >= 0x80 ? term_utf8_seq(s, &cp) : 0;
 
-		if (*s >= 0x20 && *s < 0x7f) {
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
 			piece = (const char *)s;
 			len = 1;
 		} else if (seq > 0 && !term_cp_hidden(cp)) {

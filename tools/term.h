@@ -11,7 +11,9 @@
 
 /* Copies in to out (NUL-terminated, cut at a character boundary when out
  * is too small): printable ASCII and UTF-8 text stay, control characters,
- * bidirectional overrides and invalid bytes become \xNN or \uNNNN. */
+ * bidirectional overrides and invalid bytes become \xNN or \uNNNN, and
+ * the backslash \x5c (so that "\x1b" in the text is not taken for an
+ * escape). */
 void term_clean(const char *in, char *out, size_t outsz);
 
 /* Columns a cleaned string takes (one per code point). */

@@ -1,7 +1,11 @@
-/* Logging: syslog (LOG_AUTHPRIV) or stderr. Never pass a secret here. */
+/* Logging: syslog (LOG_AUTHPRIV) or stderr. Never pass a secret here.
+ * Each call writes one line: what the formatted message holds is escaped
+ * by log_escape, so that a field from outside (a user name, a PAM rhost)
+ * cannot break the line or forge another. */
 #ifndef SESAME_LOG_H
 #define SESAME_LOG_H
 
+#include <stddef.h>
 #include <syslog.h>
 
 enum { SESAME_LOG_STDERR = 1, SESAME_LOG_SYSLOG = 2 };
@@ -20,5 +24,13 @@ void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void log_msg_f(int prio, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define log_err_f(...) log_msg_f(LOG_ERR, __func__, __VA_ARGS__)
+
+/* Copies in[0..len) to out as one line of text: every byte below 0x20,
+ * 0x7f, the backslash (so that an escape in the input cannot pass for one
+ * of ours), the bytes of invalid UTF-8 and those of C1 controls, line
+ * separators and bidirectional controls become \xNN (lowercase hex);
+ * valid UTF-8 text stays. Cut before a character when out is too small
+ * (4 * len + 1 bytes always suffice); NUL-terminated; returns the length. */
+size_t log_escape(char *out, size_t outsz, const char *in, size_t len);
 
 #endif

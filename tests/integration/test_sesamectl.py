@@ -5,8 +5,10 @@ installed)."""
 import json
 import os
 import re
+import sqlite3
 import stat
 import subprocess
+import time
 import unittest
 
 from harness import SESAMECTL, DaemonTestCase, oathtool, pypamtest, secret_of, wrong_code, PAM_SUCCESS
@@ -107,6 +109,26 @@ class Sesamectl(DaemonTestCase):
         self.assertIn("s2", p.stdout)
         p = self.ctl("audit", "--limit", "2", "--json")
         self.assertEqual(len(json.loads(p.stdout)["events"]), 2)
+
+    def test_audit_shows_hostile_fields_escaped(self):
+        # a row whose remote host carries controls, as a store written by an
+        # older daemon or by hand may hold: one line, nothing a terminal
+        # would act on, and a backslash of the text not taken for an escape
+        rhost = "evil\n\x1b[31mroot\x1b[0m\r\x07\u202eafd.\\x1b"
+        with sqlite3.connect(self.daemon.database, timeout=10) as db:
+            db.execute("INSERT INTO audit (time, user, service, rhost, factor, result, reason) "
+                       "VALUES (?, 'mallory', 'sshd', ?, 'totp', 'failure', 'wrong_code')",
+                       (int(time.time()), rhost))
+        p = self.ctl("audit", "--user", "mallory")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(len(lines), 2, p.stdout)  # the header and one event
+        self.assertIn("evil\\x0a\\x1b[31mroot\\x1b[0m\\x0d\\x07\\u202eafd.\\x5cx1b", lines[1])
+        for c in "\x1b\r\x07\u202e":
+            self.assertNotIn(c, p.stdout)
+        # --json keeps the stored text exactly
+        events = json.loads(self.ctl("audit", "--user", "mallory", "--json").stdout)["events"]
+        self.assertEqual(events[0]["rhost"], rhost)
 
     def test_errors_and_exit_statuses(self):
         self.assertEqual(self.ctl("totp", "enroll", "bad/name").returncode, 2)
