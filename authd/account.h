@@ -1,6 +1,7 @@
-/* A user's new password, for every path that sets one (sesamectl, the web
- * account page): judged by the policy, then hashed with Argon2id, slow by
- * design, so always outside any store transaction. */
+/* A user's password, for every path that sets one (sesamectl, the web
+ * account page): judged by the policy, then hashed with Argon2id (slow by
+ * design, so always outside any store transaction), then stored with the
+ * end of the user's other sessions. */
 #ifndef AUTHD_ACCOUNT_H
 #define AUTHD_ACCOUNT_H
 
@@ -16,5 +17,17 @@
 int account_new_password(authd_t *d, const char *user, const char *real_name, const char *pw,
 			 size_t len, const char *old, size_t old_len, char *hash, size_t hashsz,
 			 password_result_t *res);
+
+/* user's stored real name into out ("" when none); SESAME_ERR_NOT_FOUND
+ * when Sésame has no record of user. */
+int account_real_name(authd_t *d, const char *user, char out[SESAME_MAX_REAL_NAME + 1]);
+
+/* Stores hash (from account_new_password) as user's password, durably,
+ * and ends the user's web sessions except keep (the SHA-256 of the
+ * session that made the change; NULL: all of them): whoever held another
+ * session holds nothing after a password change. Audited (factor
+ * "password", result "ok", reason). SESAME_ERR_NOT_FOUND: no such user. */
+int account_password_set(authd_t *d, const char *user, const char *hash, const unsigned char *keep,
+			 const char *service, const char *rhost, const char *reason, int64_t now);
 
 #endif

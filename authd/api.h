@@ -18,8 +18,21 @@ typedef struct {
 typedef int (*api_handler_t)(authd_t *d, const authd_caller_t *caller, json_t *req, json_t **reply,
 			     api_error_t *err);
 
-/* The handler for path, or NULL (404). */
-api_handler_t api_route(const char *path);
+/* Who may ask a request (the route table's permission column). */
+typedef enum {
+	API_ANYONE,  /* any caller that reaches the socket */
+	API_ROOT,    /* root only */
+	API_SELF,    /* root, or a caller about itself ("user" absent or its own name) */
+	API_PAM,     /* root, pam_trusted_users, or a caller about itself */
+	API_PAM_TXN, /* as API_PAM; the user is in the token: the handler calls api_may_act_for */
+} api_perm_t;
+
+/* The handler for path and who may call it, or NULL (404). */
+api_handler_t api_route(const char *path, api_perm_t *perm);
+
+/* Whether caller c may make request req under perm: SESAME_OK, or
+ * SESAME_ERR_PERMISSION with the sentence in err. */
+int api_permitted(api_perm_t perm, const authd_caller_t *c, const json_t *req, api_error_t *err);
 
 /* HTTP status for an error code. */
 unsigned api_status(int err);
@@ -49,6 +62,10 @@ json_t *api_password_reasons(const password_policy_t *p, const password_result_t
 
 /* JSON description of a TOTP credential (never its seed). */
 json_t *api_totp_json(const store_totp_t *t);
+/* The sentence of a refused factor removal (factor_manage.h), returns r. */
+int api_factor_refusal(int r, api_error_t *err);
+/* JSON description of a passkey (never its key). */
+json_t *api_passkey_json(const store_webauthn_t *w);
 
 int api_health(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
 int api_pam_start(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
@@ -89,6 +106,10 @@ int api_key_status(authd_t *d, const authd_caller_t *c, json_t *req, json_t **re
 		   api_error_t *err);
 int api_key_reseal(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		   api_error_t *err);
+int api_passkey_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		     api_error_t *err);
+int api_passkey_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		       api_error_t *err);
 int api_audit(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
 
 #endif

@@ -11,12 +11,13 @@
 int api_key_status(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		   api_error_t *err)
 {
+	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {NULL};
 	reseal_status_t st;
 	json_t *sealed;
 	int r;
 
-	if ((r = api_fields(req, fields, err)) || (r = api_need_root(c, err)))
+	if ((r = api_fields(req, fields, err)))
 		return r;
 	if ((r = reseal_status(d, &st)) != SESAME_OK)
 		return r;
@@ -39,11 +40,12 @@ int api_key_status(authd_t *d, const authd_caller_t *c, json_t *req, json_t **re
 int api_key_reseal(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		   api_error_t *err)
 {
+	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {NULL};
 	size_t done = 0, unreadable = 0;
 	int r;
 
-	if ((r = api_fields(req, fields, err)) || (r = api_need_root(c, err)))
+	if ((r = api_fields(req, fields, err)))
 		return r;
 	if ((r = reseal_run(d, "sesamectl", (int64_t)time(NULL), &done, &unreadable)) != SESAME_OK)
 		return r;

@@ -1,32 +1,35 @@
-/* /v1/pam/...: the step protocol between pam_sesame.so and the policy. */
+/* /v1/pam/...: the PAM door. Decodes the step protocol, asks the flow
+ * (flow.h) for the next step, encodes it. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "api.h"
-#include "auth.h"
+#include "flow.h"
 #include "pam_txn.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
+#include "sesame/peer.h"
 
-static json_t *step_json(authd_t *d, const auth_request_t *rq, const auth_step_t *s, int64_t now)
+#define PAM_PROMPT_CODE "Verification code: "
+
+static json_t *step_json(authd_t *d, const flow_t *f, const flow_step_t *s)
 {
 	char txn[SESAME_MAX_TXN + 1];
 	static const char *const results[] = {"success", "denied", "unavailable"};
 
-	if (s->kind == AUTH_STEP_PROMPT) {
-		if (pam_txn_seal(d->keys, rq, now + SESAME_PAM_TXN_TTL, txn, sizeof(txn)) !=
-		    SESAME_OK)
+	if (s->kind == FLOW_STEP_PROMPT) {
+		if (pam_txn_seal(d->keys, f, txn, sizeof(txn)) != SESAME_OK)
 			return NULL;
 		return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i}", "step", "prompt", "txn", txn,
-				 "factor", s->factor, "prompt", "Verification code: ", "echo", 0,
+				 "factor", s->factor, "prompt", PAM_PROMPT_CODE, "echo", 0,
 				 "digits", (int)s->digits);
 	}
 	json_t *o = json_pack(
 	    "{s:s, s:s, s:s, s:s}", "step", "verdict", "result", results[s->result], "reason",
 	    s->reason == SESAME_OK ? "ok" : sesame_err_code(s->reason), "message", s->message);
-	if (o && s->factor[0])
-		json_object_set_new(o, "factor", json_string(s->factor));
+	if (o && f->next[0])
+		json_object_set_new(o, "factor", json_string(f->next));
 	if (o && s->wait > 0)
 		json_object_set_new(o, "wait", json_integer(s->wait));
 	return o;
@@ -40,35 +43,59 @@ static json_t *unavailable(void)
 			 sesame_err_message(SESAME_ERR_UNAVAILABLE));
 }
 
+/* rhost and tty: the client address decides whose failures count where,
+ * so only root and pam_trusted_users may name one; from any other caller
+ * the login is local. Checked wherever they come from. */
+static int peer_fields(const authd_caller_t *c, json_t *req, flow_t *f, api_error_t *err)
+{
+	const char *rhost, *tty;
+	int r;
+
+	if ((r = api_string(req, "rhost", 0, SESAME_MAX_RHOST, "", &rhost, err)) ||
+	    (r = api_string(req, "tty", 0, SESAME_MAX_TTY, "", &tty, err)))
+		return r;
+	if (!peer_rhost_valid(rhost, strlen(rhost))) {
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "The field \"rhost\" must be an IP address or a host name.");
+		return SESAME_ERR_INVALID_ARGUMENT;
+	}
+	if (!peer_tty_valid(tty, strlen(tty))) {
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "The field \"tty\" must be a terminal name.");
+		return SESAME_ERR_INVALID_ARGUMENT;
+	}
+	if (!c->is_root && !c->pam_trusted)
+		rhost = tty = "";
+	snprintf(f->rhost, sizeof(f->rhost), "%s", rhost);
+	snprintf(f->tty, sizeof(f->tty), "%s", tty);
+	return SESAME_OK;
+}
+
 int api_pam_start(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		  api_error_t *err)
 {
 	static const char *const fields[] = {"user",   "service", "rhost", "tty",
 					     "nullok", "suffix",  NULL};
-	auth_request_t rq;
-	auth_step_t step;
-	const char *user, *service, *rhost, *tty;
+	flow_t f;
+	flow_step_t step;
+	const char *user, *service;
 	int nullok, suffix, r;
 	int64_t now = (int64_t)time(NULL);
 
+	memset(&f, 0, sizeof(f));
 	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)) ||
 	    (r = api_string(req, "service", 1, SESAME_MAX_SERVICE, NULL, &service, err)) ||
-	    (r = api_string(req, "rhost", 0, SESAME_MAX_RHOST, "", &rhost, err)) ||
-	    (r = api_string(req, "tty", 0, SESAME_MAX_TTY, "", &tty, err)) ||
-	    (r = api_bool(req, "nullok", 0, &nullok, err)) ||
-	    (r = api_bool(req, "suffix", 0, &suffix, err)) ||
-	    (r = api_may_act_for(c, user, 1, err)))
+	    (r = peer_fields(c, req, &f, err)) || (r = api_bool(req, "nullok", 0, &nullok, err)) ||
+	    (r = api_bool(req, "suffix", 0, &suffix, err)))
 		return r;
 	if (service[0] == '\0')
 		return SESAME_ERR_INVALID_ARGUMENT;
-	memset(&rq, 0, sizeof(rq));
-	snprintf(rq.user, sizeof(rq.user), "%s", user);
-	snprintf(rq.service, sizeof(rq.service), "%s", service);
-	snprintf(rq.rhost, sizeof(rq.rhost), "%s", rhost);
-	snprintf(rq.tty, sizeof(rq.tty), "%s", tty);
-	rq.nullok = nullok;
-	r = auth_begin(d, &rq, now, &step);
-	*reply = r == SESAME_OK ? step_json(d, &rq, &step, now) : unavailable();
+	f.door = FLOW_PAM;
+	snprintf(f.user, sizeof(f.user), "%s", user);
+	snprintf(f.service, sizeof(f.service), "%s", service);
+	f.nullok = nullok;
+	r = flow_begin(d, &f, now, &step);
+	*reply = r == SESAME_OK ? step_json(d, &f, &step) : unavailable();
 	if (r != SESAME_OK)
 		log_err("pam/start for %s: %s", user, sesame_err_code(r));
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
@@ -78,8 +105,8 @@ int api_pam_continue(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 		     api_error_t *err)
 {
 	static const char *const fields[] = {"txn", "answer", NULL};
-	auth_request_t rq;
-	auth_step_t step;
+	flow_t f;
+	flow_step_t step;
 	const char *txn, *answer;
 	int64_t now = (int64_t)time(NULL);
 	int r;
@@ -95,15 +122,15 @@ int api_pam_continue(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 		return SESAME_ERR_INVALID_ARGUMENT;
 	}
 	answer = json_string_value(a);
-	r = pam_txn_open(d->keys, txn, now, &rq);
+	r = pam_txn_open(d->keys, txn, now, &f);
 	if (r == SESAME_ERR_EXPIRED) {
 		memset(&step, 0, sizeof(step));
-		step.kind = AUTH_STEP_VERDICT;
+		step.kind = FLOW_STEP_VERDICT;
 		step.result = AUTH_DENIED;
 		step.reason = SESAME_ERR_EXPIRED;
 		snprintf(step.message, sizeof(step.message), "%s",
 			 "The login took too long; start again.");
-		*reply = step_json(d, &rq, &step, now);
+		*reply = step_json(d, &f, &step);
 		return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 	}
 	if (r != SESAME_OK) {
@@ -111,18 +138,24 @@ int api_pam_continue(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 			 "The transaction token is not valid.");
 		return SESAME_ERR_INVALID_ARGUMENT;
 	}
-	if ((r = api_may_act_for(c, rq.user, 1, err)) != SESAME_OK)
+	if ((r = api_may_act_for(c, f.user, 1, err)) != SESAME_OK)
 		return r;
-	r = auth_answer(d, &rq, answer, now, &step);
-	*reply = r == SESAME_OK ? step_json(d, &rq, &step, now) : unavailable();
+	/* a terminal answers with a code: the factor asked for, or TOTP when
+	 * nothing could be asked (then the answer fails like a wrong code) */
+	const factor_t *factor = factor_by_name(f.next);
+	if (factor == NULL || !(factor->bit & flow_askable(FLOW_PAM)))
+		factor = &factor_totp;
+	r = flow_answer(d, &f, factor, answer, now, &step);
+	*reply = r == SESAME_OK ? step_json(d, &f, &step) : unavailable();
 	if (r != SESAME_OK)
-		log_err("pam/continue for %s: %s", rq.user, sesame_err_code(r));
+		log_err("pam/continue for %s: %s", f.user, sesame_err_code(r));
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 }
 
 int api_pam_account(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		    api_error_t *err)
 {
+	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {"user", "service", NULL};
 	const char *user, *service;
 	char message[192];
@@ -130,10 +163,9 @@ int api_pam_account(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 	int disabled = 0, r;
 
 	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)) ||
-	    (r = api_string(req, "service", 0, SESAME_MAX_SERVICE, "", &service, err)) ||
-	    (r = api_may_act_for(c, user, 1, err)))
+	    (r = api_string(req, "service", 0, SESAME_MAX_SERVICE, "", &service, err)))
 		return r;
-	if ((r = auth_account(d, user, service, (int64_t)time(NULL), &wait, &disabled, message,
+	if ((r = flow_account(d, user, service, (int64_t)time(NULL), &wait, &disabled, message,
 			      sizeof(message))))
 		return r;
 	/* a disabled account is also "locked": a module that predates

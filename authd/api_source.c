@@ -44,12 +44,12 @@ static int show_tx(store_tx_t *tx, void *arg)
 int api_source_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		    api_error_t *err)
 {
+	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {"address", NULL};
 	struct source_ctx ctx = {.now = (int64_t)time(NULL)};
 	int r;
 
-	if ((r = api_fields(req, fields, err)) || (r = address_field(req, &ctx, err)) ||
-	    (r = api_need_root(c, err)))
+	if ((r = api_fields(req, fields, err)) || (r = address_field(req, &ctx, err)))
 		return r;
 	if ((r = store_read(d->store, show_tx, &ctx)) != SESAME_OK)
 		return r;
@@ -76,12 +76,12 @@ static int unlock_tx(store_tx_t *tx, void *arg)
 int api_source_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		      api_error_t *err)
 {
+	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {"address", NULL};
 	struct source_ctx ctx = {.now = (int64_t)time(NULL)};
 	int r;
 
-	if ((r = api_fields(req, fields, err)) || (r = address_field(req, &ctx, err)) ||
-	    (r = api_need_root(c, err)))
+	if ((r = api_fields(req, fields, err)) || (r = address_field(req, &ctx, err)))
 		return r;
 	if ((r = store_run(d->store, unlock_tx, &ctx)) != SESAME_OK)
 		return r;

@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "audit.h"
+#include "factor_manage.h"
 #include "sesame/error.h"
 #include "totp_enroll.h"
 
@@ -16,6 +17,7 @@
 int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		    api_error_t *err)
 {
+	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {"user", "algorithm", "digits", "name", NULL};
 	totp_enroll_t e;
 	const char *user, *alg_name, *name;
@@ -30,8 +32,7 @@ int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 			    err)) ||
 	    (r = api_int(req, "digits", 0, SESAME_TOTP_MIN_DIGITS, SESAME_TOTP_MAX_DIGITS,
 			 d->cfg.digits, &digits, err)) ||
-	    (r = api_string(req, "name", 0, SESAME_MAX_LABEL, "authenticator", &name, err)) ||
-	    (r = api_need_root(c, err)))
+	    (r = api_string(req, "name", 0, SESAME_MAX_LABEL, "authenticator", &name, err)))
 		return r;
 	if (config_alg_parse(alg_name, &e.alg) != SESAME_OK) {
 		snprintf(err->message, sizeof(err->message), "%s",
@@ -58,6 +59,7 @@ int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 int api_totp_confirm(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		     api_error_t *err)
 {
+	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {"user", "code", NULL};
 	struct {
 		const char *user, *code;
@@ -67,8 +69,7 @@ int api_totp_confirm(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 	int r;
 
 	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)) ||
-	    (r = api_string(req, "code", 1, SESAME_TOTP_MAX_DIGITS, NULL, &ctx.code, err)) ||
-	    (r = api_need_root(c, err)))
+	    (r = api_string(req, "code", 1, SESAME_TOTP_MAX_DIGITS, NULL, &ctx.code, err)))
 		return r;
 	if ((r = totp_enroll_confirm(d, ctx.user, ctx.code, ADMIN_SERVICE, "", (int64_t)time(NULL),
 				     &ctx.result, &ctx.id)) != SESAME_OK)
@@ -125,12 +126,12 @@ static int list_tx(store_tx_t *tx, void *arg)
 int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		  api_error_t *err)
 {
+	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {"user", NULL};
 	struct list_ctx ctx = {NULL, NULL};
 	int r;
 
-	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)) ||
-	    (r = api_need_root(c, err)))
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)))
 		return r;
 	if ((ctx.items = json_array()) == NULL)
 		return SESAME_ERR_NOMEM;
@@ -142,43 +143,22 @@ int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **rep
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 }
 
-struct remove_ctx {
-	const char *user;
-	int64_t id;
-	int64_t now;
-};
-
-static int remove_tx(store_tx_t *tx, void *arg)
-{
-	struct remove_ctx *c = arg;
-	store_user_t u;
-	int r;
-
-	if ((r = store_user_get(tx, c->user, &u)) != SESAME_OK ||
-	    (r = store_totp_delete(tx, u.id, c->id)) != SESAME_OK)
-		return r;
-	store_tx_durable(tx);
-	return audit_record(tx, c->now, c->user, ADMIN_SERVICE, "", "totp", "ok", "remove");
-}
-
 int api_totp_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		    api_error_t *err)
 {
-	static const char *const fields[] = {"user", "id", NULL};
-	struct remove_ctx ctx = {NULL, 0, (int64_t)time(NULL)};
+	static const char *const fields[] = {"user", "id", "force", NULL};
+	const char *user;
 	long long id;
-	int r;
+	int force, r;
 
-	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)) ||
-	    (r = api_int(req, "id", 1, 1, INT64_MAX, 0, &id, err)) || (r = api_need_root(c, err)))
+	(void)c;
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)) ||
+	    (r = api_int(req, "id", 1, 1, INT64_MAX, 0, &id, err)) ||
+	    (r = api_bool(req, "force", 0, &force, err)))
 		return r;
-	ctx.id = id;
-	if ((r = store_run(d->store, remove_tx, &ctx)) != SESAME_OK) {
-		if (r == SESAME_ERR_NOT_FOUND)
-			snprintf(err->message, sizeof(err->message), "%s",
-				 "This user has no TOTP authenticator with that id.");
-		return r;
-	}
-	*reply = json_pack("{s:s, s:I, s:b}", "user", ctx.user, "id", (json_int_t)id, "removed", 1);
+	r = factor_remove(d, user, &factor_totp, id, force, ADMIN_SERVICE, "", (int64_t)time(NULL));
+	if (r != SESAME_OK)
+		return api_factor_refusal(r, err);
+	*reply = json_pack("{s:s, s:I, s:b}", "user", user, "id", (json_int_t)id, "removed", 1);
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 }

@@ -7,39 +7,67 @@
 #include "sesame/error.h"
 #include "sesame/username.h"
 
+/* Every /v1 request, with who may ask it: checked by api_permitted before
+ * the handler runs, so that no handler has to remember. */
 static const struct {
 	const char *path;
 	api_handler_t handler;
+	api_perm_t perm;
 } routes[] = {
-    {"/v1/health", api_health},
-    {"/v1/pam/start", api_pam_start},
-    {"/v1/pam/continue", api_pam_continue},
-    {"/v1/pam/account", api_pam_account},
-    {"/v1/totp/enroll", api_totp_enroll},
-    {"/v1/totp/confirm", api_totp_confirm},
-    {"/v1/totp/list", api_totp_list},
-    {"/v1/totp/remove", api_totp_remove},
-    {"/v1/user/show", api_user_show},
-    {"/v1/user/unlock", api_user_unlock},
-    {"/v1/user/add", api_user_add},
-    {"/v1/user/passwd", api_user_passwd},
-    {"/v1/user/disable", api_user_disable},
-    {"/v1/user/enable", api_user_enable},
-    {"/v1/user/invite", api_user_invite},
-    {"/v1/audit", api_audit},
-    {"/v1/key/status", api_key_status},
-    {"/v1/source/show", api_source_show},
-    {"/v1/source/unlock", api_source_unlock},
-    {"/v1/key/reseal", api_key_reseal},
-    {"/v1/password/check", api_password_check},
+    {"/v1/health", api_health, API_ANYONE},
+    {"/v1/pam/start", api_pam_start, API_PAM},
+    {"/v1/pam/continue", api_pam_continue, API_PAM_TXN},
+    {"/v1/pam/account", api_pam_account, API_PAM},
+    {"/v1/totp/enroll", api_totp_enroll, API_ROOT},
+    {"/v1/totp/confirm", api_totp_confirm, API_ROOT},
+    {"/v1/totp/list", api_totp_list, API_ROOT},
+    {"/v1/totp/remove", api_totp_remove, API_ROOT},
+    {"/v1/passkey/list", api_passkey_list, API_ROOT},
+    {"/v1/passkey/remove", api_passkey_remove, API_ROOT},
+    {"/v1/user/show", api_user_show, API_SELF},
+    {"/v1/user/unlock", api_user_unlock, API_ROOT},
+    {"/v1/user/add", api_user_add, API_ROOT},
+    {"/v1/user/passwd", api_user_passwd, API_ROOT},
+    {"/v1/user/disable", api_user_disable, API_ROOT},
+    {"/v1/user/enable", api_user_enable, API_ROOT},
+    {"/v1/user/invite", api_user_invite, API_ROOT},
+    {"/v1/audit", api_audit, API_ROOT},
+    {"/v1/key/status", api_key_status, API_ROOT},
+    {"/v1/source/show", api_source_show, API_ROOT},
+    {"/v1/source/unlock", api_source_unlock, API_ROOT},
+    {"/v1/key/reseal", api_key_reseal, API_ROOT},
+    {"/v1/password/check", api_password_check, API_SELF},
 };
 
-api_handler_t api_route(const char *path)
+api_handler_t api_route(const char *path, api_perm_t *perm)
 {
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (strcmp(routes[i].path, path) == 0)
+		if (strcmp(routes[i].path, path) == 0) {
+			*perm = routes[i].perm;
 			return routes[i].handler;
+		}
 	return NULL;
+}
+
+int api_permitted(api_perm_t perm, const authd_caller_t *c, const json_t *req, api_error_t *err)
+{
+	const json_t *user = json_object_get(req, "user");
+
+	if (c->is_root || perm == API_ANYONE)
+		return SESAME_OK;
+	if (perm == API_ROOT)
+		return api_need_root(c, err);
+	if ((perm == API_PAM || perm == API_PAM_TXN) && c->pam_trusted)
+		return SESAME_OK;
+	if (perm == API_PAM_TXN) /* the user is inside the token */
+		return SESAME_OK;
+	if (c->name[0] == '\0' || (perm == API_PAM && user == NULL))
+		return api_may_act_for(c, "", 0, err);
+	/* a request about someone else, or a "user" that is not a string */
+	if (user != NULL &&
+	    (!json_is_string(user) || strcmp(json_string_value(user), c->name) != 0))
+		return api_may_act_for(c, "", 0, err);
+	return SESAME_OK;
 }
 
 unsigned api_status(int err)

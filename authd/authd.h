@@ -7,6 +7,7 @@
 
 #include "password/password.h"
 #include "ratelimit.h"
+#include "requirement.h"
 #include "seal.h"
 #include "sesame/config.h"
 #include "sesame/limits.h"
@@ -24,6 +25,10 @@ typedef struct {
 	uid_t pam_trusted_uids[SESAME_MAX_TRUSTED_USERS];
 	size_t n_pam_trusted_uids;
 	webauthn_trust_t *passkey_trust; /* [web] attestation_anchors; NULL: none */
+	/* [require], parsed by flow_requirements_load */
+	requirement_t require_pam;
+	requirement_t require_web;
+	requirement_t require_services[SESAME_MAX_REQUIRE]; /* cfg.require.services[i] */
 } authd_t;
 
 /* Who is on the other end of the socket (SO_PEERCRED). */

@@ -103,7 +103,8 @@ static int caller_identify(authd_t *d, struct MHD_Connection *conn, authd_caller
 static enum MHD_Result dispatch(authd_t *d, struct MHD_Connection *conn, const char *url,
 				struct request *rq)
 {
-	api_handler_t handler = api_route(url);
+	api_perm_t perm = API_ROOT;
+	api_handler_t handler = api_route(url, &perm);
 	api_error_t err = {"", NULL};
 	json_t *req = NULL, *reply = NULL;
 	json_error_t jerr;
@@ -124,7 +125,9 @@ static enum MHD_Result dispatch(authd_t *d, struct MHD_Connection *conn, const c
 		json_decref(req);
 		return send_error(conn, SESAME_ERR_BAD_JSON, NULL);
 	}
-	r = handler(d, &rq->caller, req, &reply, &err);
+	r = api_permitted(perm, &rq->caller, req, &err);
+	if (r == SESAME_OK)
+		r = handler(d, &rq->caller, req, &reply, &err);
 	if (r == SESAME_OK && reply != NULL)
 		mr = send_json(conn, 200, reply);
 	else

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "authd.h"
+#include "flow.h"
 #include "http.h"
 #include "passkey.h"
 #include "sesame/error.h"
@@ -291,7 +292,8 @@ int main(int argc, char **argv)
 		}
 		d.cfg.log_level = level;
 	}
-	if (config_validate(&d.cfg, err, sizeof(err)) != SESAME_OK) {
+	if (config_validate(&d.cfg, err, sizeof(err)) != SESAME_OK ||
+	    flow_requirements_load(&d, err, sizeof(err)) != SESAME_OK) {
 		log_err("%s", err);
 		return 1;
 	}

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attempt.h"
 #include "audit.h"
 #include "passkey.h"
 #include "sesame/base64url.h"
@@ -124,18 +125,6 @@ static void rp_of(const authd_t *d, struct rp *p)
 	p->rp.n_origins = n;
 	p->rp.allow_cross_origin = false;
 	p->rp.require_uv = d->cfg.web.require_uv != 0;
-}
-
-/* Counts a failure in the user's counter, the one PAM and the password
- * use; *wait: the lock-out it starts (0: none). */
-static int count_failure(authd_t *d, store_tx_t *tx, const store_user_t *u, int64_t now,
-			 int64_t *wait)
-{
-	unsigned failures = u->failures + 1;
-	unsigned delay = throttle_delay(&d->throttle, failures);
-
-	*wait = delay;
-	return store_user_set_throttle(tx, u->id, failures, now, delay ? now + (int64_t)delay : 0);
 }
 
 static int user_by_id(store_tx_t *tx, int64_t id, store_user_t *u)
@@ -326,268 +315,189 @@ out:
 	return r;
 }
 
-/* ---- sign-in ---- */
+/* ---- sign-in: the passkey entry of the factor table ---- */
 
-struct login_ctx {
-	authd_t *d;
+/* What an assertion brings into the attempt frame (a->in). */
+struct login_in {
 	const char *purpose;
 	const unsigned char *binding;
-	int64_t session_user_id, now;
-	const char *service, *rhost;
 	const passkey_login_t *in;
 	int have_challenge;
 	unsigned char challenge[PASSKEY_CHALLENGE_LEN], hash[32];
-	store_webauthn_t cred;
-	passkey_verdict_t *v;
+	store_webauthn_t cred; /* found by identify ("login") or verify ("second") */
+	int have_cred;
 };
 
-static int login_deny(struct login_ctx *c, store_tx_t *tx, int reason, const char *why)
+static int is_second(const struct login_in *l)
 {
-	c->v->result = AUTH_DENIED;
-	c->v->reason = reason;
-	c->v->why = why;
-	return audit_record(tx, c->now, c->v->user, c->service, c->rhost, PASSKEY_FACTOR, "denied",
-			    why);
+	return strcmp(l->purpose, PASSKEY_FOR_SECOND) == 0;
 }
 
-/* A failed attempt from the request's source: counted there too. */
-static int source_count(struct login_ctx *c, store_tx_t *tx)
+static int passkey_enrolled(store_tx_t *tx, const store_user_t *u, int *yes)
 {
-	int64_t wait = 0;
-	int r = source_failure(c->d, tx, c->rhost, c->now, &wait);
+	store_webauthn_t *keys = NULL;
+	size_t n = 0;
+	int r = store_webauthn_list(tx, u->id, &keys, &n);
 
-	if (wait > c->v->wait)
-		c->v->wait = wait;
+	free(keys);
+	*yes = r == SESAME_OK && n > 0;
 	return r;
 }
 
-/* A failed ceremony of a known user: counted, then audited. */
-static int login_fail(struct login_ctx *c, store_tx_t *tx, const store_user_t *u, const char *why)
+/* A discoverable sign-in names its user by the credential; a second
+ * factor is the session's user (a->user, set by the caller). */
+static int passkey_identify(attempt_t *a, store_tx_t *tx)
 {
-	int r = count_failure(c->d, tx, u, c->now, &c->v->wait);
+	struct login_in *l = a->state;
+	store_user_t u;
+	int r;
 
-	if (r == SESAME_OK)
-		r = source_count(c, tx);
-	return r != SESAME_OK ? r : login_deny(c, tx, SESAME_ERR_PERMISSION, why);
+	l->have_cred = 0;
+	if (is_second(l))
+		return SESAME_OK;
+	a->user[0] = '\0';
+	r = store_webauthn_get(tx, l->in->cred_id, l->in->cred_id_len, &l->cred);
+	if (r == SESAME_ERR_NOT_FOUND)
+		a->why = PASSKEY_R_UNKNOWN;
+	if (r != SESAME_OK)
+		return r;
+	if ((r = user_by_id(tx, l->cred.user_id, &u)) != SESAME_OK)
+		return r;
+	l->have_cred = 1;
+	snprintf(a->user, sizeof(a->user), "%s", u.name);
+	return SESAME_OK;
 }
 
-static int login_tx(store_tx_t *tx, void *arg)
+static int refuse(attempt_t *a, const char *why)
 {
-	struct login_ctx *c = arg;
-	int second = strcmp(c->purpose, PASSKEY_FOR_SECOND) == 0;
+	a->outcome = SESAME_ERR_PERMISSION;
+	a->why = why;
+	return SESAME_OK;
+}
+
+static int passkey_check(attempt_t *a, store_tx_t *tx, const store_user_t *u)
+{
+	struct login_in *l = a->state;
+	int second = is_second(l);
 	unsigned char handle[STORE_WA_HANDLE_LEN];
 	webauthn_assert_params_t p;
 	webauthn_assert_result_t res;
-	struct rp rp;
-	store_user_t u;
-	int64_t ch_user = 0, expires = 0, wait;
 	const char *why = WEBAUTHN_R_INTERNAL;
+	struct rp rp;
+	int64_t ch_user = 0, expires = 0;
 	int r, r_ch, has_handle;
 
-	memset(c->v, 0, sizeof(*c->v));
-	c->v->result = AUTH_DENIED;
-	if ((r = source_wait(c->d, tx, c->rhost, c->now, &wait)) != SESAME_OK)
-		return r;
-	if (wait > 0) { /* nothing is verified, nor the challenge used */
-		c->v->wait = wait;
-		return login_deny(c, tx, SESAME_ERR_LOCKED, SOURCE_LOCKED_REASON);
-	}
-	r_ch = c->have_challenge ? store_webauthn_challenge_take(tx, c->hash, c->purpose,
-								 c->binding, &ch_user, &expires)
+	a->outcome = SESAME_ERR_NO_FACTOR;
+	if (u == NULL)
+		return SESAME_OK;
+	r_ch = l->have_challenge ? store_webauthn_challenge_take(tx, l->hash, l->purpose,
+								 l->binding, &ch_user, &expires)
 				 : SESAME_ERR_NOT_FOUND;
 	if (r_ch != SESAME_OK && r_ch != SESAME_ERR_NOT_FOUND)
 		return r_ch;
-	r = store_webauthn_get(tx, c->in->cred_id, c->in->cred_id_len, &c->cred);
-	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND)
-		return r;
-	if (second && (r == SESAME_ERR_NOT_FOUND || c->cred.user_id != c->session_user_id)) {
+	if (second) {
+		r = store_webauthn_get(tx, l->in->cred_id, l->in->cred_id_len, &l->cred);
+		if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND)
+			return r;
 		/* not one of this user's: a failed second factor of this user */
-		if ((r = user_by_id(tx, c->session_user_id, &u)) != SESAME_OK)
-			return r;
-		c->v->user_id = u.id;
-		snprintf(c->v->user, sizeof(c->v->user), "%s", u.name);
-		if (u.disabled)
-			return login_deny(c, tx, SESAME_ERR_DISABLED,
-					  sesame_err_code(SESAME_ERR_DISABLED));
-		if ((wait = throttle_wait(u.locked_until, c->now)) > 0) {
-			c->v->wait = wait;
-			return login_deny(c, tx, SESAME_ERR_LOCKED,
-					  sesame_err_code(SESAME_ERR_LOCKED));
-		}
-		return login_fail(c, tx, &u, PASSKEY_R_UNKNOWN);
+		if (r == SESAME_ERR_NOT_FOUND || l->cred.user_id != u->id)
+			return refuse(a, PASSKEY_R_UNKNOWN);
+	} else if (!l->have_cred || l->cred.user_id != u->id) {
+		return refuse(a, PASSKEY_R_UNKNOWN);
 	}
-	if (r == SESAME_ERR_NOT_FOUND) { /* no user to count it against: the source */
-		if ((r = source_count(c, tx)) != SESAME_OK)
-			return r;
-		return login_deny(c, tx, SESAME_ERR_NOT_FOUND, PASSKEY_R_UNKNOWN);
-	}
-	if ((r = user_by_id(tx, c->cred.user_id, &u)) != SESAME_OK)
-		return r;
-	c->v->user_id = u.id;
-	snprintf(c->v->user, sizeof(c->v->user), "%s", u.name);
-	if (u.disabled)
-		return login_deny(c, tx, SESAME_ERR_DISABLED, sesame_err_code(SESAME_ERR_DISABLED));
-	if ((wait = throttle_wait(u.locked_until, c->now)) > 0) {
-		c->v->wait = wait;
-		return login_deny(c, tx, SESAME_ERR_LOCKED, sesame_err_code(SESAME_ERR_LOCKED));
-	}
-	if (r_ch == SESAME_ERR_NOT_FOUND || (second && ch_user != c->session_user_id))
-		return login_fail(c, tx, &u, PASSKEY_R_NO_CHALLENGE);
-	if (expires <= c->now)
-		return login_fail(c, tx, &u, PASSKEY_R_CHALLENGE_EXPIRED);
-	r = store_user_handle_get(tx, u.id, handle);
+	if (r_ch == SESAME_ERR_NOT_FOUND || (second && ch_user != u->id))
+		return refuse(a, PASSKEY_R_NO_CHALLENGE);
+	if (expires <= a->now)
+		return refuse(a, PASSKEY_R_CHALLENGE_EXPIRED);
+	r = store_user_handle_get(tx, u->id, handle);
 	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND)
 		return r;
 	has_handle = r == SESAME_OK;
 	/* a discoverable sign-in names its user by the handle: it must be
 	 * the credential owner's */
-	if (!second && (!has_handle || c->in->a.user_handle == NULL))
-		return login_fail(c, tx, &u, WEBAUTHN_R_WRONG_USER_HANDLE);
-	rp_of(c->d, &rp);
+	if (!second && (!has_handle || l->in->a.user_handle == NULL))
+		return refuse(a, WEBAUTHN_R_WRONG_USER_HANDLE);
+	rp_of(a->d, &rp);
 	memset(&p, 0, sizeof(p));
 	p.rp = rp.rp;
-	p.challenge = c->challenge;
-	p.challenge_len = sizeof(c->challenge);
-	p.cose_key = c->cred.public_key;
-	p.cose_key_len = c->cred.public_key_len;
-	p.stored_sign_count = c->cred.sign_count;
+	p.challenge = l->challenge;
+	p.challenge_len = sizeof(l->challenge);
+	p.cose_key = l->cred.public_key;
+	p.cose_key_len = l->cred.public_key_len;
+	p.stored_sign_count = l->cred.sign_count;
 	if (has_handle) {
 		p.user_handle = handle;
 		p.user_handle_len = sizeof(handle);
 	}
-	r = webauthn_assertion_verify(&p, &c->in->a, &res, &why);
+	r = webauthn_assertion_verify(&p, &l->in->a, &res, &why);
 	if (r == SESAME_ERR_NOMEM || r == SESAME_ERR_CRYPTO)
 		return r;
 	if (r != SESAME_OK) /* sign_count_regression included: not stored */
-		return login_fail(c, tx, &u, why);
-	if ((r = store_webauthn_used(tx, c->cred.id, res.sign_count,
-				     (res.flags & WEBAUTHN_FLAG_BS) != 0, c->now)) != SESAME_OK ||
-	    (r = store_user_set_success(tx, u.id, c->now)) != SESAME_OK)
+		return refuse(a, why);
+	if ((r = store_webauthn_used(tx, l->cred.id, res.sign_count,
+				     (res.flags & WEBAUTHN_FLAG_BS) != 0, a->now)) != SESAME_OK)
 		return r;
-	c->v->result = AUTH_SUCCESS;
-	c->v->reason = SESAME_OK;
-	c->v->why = WEBAUTHN_R_OK;
 	store_tx_durable(tx);
-	return audit_record(tx, c->now, u.name, c->service, c->rhost, PASSKEY_FACTOR, "success",
-			    "ok");
+	a->outcome = SESAME_OK;
+	return SESAME_OK;
 }
 
+const factor_t factor_passkey = {
+    .name = "passkey",
+    .bit = FACTOR_PASSKEY,
+    .amr = "hwk",
+    .enrolled = passkey_enrolled,
+    .prepare = NULL,
+    .identify = passkey_identify,
+    .verify = passkey_check,
+    .release = NULL,
+};
+
 int passkey_login(authd_t *d, const char *purpose, const unsigned char binding[PASSKEY_BINDING_LEN],
-		  int64_t session_user_id, const char *service, const char *rhost, int64_t now,
+		  const char *session_user, const char *service, const char *rhost, int64_t now,
 		  const passkey_login_t *in, passkey_verdict_t *v)
 {
-	struct login_ctx *c = calloc(1, sizeof(*c));
+	struct login_in *l = calloc(1, sizeof(*l)); /* a credential: not on the stack */
+	attempt_t a;
 	int r = SESAME_OK;
 
 	memset(v, 0, sizeof(*v));
 	v->result = AUTH_DENIED;
-	if (c == NULL)
+	if (l == NULL)
 		return SESAME_ERR_NOMEM;
-	c->d = d;
-	c->purpose = purpose;
-	c->binding = binding;
-	c->session_user_id = session_user_id;
-	c->now = now;
-	c->service = service;
-	c->rhost = rhost;
-	c->in = in;
-	c->v = v;
-	if (client_challenge(in->a.client_data, in->a.client_data_len, c->challenge) == SESAME_OK) {
-		c->have_challenge = 1;
-		r = sha256(c->challenge, sizeof(c->challenge), c->hash);
+	l->purpose = purpose;
+	l->binding = binding;
+	l->in = in;
+	if (client_challenge(in->a.client_data, in->a.client_data_len, l->challenge) == SESAME_OK) {
+		l->have_challenge = 1;
+		r = sha256(l->challenge, sizeof(l->challenge), l->hash);
 	}
+	memset(&a, 0, sizeof(a));
+	a.d = d;
+	a.factor = &factor_passkey;
+	a.service = service;
+	a.rhost = rhost;
+	a.now = now;
+	a.in = in;
+	a.state = l;
+	if (session_user != NULL)
+		snprintf(a.user, sizeof(a.user), "%s", session_user);
 	if (r == SESAME_OK)
-		r = store_run(d->store, login_tx, c);
-	OPENSSL_cleanse(c, sizeof(*c));
-	free(c);
+		r = attempt_run(&a);
+	if (r == SESAME_OK) {
+		v->result = a.result == ATTEMPT_SUCCESS ? AUTH_SUCCESS : AUTH_DENIED;
+		v->reason = a.reason;
+		v->why = a.why ? a.why : (a.reason == SESAME_OK ? WEBAUTHN_R_OK : "denied");
+		v->wait = a.wait;
+		v->user_id = a.user_id;
+		snprintf(v->user, sizeof(v->user), "%s", a.user);
+	}
+	OPENSSL_cleanse(l, sizeof(*l));
+	free(l);
 	return r;
 }
 
 /* ---- the account page ---- */
-
-struct manage_ctx {
-	authd_t *d;
-	int64_t user_id, id, now;
-	const char *name; /* rename; NULL: remove */
-	const char *service, *rhost;
-	size_t count;
-};
-
-static int manage_tx(store_tx_t *tx, void *arg)
-{
-	struct manage_ctx *c = arg;
-	char user[SESAME_MAX_USERNAME + 1];
-	store_webauthn_t *keys = NULL;
-	store_totp_t *totp = NULL;
-	size_t nkeys = 0, ntotp = 0, factors = 0, found = 0;
-	int r;
-
-	if ((r = store_user_name(tx, c->user_id, user)) != SESAME_OK)
-		return r;
-	if (c->name != NULL) {
-		if ((r = store_webauthn_rename(tx, c->user_id, c->id, c->name)) != SESAME_OK)
-			return r;
-		return audit_record(tx, c->now, user, c->service, c->rhost, PASSKEY_FACTOR, "ok",
-				    "rename");
-	}
-	if ((r = store_webauthn_list(tx, c->user_id, &keys, &nkeys)) != SESAME_OK ||
-	    (r = store_totp_list(tx, c->user_id, &totp, &ntotp)) != SESAME_OK)
-		goto out;
-	for (size_t i = 0; i < nkeys; i++)
-		found |= keys[i].id == c->id;
-	for (size_t i = 0; i < ntotp; i++)
-		factors += totp[i].confirmed != 0;
-	factors += nkeys;
-	if (!found) {
-		r = SESAME_ERR_NOT_FOUND;
-		goto out;
-	}
-	if (c->d->cfg.web.require_mfa && factors <= 1) {
-		r = audit_record(tx, c->now, user, c->service, c->rhost, PASSKEY_FACTOR, "denied",
-				 "last_factor");
-		if (r == SESAME_OK)
-			r = SESAME_ERR_PERMISSION;
-		goto out;
-	}
-	if ((r = store_webauthn_delete(tx, c->user_id, c->id)) != SESAME_OK)
-		goto out;
-	r = audit_record(tx, c->now, user, c->service, c->rhost, PASSKEY_FACTOR, "ok", "remove");
-out:
-	free(keys);
-	store_totp_list_free(&totp, ntotp);
-	return r;
-}
-
-int passkey_rename(authd_t *d, int64_t user_id, int64_t id, const char *name, const char *service,
-		   const char *rhost, int64_t now)
-{
-	struct manage_ctx c = {d, user_id, id, now, name, service, rhost, 0};
-	return store_run(d->store, manage_tx, &c);
-}
-
-/* The refusal must be audited, so it commits: the error is carried out. */
-struct remove_outer {
-	struct manage_ctx m;
-	int verdict;
-};
-
-static int remove_tx(store_tx_t *tx, void *arg)
-{
-	struct remove_outer *o = arg;
-	int r = manage_tx(tx, &o->m);
-
-	o->verdict = r;
-	return r == SESAME_ERR_PERMISSION ? SESAME_OK : r;
-}
-
-int passkey_remove(authd_t *d, int64_t user_id, int64_t id, const char *service, const char *rhost,
-		   int64_t now)
-{
-	struct remove_outer o = {{d, user_id, id, now, NULL, service, rhost, 0}, SESAME_OK};
-	int r = store_run(d->store, remove_tx, &o);
-
-	return r == SESAME_OK ? o.verdict : r;
-}
 
 struct count_ctx {
 	int64_t user_id;

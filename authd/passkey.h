@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "auth.h"
 #include "authd.h"
+#include "flow.h"
 #include "store/store.h"
 #include "webauthn/webauthn.h"
 
@@ -75,23 +75,15 @@ typedef struct {
 
 /* Verifies an assertion for purpose "login" (discoverable: the user is
  * the credential's owner, whose handle the response must carry) or
- * "second" (session_user_id's own credentials only). In one transaction:
- * the challenge is consumed, the owner's lock-out and disabled flag are
- * checked, then the ceremony; a failure counts in the user's failure
- * counter (as a wrong code does), a success resets it and stores the new
- * sign count. A sign count that did not grow is refused
- * ("sign_count_regression": a cloned authenticator?) and not stored. */
+ * "second" (session_user's own credentials only), through the attempt
+ * frame (attempt.h) with the passkey entry of the factor table: the
+ * gates, then the challenge is consumed and the ceremony checked; a
+ * failure counts like a wrong code, a success stores the new sign count.
+ * A sign count that did not grow is refused ("sign_count_regression": a
+ * cloned authenticator?) and not stored. */
 int passkey_login(authd_t *d, const char *purpose, const unsigned char binding[PASSKEY_BINDING_LEN],
-		  int64_t session_user_id, const char *service, const char *rhost, int64_t now,
+		  const char *session_user, const char *service, const char *rhost, int64_t now,
 		  const passkey_login_t *in, passkey_verdict_t *v);
-
-/* Renames passkey id of user_id (SESAME_ERR_NOT_FOUND when not theirs). */
-int passkey_rename(authd_t *d, int64_t user_id, int64_t id, const char *name, const char *service,
-		   const char *rhost, int64_t now);
-/* Removes passkey id of user_id; SESAME_ERR_PERMISSION when it is the
- * user's last factor (TOTP included) and [web] require_mfa is on. */
-int passkey_remove(authd_t *d, int64_t user_id, int64_t id, const char *service, const char *rhost,
-		   int64_t now);
 
 /* Number of passkeys of user_id into *n. */
 int passkey_count(authd_t *d, int64_t user_id, size_t *n);

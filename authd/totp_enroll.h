@@ -1,7 +1,8 @@
 /* TOTP enrollment shared by /v1/totp/... (sesamectl) and the web account
  * page: a pending authenticator (random seed, sealed, its otpauth URI),
- * its confirmation by a first code, and the account page's rename and
- * remove. Every change is audited with the caller's service and rhost. */
+ * and its confirmation by a first code (renaming and removing:
+ * factor_manage.h). Every change is audited with the caller's service
+ * and rhost. */
 #ifndef AUTHD_TOTP_ENROLL_H
 #define AUTHD_TOTP_ENROLL_H
 
@@ -29,16 +30,5 @@ int totp_enroll_start(authd_t *d, const totp_enroll_t *e, int64_t *id, char **ur
  * refusal. Audited (factor "totp", "confirm" or the refusal). */
 int totp_enroll_confirm(authd_t *d, const char *user, const char *code, const char *service,
 			const char *rhost, int64_t now, int *result, int64_t *id);
-
-/* Renames user_id's authenticator id (SESAME_ERR_NOT_FOUND). Audited. */
-int totp_enroll_rename(authd_t *d, int64_t user_id, int64_t id, const char *name,
-		       const char *service, const char *rhost, int64_t now);
-
-/* Removes user_id's authenticator id: SESAME_ERR_NOT_FOUND, or
- * SESAME_ERR_PERMISSION (audited "denied" "last_factor") when it is a
- * confirmed one, the last factor (with passkeys), and [web] require_mfa
- * is on. */
-int totp_enroll_remove(authd_t *d, int64_t user_id, int64_t id, const char *service,
-		       const char *rhost, int64_t now);
 
 #endif

@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sesame/pw_normalize.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
 #include "sesame/log.h"
+#include "sesame/pw_normalize.h"
 #include "userpw.h"
 
 #define USERPW_PREFIX "$argon2id$v=19$"

@@ -41,6 +41,10 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->source_base_delay = 60;
 	cfg->source_max_delay = 3600;
 	cfg->source_window = 3600;
+	cfg->account_max_failures = 100;
+	cfg->account_lock_time = 3600;
+	snprintf(cfg->require.pam, sizeof(cfg->require.pam), "%s", "totp");
+	snprintf(cfg->require.web, sizeof(cfg->require.web), "%s", "password+second | passkey");
 	cfg->password.min_length = 15;
 	cfg->password.max_length = 256;
 	cfg->password.min_classes = 0;
@@ -57,6 +61,7 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->web.challenge_ttl = 120;
 	cfg->web.invitation_ttl = 86400;
 	cfg->web.source_rate = 120;
+	cfg->web.reauth_after = 600;
 }
 
 /* The host of an origin "scheme://host[:port]" (no path, no trailing
@@ -473,7 +478,42 @@ static int apply_web(web_config_t *web, const char *name, const char *v)
 		web->source_rate = u;
 		return 0;
 	}
+	if (strcmp(name, "reauth_after") == 0) {
+		if (parse_uint(v, 0, 86400, 10, &u) != 0)
+			return -1;
+		web->reauth_after = u;
+		return 0;
+	}
 	return -2;
+}
+
+/* [require]: "pam", "web", "pam.SERVICE"; the rules themselves are
+ * checked by the daemon (authd/requirement.c). 0, -1, -2 as apply. */
+static int apply_require(require_config_t *rq, const char *name, const char *v)
+{
+	size_t i;
+
+	if (strlen(v) == 0 || strlen(v) >= SESAME_MAX_REQUIRE_TEXT)
+		return -1;
+	if (strcmp(name, "pam") == 0)
+		return set_string(rq->pam, sizeof(rq->pam), v);
+	if (strcmp(name, "web") == 0)
+		return set_string(rq->web, sizeof(rq->web), v);
+	if (strncmp(name, "pam.", 4) != 0 || name[4] == '\0' ||
+	    strlen(name + 4) > SESAME_MAX_SERVICE)
+		return -2;
+	for (const char *p = name + 4; *p; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e)
+			return -2;
+	for (i = 0; i < rq->n_services; i++)
+		if (strcmp(rq->services[i], name + 4) == 0)
+			break;
+	if (i == SESAME_MAX_REQUIRE)
+		return -1;
+	if (i == rq->n_services)
+		rq->n_services++;
+	snprintf(rq->services[i], sizeof(rq->services[i]), "%s", name + 4);
+	return set_string(rq->service_rules[i], sizeof(rq->service_rules[i]), v);
 }
 
 /* Returns 0 when (section, name) is known and value valid, -1 when the
@@ -577,6 +617,18 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 		cfg->source_max_delay = u;
 		return 0;
 	}
+	if (KEY("throttle", "account_max_failures")) {
+		if (parse_uint(v, 0, 100, 10, &u) != 0)
+			return -1;
+		cfg->account_max_failures = u;
+		return 0;
+	}
+	if (KEY("throttle", "account_lock_time")) {
+		if (parse_uint(v, 60, 7 * 86400, 10, &u) != 0)
+			return -1;
+		cfg->account_lock_time = u;
+		return 0;
+	}
 	if (KEY("throttle", "source_window")) {
 		if (parse_uint(v, 60, 7 * 86400, 10, &u) != 0)
 			return -1;
@@ -587,6 +639,8 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 		return apply_password(&cfg->password, name, v);
 	if (strcmp(section, "web") == 0)
 		return apply_web(&cfg->web, name, v);
+	if (strcmp(section, "require") == 0)
+		return apply_require(&cfg->require, name, v);
 #undef KEY
 	return -2;
 }

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <uninorm.h>
 
-#include "sesame/pw_normalize.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
+#include "sesame/pw_normalize.h"
 #include "sesame/utf8.h"
 
 /* UAX #15 section 9: NFKC makes UTF-8 text at most 11 times longer

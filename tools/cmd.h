@@ -10,6 +10,8 @@ extern const cmd_t cmd_totp_enroll; /* cmd_totp.c */
 extern const cmd_t cmd_totp_confirm;
 extern const cmd_t cmd_totp_list;
 extern const cmd_t cmd_totp_remove;
+extern const cmd_t cmd_passkey_list; /* cmd_passkey.c */
+extern const cmd_t cmd_passkey_remove;
 extern const cmd_t cmd_user_show; /* cmd_user.c */
 extern const cmd_t cmd_user_unlock;
 extern const cmd_t cmd_user_add;

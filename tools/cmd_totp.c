@@ -317,46 +317,8 @@ out:
 
 static int cmd_totp_remove_run(ctl_t *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {CTL_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
-	char id[TERM_TEXT_MAX];
-	const char *user, *arg;
-	json_t *req = NULL, *reply = NULL, *idv;
-	long long id_num = 0;
-	size_t n;
-	int rc = CTL_CONTINUE;
-
-	while (ctl_getopt(ctl, argc, argv, opts, &rc) != -1)
-		continue;
-	if (rc != CTL_CONTINUE || (rc = ctl_operands(ctl, argc, argv, 2)) != CTL_CONTINUE)
-		return rc;
-	user = argv[optind];
-	arg = argv[optind + 1];
-	if ((rc = ctl_user_arg(ctl, user)) != CTL_CONTINUE)
-		return rc;
-	/* ids are the positive integers `totp list` shows */
-	n = strlen(arg);
-	if (n == 0 || n > CMD_TOTP_ID_DIGITS || strspn(arg, "0123456789") != n ||
-	    (id_num = strtoll(arg, NULL, 10)) < 1)
-		return ctl_usage_error(ctl, "ID must be a number shown by 'sesamectl totp list'");
-	idv = json_integer((json_int_t)id_num);
-	req = json_pack("{s:s, s:o}", "user", user, "id", idv);
-	if ((rc = ctl_call(ctl, "/v1/totp/remove", req, &reply)) != CTL_EXIT_OK)
-		goto out;
-	if (!json_is_true(json_object_get(reply, "removed"))) {
-		rc = ctl_bad_reply(ctl, "removed");
-		goto out;
-	}
-	if (ctl->json) {
-		rc = ctl_json_print(ctl, reply);
-		goto out;
-	}
-	if (ctl_id_format(json_object_get(reply, "id"), id, sizeof(id)) != 0)
-		snprintf(id, sizeof(id), "%s", arg);
-	printf("Removed TOTP credential %s of %s.\n", id, user);
-out:
-	json_decref(reply);
-	json_decref(req);
-	return rc;
+	return ctl_factor_remove(ctl, argc, argv, "/v1/totp/remove", "TOTP credential",
+				 "sesamectl totp list");
 }
 
 const cmd_t cmd_totp_enroll = {
@@ -412,11 +374,13 @@ const cmd_t cmd_totp_remove = {
     .group = "totp",
     .name = "remove",
     .args = "USER ID",
-    .options = NULL,
+    .options = "[--force]",
     .summary = "Remove a TOTP credential.",
     .help = "Deletes the credential ID (the number 'sesamectl totp list USER' shows)\n"
-	    "of USER, pending or confirmed.\n"
+	    "of USER, pending or confirmed. The user's last second factor (TOTP or\n"
+	    "passkey) is kept unless --force is given (audited \"remove_last\").\n"
 	    "\n"
-	    "Options:\n",
+	    "Options:\n"
+	    "  --force            remove it even when it is the last second factor\n",
     .run = cmd_totp_remove_run,
 };

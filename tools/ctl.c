@@ -399,3 +399,50 @@ void ctl_json_wipe_string(json_t *s)
 	if (json_is_string(s))
 		explicit_bzero((char *)json_string_value(s), json_string_length(s));
 }
+
+int ctl_factor_remove(ctl_t *ctl, int argc, char **argv, const char *path, const char *what,
+		      const char *lister)
+{
+	enum { OPT_FORCE = 0x100 };
+	static const struct option opts[] = {
+	    {"force", no_argument, NULL, OPT_FORCE}, CTL_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+	char id[TERM_TEXT_MAX];
+	const char *user, *arg;
+	json_t *req = NULL, *reply = NULL;
+	long long id_num = 0;
+	size_t n;
+	int rc = CTL_CONTINUE, force = 0, c;
+
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &rc)) != -1)
+		if (c == OPT_FORCE)
+			force = 1;
+	if (rc != CTL_CONTINUE || (rc = ctl_operands(ctl, argc, argv, 2)) != CTL_CONTINUE)
+		return rc;
+	user = argv[optind];
+	arg = argv[optind + 1];
+	if ((rc = ctl_user_arg(ctl, user)) != CTL_CONTINUE)
+		return rc;
+	/* ids are the positive integers the list command shows */
+	n = strlen(arg);
+	if (n == 0 || n > 18 || strspn(arg, "0123456789") != n ||
+	    (id_num = strtoll(arg, NULL, 10)) < 1)
+		return ctl_usage_error(ctl, "ID must be a number shown by '%s'", lister);
+	req = json_pack("{s:s, s:I, s:b}", "user", user, "id", (json_int_t)id_num, "force", force);
+	if ((rc = ctl_call(ctl, path, req, &reply)) != CTL_EXIT_OK)
+		goto out;
+	if (!json_is_true(json_object_get(reply, "removed"))) {
+		rc = ctl_bad_reply(ctl, "removed");
+		goto out;
+	}
+	if (ctl->json) {
+		rc = ctl_json_print(ctl, reply);
+		goto out;
+	}
+	if (ctl_id_format(json_object_get(reply, "id"), id, sizeof(id)) != 0)
+		snprintf(id, sizeof(id), "%s", arg);
+	printf("Removed %s %s of %s.\n", what, id, user);
+out:
+	json_decref(reply);
+	json_decref(req);
+	return rc;
+}

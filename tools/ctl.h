@@ -123,4 +123,10 @@ int ctl_id_format(const json_t *v, char *buf, size_t bufsz);
 /* Overwrites the text of a JSON string that held a secret. */
 void ctl_json_wipe_string(json_t *s);
 
+/* `GROUP remove USER ID [--force]`: removes a second factor through path
+ * (/v1/totp/remove, /v1/passkey/remove); what names it in the sentence,
+ * lister is the command that shows the ids. */
+int ctl_factor_remove(ctl_t *ctl, int argc, char **argv, const char *path, const char *what,
+		      const char *lister);
+
 #endif

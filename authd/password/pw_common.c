@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "password/pw_common.h"
-#include "sesame/pw_normalize.h"
 #include "password/pw_text.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
+#include "sesame/pw_normalize.h"
 
 typedef struct {
 	uint32_t off; /* into arena */

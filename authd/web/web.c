@@ -18,7 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
+#include "factor_password.h"
+#include "flow.h"
 #include "invite.h"
 #include "ratelimit.h"
 #include "sesame/error.h"
@@ -413,7 +414,7 @@ int web_start(authd_t *d, web_server_t **out)
 			       &w->source_rate)) != SESAME_OK)
 		goto fail;
 	/* the dummy hash of unknown users, now rather than at the first sign-in */
-	if ((r = auth_password_init()) != SESAME_OK)
+	if ((r = factor_password_init()) != SESAME_OK)
 		goto fail;
 	if ((r = bind_tcp(cfg->listen, &w->fd)) != SESAME_OK)
 		goto fail;

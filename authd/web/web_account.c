@@ -12,7 +12,9 @@
 
 #include "account.h"
 #include "audit.h"
-#include "auth.h"
+#include "factor_manage.h"
+#include "factor_password.h"
+#include "flow.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
 #include "totp_enroll.h"
@@ -371,7 +373,7 @@ enum MHD_Result web_totp_confirm(web_ctx_t *c)
 	if (r != SESAME_OK)
 		sent = web_unavailable(c);
 	else if (result == SESAME_OK && web_enrolling(&s))
-		sent = web_enroll_finish(c, &s) == SESAME_OK
+		sent = web_enroll_finish(c, &s, FACTOR_TOTP) == SESAME_OK
 			   ? web_account_page(c, &s, MHD_HTTP_OK, MSG_ENROLL_DONE)
 			   : web_unavailable(c);
 	else if (result == SESAME_OK)
@@ -385,8 +387,8 @@ enum MHD_Result web_totp_confirm(web_ctx_t *c)
 }
 
 /* Renaming and removing a second factor (TOTP authenticator or passkey):
- * one form handling, the kind's own store operation passed in. */
-enum MHD_Result web_factor_rename(web_ctx_t *c, web_rename_fn op)
+ * one form handling, one rule (factor_manage.c). */
+enum MHD_Result web_factor_rename(web_ctx_t *c, const factor_t *kind)
 {
 	web_form_field_t f[] = {{"id", 24, NULL, 0},
 				{"name", SESAME_MAX_LABEL, NULL, 0},
@@ -402,8 +404,8 @@ enum MHD_Result web_factor_rename(web_ctx_t *c, web_rename_fn op)
 		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
 	else if (!web_name_ok(f[1].value, f[1].len))
 		sent = web_account_page(c, &s, MHD_HTTP_BAD_REQUEST, MSG_PASSKEY_BAD_NAME);
-	else if ((r = op(c->d, s.s.user_id, id, f[1].value, WEB_SERVICE, c->rhost, c->now)) ==
-		 SESAME_ERR_NOT_FOUND)
+	else if ((r = factor_rename(c->d, s.s.user, kind, id, f[1].value, WEB_SERVICE, c->rhost,
+				    c->now)) == SESAME_ERR_NOT_FOUND)
 		sent = web_error_page(c, MHD_HTTP_NOT_FOUND, MSG_NOT_FOUND);
 	else if (r != SESAME_OK)
 		sent = web_unavailable(c);
@@ -413,7 +415,7 @@ enum MHD_Result web_factor_rename(web_ctx_t *c, web_rename_fn op)
 	return sent;
 }
 
-enum MHD_Result web_factor_remove(web_ctx_t *c, web_remove_fn op)
+enum MHD_Result web_factor_remove(web_ctx_t *c, const factor_t *kind)
 {
 	web_form_field_t f[] = {{"id", 24, NULL, 0}, {"csrf", WEB_TOKEN_LEN, NULL, 0}};
 	enum MHD_Result sent = MHD_NO;
@@ -425,7 +427,7 @@ enum MHD_Result web_factor_remove(web_ctx_t *c, web_remove_fn op)
 		return sent;
 	if (web_id_of(&f[0], &id) != 0)
 		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
-	else if ((r = op(c->d, s.s.user_id, id, WEB_SERVICE, c->rhost, c->now)) ==
+	else if ((r = factor_remove(c->d, s.s.user, kind, id, 0, WEB_SERVICE, c->rhost, c->now)) ==
 		 SESAME_ERR_NOT_FOUND)
 		sent = web_error_page(c, MHD_HTTP_NOT_FOUND, MSG_NOT_FOUND);
 	else if (r == SESAME_ERR_PERMISSION)
@@ -440,44 +442,15 @@ enum MHD_Result web_factor_remove(web_ctx_t *c, web_remove_fn op)
 
 enum MHD_Result web_totp_rename(web_ctx_t *c)
 {
-	return web_factor_rename(c, totp_enroll_rename);
+	return web_factor_rename(c, &factor_totp);
 }
 
 enum MHD_Result web_totp_remove(web_ctx_t *c)
 {
-	return web_factor_remove(c, totp_enroll_remove);
+	return web_factor_remove(c, &factor_totp);
 }
 
 /* ---- password change ---- */
-
-struct pw_ctx {
-	int64_t user_id;
-	const char *user, *hash, *rhost;
-	int64_t now;
-	char real_name[SESAME_MAX_REAL_NAME + 1];
-};
-
-static int pw_read_tx(store_tx_t *tx, void *arg)
-{
-	struct pw_ctx *p = arg;
-	store_user_t u;
-	int r = store_user_get(tx, p->user, &u);
-
-	if (r == SESAME_OK)
-		memcpy(p->real_name, u.real_name, sizeof(p->real_name));
-	return r;
-}
-
-static int pw_write_tx(store_tx_t *tx, void *arg)
-{
-	struct pw_ctx *p = arg;
-	int r = store_user_set_password(tx, p->user_id, p->hash, p->now);
-
-	if (r != SESAME_OK)
-		return r;
-	store_tx_durable(tx);
-	return audit_record(tx, p->now, p->user, WEB_SERVICE, p->rhost, "password", "ok", "change");
-}
 
 enum MHD_Result web_post_password(web_ctx_t *c)
 {
@@ -485,31 +458,35 @@ enum MHD_Result web_post_password(web_ctx_t *c)
 				{"new", SESAME_MAX_PASSWORD, NULL, 0},
 				{"again", SESAME_MAX_PASSWORD, NULL, 0},
 				{"csrf", WEB_TOKEN_LEN, NULL, 0}};
-	char hash[USERPW_ENCODED_MAX];
+	char hash[USERPW_ENCODED_MAX], real_name[SESAME_MAX_REAL_NAME + 1];
 	enum MHD_Result sent = MHD_NO;
+	factor_password_in_t cur;
 	password_result_t res;
-	struct pw_ctx p;
 	web_session_t s;
-	auth_step_t step;
+	flow_step_t step;
+	flow_t flow;
 	int r;
 
 	if (account_form(c, &s, 0, f, 4, &sent) != SESAME_OK)
 		return sent;
-	memset(&p, 0, sizeof(p));
 	memset(hash, 0, sizeof(hash));
+	memset(&res, 0, sizeof(res));
 	if (f[0].value == NULL || f[1].value == NULL || f[2].value == NULL ||
 	    f[1].len != f[2].len || CRYPTO_memcmp(f[1].value, f[2].value, f[1].len) != 0) {
 		sent = web_account_page(c, &s, MHD_HTTP_BAD_REQUEST, MSG_PASSWORD_MISMATCH);
 		goto out;
 	}
 	/* the current password: the sign-in's verdict, lock-out and counter */
-	r = auth_password(c->d, s.s.user, WEB_SERVICE, c->rhost, f[0].value, f[0].len, c->now,
-			  &step);
+	web_session_flow(&s, c->rhost, &flow);
+	flow.passed = 0;
+	cur.pw = f[0].value;
+	cur.len = f[0].len;
+	r = flow_answer(c->d, &flow, &factor_password, &cur, c->now, &step);
 	if (r != SESAME_OK) {
 		sent = web_unavailable(c);
 		goto out;
 	}
-	if (step.result != AUTH_SUCCESS) {
+	if (!(flow.passed & FACTOR_PASSWORD)) {
 		c->retry_after = step.reason == SESAME_ERR_LOCKED ? step.wait : 0;
 		sent = web_account_page(
 		    c, &s,
@@ -518,24 +495,21 @@ enum MHD_Result web_post_password(web_ctx_t *c)
 		    step.reason == SESAME_ERR_LOCKED ? MSG_LOCKED : MSG_PASSWORD_WRONG_CURRENT);
 		goto out;
 	}
-	p.user_id = s.s.user_id;
-	p.user = s.s.user;
-	p.rhost = c->rhost;
-	if (store_read(c->d->store, pw_read_tx, &p) != SESAME_OK) {
+	if (account_real_name(c->d, s.s.user, real_name) != SESAME_OK) {
 		sent = web_unavailable(c);
 		goto out;
 	}
 	/* policy and Argon2id: outside any transaction */
-	r = account_new_password(c->d, s.s.user, p.real_name, f[1].value, f[1].len, f[0].value,
+	r = account_new_password(c->d, s.s.user, real_name, f[1].value, f[1].len, f[0].value,
 				 f[0].len, hash, sizeof(hash), &res);
 	if (r == SESAME_ERR_PASSWORD_REFUSED) {
 		account_extra_t x = {NULL, &res};
 		sent = account_render(c, &s, MHD_HTTP_BAD_REQUEST, MSG__COUNT, &x);
 		goto out;
 	}
-	p.hash = hash;
-	p.now = c->now;
-	if (r != SESAME_OK || store_run(c->d->store, pw_write_tx, &p) != SESAME_OK) {
+	/* the other sessions end; this one stays */
+	if (r != SESAME_OK || account_password_set(c->d, s.s.user, hash, s.s.id_hash, WEB_SERVICE,
+						   c->rhost, "change", c->now) != SESAME_OK) {
 		sent = web_unavailable(c);
 		goto out;
 	}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "authd.h"
+#include "factor.h"
 #include "http_common.h"
 #include "i18n.h"
 #include "web.h"
@@ -93,14 +94,10 @@ enum MHD_Result web_account_page(web_ctx_t *c, const web_session_t *s, unsigned 
 				 i18n_msg_t alert);
 enum MHD_Result web_totp_add(web_ctx_t *c);
 enum MHD_Result web_totp_confirm(web_ctx_t *c);
-/* Rename/remove forms of a second factor, with the kind's store operation
- * (totp_enroll_rename/remove, passkey_rename/remove). */
-typedef int (*web_rename_fn)(authd_t *d, int64_t user_id, int64_t id, const char *name,
-			     const char *service, const char *rhost, int64_t now);
-typedef int (*web_remove_fn)(authd_t *d, int64_t user_id, int64_t id, const char *service,
-			     const char *rhost, int64_t now);
-enum MHD_Result web_factor_rename(web_ctx_t *c, web_rename_fn op);
-enum MHD_Result web_factor_remove(web_ctx_t *c, web_remove_fn op);
+/* Rename/remove forms of a second factor of kind (factor_totp,
+ * factor_passkey), through factor_manage.c. */
+enum MHD_Result web_factor_rename(web_ctx_t *c, const factor_t *kind);
+enum MHD_Result web_factor_remove(web_ctx_t *c, const factor_t *kind);
 enum MHD_Result web_totp_rename(web_ctx_t *c);
 enum MHD_Result web_totp_remove(web_ctx_t *c);
 enum MHD_Result web_post_password(web_ctx_t *c);
@@ -116,10 +113,10 @@ enum MHD_Result web_get_invite(web_ctx_t *c); /* /invite/TOKEN */
 enum MHD_Result web_post_invite(web_ctx_t *c);
 /* Whether s is at the "enroll" stage (invited, no factor registered yet). */
 int web_enrolling(const web_session_t *s);
-/* After a factor was registered: an enrolling session is promoted to a
+/* After a factor (FACTOR_*) was registered: an enrolling session is promoted to a
  * signed-in one (new cookie sent, *s replaced); others are left as they
  * are. */
-int web_enroll_finish(web_ctx_t *c, web_session_t *s);
+int web_enroll_finish(web_ctx_t *c, web_session_t *s, unsigned factor);
 
 /* ---- passkeys (web_passkey.c) ---- */
 

@@ -117,7 +117,7 @@ enum MHD_Result web_post_invite(web_ctx_t *c)
 	}
 	if (r == SESAME_OK)
 		r = web_session_create(
-		    c->d, u.name, WEB_STAGE_ENROLL,
+		    c->d, u.name, WEB_STAGE_ENROLL, FACTOR_PASSWORD,
 		    MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE),
 		    c->now, cookie, &s);
 	if (r != SESAME_OK) {
@@ -140,7 +140,7 @@ int web_enrolling(const web_session_t *s)
 	return strcmp(s->s.stage, WEB_STAGE_ENROLL) == 0;
 }
 
-int web_enroll_finish(web_ctx_t *c, web_session_t *s)
+int web_enroll_finish(web_ctx_t *c, web_session_t *s, unsigned factor)
 {
 	char cookie[WEB_TOKEN_LEN + 1];
 	web_session_t done;
@@ -148,7 +148,8 @@ int web_enroll_finish(web_ctx_t *c, web_session_t *s)
 
 	if (!web_enrolling(s))
 		return SESAME_OK;
-	if ((r = web_session_promote(c->d, s, c->now, cookie, &done)) != SESAME_OK)
+	if ((r = web_session_promote(c->d, s, s->s.factors | factor, c->now, cookie, &done)) !=
+	    SESAME_OK)
 		return r;
 	web_add_cookie(c, WEB_SESSION_COOKIE, cookie, 0);
 	OPENSSL_cleanse(cookie, sizeof(cookie));

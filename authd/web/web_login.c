@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "factor_password.h"
+#include "flow.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
 #include "sesame/username.h"
@@ -172,7 +173,9 @@ enum MHD_Result web_post_login(web_ctx_t *c)
 	char cookie[WEB_TOKEN_LEN + 1];
 	enum MHD_Result sent = MHD_NO;
 	web_session_t s;
-	auth_step_t step;
+	factor_password_in_t pw;
+	flow_step_t step;
+	flow_t flow;
 	int r;
 
 	if (web_read_form(c, f, 3, &sent) != SESAME_OK)
@@ -185,16 +188,25 @@ enum MHD_Result web_post_login(web_ctx_t *c)
 		sent = web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_USERNAME);
 		goto out;
 	}
-	r = auth_password(c->d, f[0].value, WEB_SERVICE, c->rhost, f[1].value ? f[1].value : "",
-			  f[1].len, c->now, &step);
+	memset(&flow, 0, sizeof(flow));
+	flow.door = FLOW_WEB;
+	snprintf(flow.user, sizeof(flow.user), "%s", f[0].value);
+	snprintf(flow.service, sizeof(flow.service), "%s", WEB_SERVICE);
+	snprintf(flow.rhost, sizeof(flow.rhost), "%s", c->rhost);
+	pw.pw = f[1].value ? f[1].value : "";
+	pw.len = f[1].len;
+	r = flow_answer(c->d, &flow, &factor_password, &pw, c->now, &step);
 	if (r != SESAME_OK) {
 		log_err("web: sign-in of %s: %s", f[0].value, sesame_err_code(r));
 		sent = web_unavailable(c);
 		goto out;
 	}
-	if (step.result == AUTH_SUCCESS) {
+	if (flow.passed & FACTOR_PASSWORD) {
+		/* met: signed in; otherwise the second factor's page (which also
+		 * tells a user without one what to do) */
+		int done = step.kind == FLOW_STEP_VERDICT && step.result == AUTH_SUCCESS;
 		r = web_session_create(
-		    c->d, f[0].value, WEB_STAGE_PASSWORD,
+		    c->d, flow.user, done ? WEB_STAGE_DONE : WEB_STAGE_PASSWORD, flow.passed,
 		    MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE),
 		    c->now, cookie, &s);
 		if (r != SESAME_OK) {
@@ -203,7 +215,7 @@ enum MHD_Result web_post_login(web_ctx_t *c)
 		}
 		web_add_cookie(c, WEB_SESSION_COOKIE, cookie, 0);
 		OPENSSL_cleanse(cookie, sizeof(cookie));
-		sent = web_redirect(c, "/login/code");
+		sent = web_redirect(c, done ? "/account" : "/login/code");
 		goto out;
 	}
 	if (step.reason == SESAME_ERR_LOCKED) {
@@ -256,7 +268,8 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 	char cookie[WEB_TOKEN_LEN + 1];
 	enum MHD_Result sent = MHD_NO;
 	web_session_t s, done;
-	auth_step_t step;
+	flow_step_t step;
+	flow_t flow;
 	int r;
 
 	if (password_stage(c, &s, &sent) != SESAME_OK)
@@ -267,22 +280,30 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 		sent = web_error_page(c, MHD_HTTP_FORBIDDEN, MSG_FORBIDDEN);
 		goto out;
 	}
-	r = auth_totp_verify(c->d, s.s.user, WEB_SERVICE, c->rhost, f[0].value ? f[0].value : "",
-			     c->now, &step);
+	web_session_flow(&s, c->rhost, &flow);
+	r = flow_answer(c->d, &flow, &factor_totp, f[0].value ? f[0].value : "", c->now, &step);
 	if (r != SESAME_OK) {
 		log_err("web: code of %s: %s", s.s.user, sesame_err_code(r));
 		sent = web_unavailable(c);
 		goto out;
 	}
-	switch (step.result == AUTH_SUCCESS ? SESAME_OK : step.reason) {
+	switch (step.kind == FLOW_STEP_PROMPT ? SESAME_ERR_CONFLICT
+		: step.result == AUTH_SUCCESS ? SESAME_OK
+					      : step.reason) {
 	case SESAME_OK:
-		if (web_session_promote(c->d, &s, c->now, cookie, &done) != SESAME_OK) {
+		if (web_session_promote(c->d, &s, flow.passed, c->now, cookie, &done) !=
+		    SESAME_OK) {
 			sent = web_unavailable(c);
 			break;
 		}
 		web_add_cookie(c, WEB_SESSION_COOKIE, cookie, 0);
 		OPENSSL_cleanse(cookie, sizeof(cookie));
 		sent = web_redirect(c, "/account");
+		break;
+	case SESAME_ERR_CONFLICT: /* the requirement asks for one more factor */
+		sent = web_session_set_factors(c->d, &s, flow.passed, c->now) == SESAME_OK
+			   ? web_redirect(c, "/login/code")
+			   : web_unavailable(c);
 		break;
 	case SESAME_ERR_NO_FACTOR:
 		sent = no_factor_page(c, &s);

@@ -320,7 +320,7 @@ enum MHD_Result web_passkey_register_verify(web_ctx_t *c)
 			? json_error(c, MHD_HTTP_CONFLICT, "credential_exists", MSG_PASSKEY_EXISTS)
 			: json_error(c, MHD_HTTP_BAD_REQUEST, "passkey_refused",
 				     MSG_PASSKEY_FAILED);
-	else if (web_enroll_finish(c, &s) != SESAME_OK)
+	else if (web_enroll_finish(c, &s, FACTOR_PASSKEY) != SESAME_OK)
 		sent = json_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", MSG_UNAVAILABLE);
 	else
 		sent = json_reply(c, MHD_HTTP_OK, json_pack("{s:s}", "redirect", "/account"));
@@ -352,6 +352,9 @@ enum MHD_Result web_passkey_login_options(web_ctx_t *c)
 	if ((req = read_json(c, fields)) == NULL)
 		return json_error(c, MHD_HTTP_BAD_REQUEST, "bad_json", MSG_BAD_FORM);
 	json_decref(req);
+	/* [require] web may not let a passkey sign in alone */
+	if (mode == MODE_DISCOVERABLE && !requirement_met(&c->d->require_web, FACTOR_PASSKEY))
+		return json_error(c, MHD_HTTP_FORBIDDEN, "forbidden", MSG_FORBIDDEN);
 	if (mode == MODE_SECOND) {
 		r = passkey_options(c->d, PASSKEY_FOR_SECOND, s.s.id_hash, s.s.user_id, c->now, &o);
 	} else {
@@ -393,10 +396,28 @@ static enum MHD_Result login_reply(web_ctx_t *c, login_mode_t mode, const web_se
 	int r;
 
 	if (v->result == AUTH_SUCCESS) {
+		flow_step_t step;
+		flow_t f;
+
+		if (mode == MODE_SECOND) {
+			web_session_flow(s, c->rhost, &f);
+		} else {
+			memset(&f, 0, sizeof(f));
+			f.door = FLOW_WEB;
+			snprintf(f.user, sizeof(f.user), "%s", v->user);
+			snprintf(f.service, sizeof(f.service), "%s", WEB_SERVICE);
+		}
+		if ((r = flow_proved(c->d, &f, &factor_passkey, c->now, &step)) != SESAME_OK)
+			return json_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+					  MSG_UNAVAILABLE);
+		if (step.kind != FLOW_STEP_VERDICT || step.result != AUTH_SUCCESS)
+			/* [require] web asks more than this passkey */
+			return json_error(c, MHD_HTTP_FORBIDDEN, "passkey_refused",
+					  MSG_PASSKEY_FAILED);
 		if (mode == MODE_SECOND)
-			r = web_session_promote(c->d, s, c->now, cookie, &done);
+			r = web_session_promote(c->d, s, f.passed, c->now, cookie, &done);
 		else
-			r = web_session_create(c->d, v->user, WEB_STAGE_DONE,
+			r = web_session_create(c->d, v->user, WEB_STAGE_DONE, f.passed,
 					       MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND,
 									   WEB_SESSION_COOKIE),
 					       c->now, cookie, &done);
@@ -479,7 +500,7 @@ enum MHD_Result web_passkey_login_verify(web_ctx_t *c)
 		     binding) != 0)
 		memset(binding, 0, sizeof(binding)); /* matches no challenge */
 	r = passkey_login(c->d, mode == MODE_SECOND ? PASSKEY_FOR_SECOND : PASSKEY_FOR_LOGIN,
-			  binding, mode == MODE_SECOND ? s.s.user_id : 0, WEB_SERVICE, c->rhost,
+			  binding, mode == MODE_SECOND ? s.s.user : NULL, WEB_SERVICE, c->rhost,
 			  c->now, &in, &v);
 	if (r != SESAME_OK) {
 		log_err("web: passkey sign-in: %s", sesame_err_code(r));
@@ -644,12 +665,12 @@ int web_id_of(const web_form_field_t *f, int64_t *id)
 
 enum MHD_Result web_passkey_rename(web_ctx_t *c)
 {
-	return web_factor_rename(c, passkey_rename);
+	return web_factor_rename(c, &factor_passkey);
 }
 
 enum MHD_Result web_passkey_remove(web_ctx_t *c)
 {
-	return web_factor_remove(c, passkey_remove);
+	return web_factor_remove(c, &factor_passkey);
 }
 
 /* ---- the script ---- */

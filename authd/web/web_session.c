@@ -62,8 +62,9 @@ static int create_tx(store_tx_t *tx, void *arg)
 	return store_session_add(tx, &c->w->s);
 }
 
-int web_session_create(authd_t *d, const char *user, const char *stage, const char *old_cookie,
-		       int64_t now, char cookie[WEB_TOKEN_LEN + 1], web_session_t *out)
+int web_session_create(authd_t *d, const char *user, const char *stage, unsigned factors,
+		       const char *old_cookie, int64_t now, char cookie[WEB_TOKEN_LEN + 1],
+		       web_session_t *out)
 {
 	unsigned char old_hash[STORE_SESSION_HASH_LEN];
 	struct create_ctx c = {user, NULL, now, out};
@@ -74,6 +75,8 @@ int web_session_create(authd_t *d, const char *user, const char *stage, const ch
 		c.old_hash = old_hash;
 	if ((r = session_fill(d, stage, now, cookie, out)) != SESAME_OK)
 		return r;
+	out->s.factors = factors;
+	out->s.auth_time = now;
 	return store_run(d->store, create_tx, &c);
 }
 
@@ -149,7 +152,7 @@ static int promote_tx(store_tx_t *tx, void *arg)
 	return store_session_add(tx, &c->w->s);
 }
 
-int web_session_promote(authd_t *d, const web_session_t *s, int64_t now,
+int web_session_promote(authd_t *d, const web_session_t *s, unsigned factors, int64_t now,
 			char cookie[WEB_TOKEN_LEN + 1], web_session_t *out)
 {
 	struct promote_ctx c = {s->s.id_hash, out};
@@ -160,6 +163,8 @@ int web_session_promote(authd_t *d, const web_session_t *s, int64_t now,
 	memcpy(out->s.user, s->s.user, sizeof(out->s.user));
 	if ((r = session_fill(d, WEB_STAGE_DONE, now, cookie, out)) != SESAME_OK)
 		return r;
+	out->s.factors = factors;
+	out->s.auth_time = now;
 	return store_run(d->store, promote_tx, &c);
 }
 
@@ -184,4 +189,42 @@ int web_session_delete(authd_t *d, const web_session_t *s, const char *rhost, in
 {
 	struct delete_ctx c = {s, rhost, now};
 	return store_run(d->store, delete_tx, &c);
+}
+
+void web_session_flow(const web_session_t *s, const char *rhost, flow_t *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->door = FLOW_WEB;
+	snprintf(f->user, sizeof(f->user), "%s", s->s.user);
+	snprintf(f->service, sizeof(f->service), "%s", WEB_SERVICE);
+	snprintf(f->rhost, sizeof(f->rhost), "%s", rhost);
+	f->passed = s->s.factors;
+	/* a session from before the flow recorded factors: its stage says */
+	if (f->passed == 0 && strcmp(s->s.stage, WEB_STAGE_PASSWORD) == 0)
+		f->passed = FACTOR_PASSWORD;
+	f->auth_time = s->s.auth_time;
+}
+
+struct factors_ctx {
+	web_session_t *s;
+	unsigned factors;
+	int64_t now;
+};
+
+static int factors_tx(store_tx_t *tx, void *arg)
+{
+	struct factors_ctx *c = arg;
+	return store_session_set_auth(tx, c->s->s.id_hash, c->factors, c->now);
+}
+
+int web_session_set_factors(authd_t *d, web_session_t *s, unsigned factors, int64_t now)
+{
+	struct factors_ctx c = {s, factors, now};
+	int r = store_run(d->store, factors_tx, &c);
+
+	if (r == SESAME_OK) {
+		s->s.factors = factors;
+		s->s.auth_time = now;
+	}
+	return r;
 }

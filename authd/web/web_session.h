@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "authd.h"
+#include "flow.h"
 #include "token.h"
 
 #define WEB_SESSION_COOKIE "sesame_session"
@@ -25,10 +26,18 @@ typedef struct {
 	char csrf[WEB_TOKEN_LEN + 1]; /* the session's CSRF token, base64url */
 } web_session_t;
 
-/* Creates a session of user at stage; its cookie value into cookie. Also
+/* Creates a session of user at stage, with the factors its sign-in
+ * proved (FACTOR_* bits, proved now); its cookie value into cookie. Also
  * removes old_cookie's session when not NULL (a new sign-in replaces it). */
-int web_session_create(authd_t *d, const char *user, const char *stage, const char *old_cookie,
-		       int64_t now, char cookie[WEB_TOKEN_LEN + 1], web_session_t *out);
+int web_session_create(authd_t *d, const char *user, const char *stage, unsigned factors,
+		       const char *old_cookie, int64_t now, char cookie[WEB_TOKEN_LEN + 1],
+		       web_session_t *out);
+
+/* The web flow that session s is (flow.h): its user, the factors proved. */
+void web_session_flow(const web_session_t *s, const char *rhost, flow_t *f);
+
+/* Records that s has proved factors (FACTOR_* bits), the last just now. */
+int web_session_set_factors(authd_t *d, web_session_t *s, unsigned factors, int64_t now);
 
 /* The live session of cookie. SESAME_ERR_NOT_FOUND: none (or a malformed
  * cookie); SESAME_ERR_EXPIRED: it was idle too long, is past its
@@ -37,9 +46,9 @@ int web_session_create(authd_t *d, const char *user, const char *stage, const ch
 int web_session_lookup(authd_t *d, const char *cookie, const char *rhost, int64_t now,
 		       web_session_t *out);
 
-/* Replaces session s by a new one at stage "done" (a new cookie, a new
- * CSRF token, the full lifetime from now). */
-int web_session_promote(authd_t *d, const web_session_t *s, int64_t now,
+/* Replaces session s by a new one at stage "done" that proved factors (a
+ * new cookie, a new CSRF token, the full lifetime from now). */
+int web_session_promote(authd_t *d, const web_session_t *s, unsigned factors, int64_t now,
 			char cookie[WEB_TOKEN_LEN + 1], web_session_t *out);
 
 /* Deletes session s (sign-out), audited. */

@@ -58,8 +58,21 @@ typedef struct {
 	/* enrollment invitations */
 	char public_url[SESAME_MAX_ORIGIN + 1]; /* the links' base; empty: the first origin */
 	unsigned invitation_ttl;		/* seconds; default 86400 */
-	unsigned source_rate; /* password hashes per minute per client address; 0: no limit */
+	unsigned source_rate;  /* password hashes per minute per client address; 0: no limit */
+	unsigned reauth_after; /* seconds after a sign-in within which account changes need
+				  no new proof; default 600 */
 } web_config_t;
+
+/* [require]: what each door requires (authd/requirement.h parses them). */
+#define SESAME_MAX_REQUIRE 32	    /* pam.SERVICE entries */
+#define SESAME_MAX_REQUIRE_TEXT 128 /* "password+second | passkey" */
+typedef struct {
+	char pam[SESAME_MAX_REQUIRE_TEXT]; /* every PAM service; default "totp" */
+	char web[SESAME_MAX_REQUIRE_TEXT]; /* default "password+second | passkey" */
+	char services[SESAME_MAX_REQUIRE][SESAME_MAX_SERVICE + 1];
+	char service_rules[SESAME_MAX_REQUIRE][SESAME_MAX_REQUIRE_TEXT];
+	size_t n_services;
+} require_config_t;
 
 typedef struct {
 	/* [authd] */
@@ -92,12 +105,18 @@ typedef struct {
 	unsigned source_base_delay;   /* seconds, first wait */
 	unsigned source_max_delay;    /* seconds, cap */
 	unsigned source_window;	      /* seconds without a failure that forget the count */
+	/* per account, whatever the source (NIST SP 800-63B §5.2.2 ceiling) */
+	unsigned account_max_failures; /* consecutive failures that lock the account; 0: off */
+	unsigned account_lock_time;    /* seconds the account then waits */
 
 	/* [password] (NIST SP 800-63B; see sesame-authd.conf(5)) */
 	password_config_t password;
 
 	/* [web] */
 	web_config_t web;
+
+	/* [require] */
+	require_config_t require;
 } sesame_config_t;
 
 /* Fills cfg with the built-in defaults. */

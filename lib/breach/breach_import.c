@@ -8,9 +8,9 @@
 
 #include "sesame/breach_filter.h"
 #include "sesame/breach_import.h"
-#include "sesame/pw_normalize.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
+#include "sesame/pw_normalize.h"
 
 #define BREACH_IMPORT_BUF (1u << 20)
 #define BREACH_IMPORT_FIRST_CAP (1u << 16)

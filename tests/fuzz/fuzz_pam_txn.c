@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char token[SESAME_MAX_TXN + 2];
-	auth_request_t rq;
+	flow_t rq;
 
 	if (size > SESAME_MAX_TXN + 1)
 		return 0;

@@ -172,7 +172,7 @@ class Storage(DaemonTestCase):
 
 
 class Checkpoints(DaemonTestCase):
-    config = "[throttle]\nmax_failures = 1000\n"
+    config = "[throttle]\nmax_failures = 1000\naccount_max_failures = 0\n"
 
     def test_write_ahead_log_stays_bounded(self):
         """Thousands of recorded failures must be checkpointed into the

@@ -98,7 +98,7 @@ class KeyRotation(KeyCase):
                                                    {"version": 2, "count": 4, "loaded": True}])
         self.ctl("key", "retire", "1", d.key, expect=1)
         # cy's credential is removed (it could not be opened anyway); then version 1 goes
-        d.ok("/v1/totp/remove", {"user": "cy", "id": cid})
+        d.ok("/v1/totp/remove", {"user": "cy", "id": cid, "force": True})
         p = self.ctl("key", "retire", "1", d.key)
         self.assertIn("Removed key version 1", p.stdout)
         with open(d.key) as f:

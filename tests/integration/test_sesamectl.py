@@ -58,9 +58,17 @@ class Sesamectl(DaemonTestCase):
         res = pypamtest(self.pam, self.pam.service("s", [self.module_line("auth")]), "alice",
                         [("authenticate", PAM_SUCCESS)], [oathtool(secret)])
         self.assertTrue(res["ok"], res)
+        # the last second factor: kept without --force (the same rule as the
+        # account page), removed with it, audited as such
         p = self.ctl("totp", "remove", "alice", str(items[0]["id"]))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("last second factor", p.stderr)
+        self.assertEqual(len(json.loads(self.ctl("--json", "totp", "list", "alice").stdout)["totp"]), 1)
+        p = self.ctl("totp", "remove", "--force", "alice", str(items[0]["id"]))
         self.assertEqual(p.returncode, 0, p.stderr)
-        p = self.ctl("totp", "remove", "alice", str(items[0]["id"]))
+        self.assertEqual([(e["result"], e["reason"]) for e in self.daemon.audit("alice")[:2]],
+                         [("ok", "remove_last"), ("denied", "last_factor")])
+        p = self.ctl("totp", "remove", "--force", "alice", str(items[0]["id"]))
         self.assertEqual(p.returncode, 1)
         self.assertEqual(json.loads(self.ctl("--json", "totp", "list", "alice").stdout)["totp"], [])
 

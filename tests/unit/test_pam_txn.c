@@ -57,36 +57,53 @@ static int teardown(void **state)
 	return 0;
 }
 
-static auth_request_t sample(void)
+/* Seals in with the expiry exp. */
+static int seal_at(const seal_keyring_t *k, flow_t *in, int64_t exp, char *token, size_t tokensz)
 {
-	auth_request_t rq;
+	in->expires = exp;
+	return pam_txn_seal(k, in, token, tokensz);
+}
+
+static flow_t sample(void)
+{
+	flow_t rq;
 	memset(&rq, 0, sizeof(rq));
 	snprintf(rq.user, sizeof(rq.user), "alice");
 	snprintf(rq.service, sizeof(rq.service), "sshd");
 	snprintf(rq.rhost, sizeof(rq.rhost), "2001:db8::1");
 	snprintf(rq.tty, sizeof(rq.tty), "ssh");
 	rq.nullok = 1;
-	snprintf(rq.factor, sizeof(rq.factor), "totp");
+	snprintf(rq.next, sizeof(rq.next), "totp");
+	rq.passed = FACTOR_TOTP;
+	rq.passed_at[1] = NOW - 5;
+	rq.auth_time = NOW - 5;
+	memset(rq.id, 0xa5, sizeof(rq.id));
 	return rq;
 }
 
-static void assert_same_request(const auth_request_t *a, const auth_request_t *b)
+static void assert_same_request(const flow_t *a, const flow_t *b)
 {
 	assert_string_equal(a->user, b->user);
 	assert_string_equal(a->service, b->service);
 	assert_string_equal(a->rhost, b->rhost);
 	assert_string_equal(a->tty, b->tty);
 	assert_int_equal(a->nullok, b->nullok);
-	assert_string_equal(a->factor, b->factor);
+	assert_string_equal(a->next, b->next);
+	assert_int_equal(a->passed, b->passed);
+	for (size_t i = 0; i < FACTOR_COUNT; i++)
+		assert_int_equal(a->passed_at[i], b->passed_at[i]);
+	assert_int_equal(a->auth_time, b->auth_time);
+	assert_memory_equal(a->id, b->id, sizeof(a->id));
+	assert_int_equal(a->expires, b->expires);
 }
 
 static void test_round_trip(void **state)
 {
 	struct fixture *f = *state;
-	auth_request_t in = sample(), out;
+	flow_t in = sample(), out;
 	char token[SESAME_MAX_TXN + 1];
 
-	assert_int_equal(pam_txn_seal(f->k, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
+	assert_int_equal(seal_at(f->k, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
 	assert_int_equal(
 	    strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
 	    strlen(token));
@@ -103,8 +120,8 @@ static void test_round_trip(void **state)
 	in.rhost[0] = '\0';
 	snprintf(in.tty, sizeof(in.tty), "/dev/pts/3");
 	in.nullok = 0;
-	snprintf(in.factor, sizeof(in.factor), "none");
-	assert_int_equal(pam_txn_seal(f->k, &in, NOW, token, sizeof(token)), SESAME_OK);
+	snprintf(in.next, sizeof(in.next), "none");
+	assert_int_equal(seal_at(f->k, &in, NOW, token, sizeof(token)), SESAME_OK);
 	memset(&out, 0x5a, sizeof(out));
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_OK);
 	assert_same_request(&in, &out);
@@ -117,7 +134,7 @@ static void test_each_field_is_carried(void **state)
 
 	/* change one field at a time, so that no field is silently dropped */
 	for (int field = 0; field < 6; field++) {
-		auth_request_t in = sample(), out;
+		flow_t in = sample(), out;
 		switch (field) {
 		case 0:
 			snprintf(in.user, sizeof(in.user), "bob");
@@ -135,10 +152,10 @@ static void test_each_field_is_carried(void **state)
 			in.nullok = 0;
 			break;
 		default:
-			snprintf(in.factor, sizeof(in.factor), "none");
+			snprintf(in.next, sizeof(in.next), "none");
 			break;
 		}
-		assert_int_equal(pam_txn_seal(f->k, &in, NOW + 1, token, sizeof(token)), SESAME_OK);
+		assert_int_equal(seal_at(f->k, &in, NOW + 1, token, sizeof(token)), SESAME_OK);
 		assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_OK);
 		assert_same_request(&in, &out);
 	}
@@ -147,7 +164,7 @@ static void test_each_field_is_carried(void **state)
 static void test_maximal_fields(void **state)
 {
 	struct fixture *f = *state;
-	auth_request_t in, out;
+	flow_t in, out;
 	char token[SESAME_MAX_TXN + 1];
 
 	memset(&in, 0, sizeof(in));
@@ -155,9 +172,9 @@ static void test_maximal_fields(void **state)
 	memset(in.service, 's', SESAME_MAX_SERVICE);
 	memset(in.rhost, 'r', SESAME_MAX_RHOST);
 	memset(in.tty, 't', SESAME_MAX_TTY);
-	memset(in.factor, 'f', sizeof(in.factor) - 1);
+	memset(in.next, 'f', sizeof(in.next) - 1);
 	in.nullok = 1;
-	assert_int_equal(pam_txn_seal(f->k, &in, INT64_MAX, token, sizeof(token)), SESAME_OK);
+	assert_int_equal(seal_at(f->k, &in, INT64_MAX, token, sizeof(token)), SESAME_OK);
 	assert_true(strlen(token) <= SESAME_MAX_TXN);
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_OK);
 	assert_same_request(&in, &out);
@@ -166,7 +183,7 @@ static void test_maximal_fields(void **state)
 static void test_maximal_fields_with_escaped_characters(void **state)
 {
 	struct fixture *f = *state;
-	auth_request_t in, out;
+	flow_t in, out;
 	char token[SESAME_MAX_TXN + 1];
 
 	/* the API lets any printable ASCII through in service, rhost and tty
@@ -176,8 +193,8 @@ static void test_maximal_fields_with_escaped_characters(void **state)
 	memset(in.service, '"', SESAME_MAX_SERVICE);
 	memset(in.rhost, '\\', SESAME_MAX_RHOST);
 	memset(in.tty, '"', SESAME_MAX_TTY);
-	snprintf(in.factor, sizeof(in.factor), "totp");
-	int r = pam_txn_seal(f->k, &in, NOW + 300, token, sizeof(token));
+	snprintf(in.next, sizeof(in.next), "totp");
+	int r = seal_at(f->k, &in, NOW + 300, token, sizeof(token));
 	if (r != SESAME_OK)
 		fail_msg("a request the API accepts cannot be sealed into SESAME_MAX_TXN: %d", r);
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_OK);
@@ -187,19 +204,19 @@ static void test_maximal_fields_with_escaped_characters(void **state)
 static void test_seal_buffer_too_small(void **state)
 {
 	struct fixture *f = *state;
-	auth_request_t in = sample();
+	flow_t in = sample();
 	char token[64];
 
-	assert_int_equal(pam_txn_seal(f->k, &in, NOW, token, sizeof(token)), SESAME_ERR_TOO_LARGE);
+	assert_int_equal(seal_at(f->k, &in, NOW, token, sizeof(token)), SESAME_ERR_TOO_LARGE);
 }
 
 static void test_expiry(void **state)
 {
 	struct fixture *f = *state;
-	auth_request_t in = sample(), out;
+	flow_t in = sample(), out;
 	char token[SESAME_MAX_TXN + 1];
 
-	assert_int_equal(pam_txn_seal(f->k, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
+	assert_int_equal(seal_at(f->k, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
 	assert_int_equal(pam_txn_open(f->k, token, NOW - 1000, &out), SESAME_OK);
 	assert_int_equal(pam_txn_open(f->k, token, NOW + 300, &out), SESAME_OK);
 	assert_int_equal(pam_txn_open(f->k, token, NOW + 301, &out), SESAME_ERR_EXPIRED);
@@ -211,11 +228,11 @@ static void test_every_changed_character_refused(void **state)
 	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	struct fixture *f = *state;
-	auth_request_t in = sample(), out;
+	flow_t in = sample(), out;
 	char token[SESAME_MAX_TXN + 1];
 	size_t len;
 
-	assert_int_equal(pam_txn_seal(f->k, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
+	assert_int_equal(seal_at(f->k, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
 	len = strlen(token);
 	for (size_t i = 0; i < len; i++) {
 		char saved = token[i];
@@ -231,7 +248,7 @@ static void test_every_changed_character_refused(void **state)
 	/* and removing or adding a character */
 	token[len - 1] = '\0';
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_ERR_INVALID_ARGUMENT);
-	assert_int_equal(pam_txn_seal(f->k, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
+	assert_int_equal(seal_at(f->k, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
 	strcat(token, "A");
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_ERR_INVALID_ARGUMENT);
 	strcat(token, "AAA");
@@ -241,10 +258,10 @@ static void test_every_changed_character_refused(void **state)
 static void test_other_key_refused(void **state)
 {
 	struct fixture *f = *state;
-	auth_request_t in = sample(), out;
+	flow_t in = sample(), out;
 	char token[SESAME_MAX_TXN + 1];
 
-	assert_int_equal(pam_txn_seal(f->other, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
+	assert_int_equal(seal_at(f->other, &in, NOW + 300, token, sizeof(token)), SESAME_OK);
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_ERR_INVALID_ARGUMENT);
 	assert_int_equal(pam_txn_open(f->other, token, NOW, &out), SESAME_OK);
 }
@@ -254,7 +271,7 @@ static void test_garbage_refused(void **state)
 	static const char *bad[] = {
 	    "", "A", "AA", "AAAA", "!!!!", "not a token", "eyJ1IjoiYWxpY2UifQ", "Zm9vYmFy", "===="};
 	struct fixture *f = *state;
-	auth_request_t out;
+	flow_t out;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = pam_txn_open(f->k, bad[i], NOW, &out);
@@ -266,7 +283,7 @@ static void test_garbage_refused(void **state)
 static void test_oversized_refused(void **state)
 {
 	struct fixture *f = *state;
-	auth_request_t out;
+	flow_t out;
 	size_t sizes[] = {SESAME_MAX_TXN + 1, SESAME_MAX_TXN + 4, 4 * SESAME_MAX_TXN, 100000};
 	char *big = malloc(100001);
 
@@ -293,13 +310,20 @@ static void seal_text(const seal_keyring_t *k, const char *purpose, const char *
 	free(blob);
 }
 
-/* The layout: t1 NUL user NUL service NUL rhost NUL tty NUL factor NUL
- * nullok NUL expires (sizeof - 1: the literal's own NUL is not part of it) */
+/* The layout: t2 NUL user NUL service NUL rhost NUL tty NUL next NUL
+ * nullok NUL passed NUL 3 proof times NUL auth_time NUL id (hex) NUL
+ * expires (sizeof - 1: the literal's own NUL is not part of it) */
 #define TXN(s) s, sizeof(s) - 1
+#define HEAD "t2\0alice\0sshd\0\0\0totp\0"
+#define ID "00112233445566778899aabbccddeeff"
 #define GOOD                                                                                       \
-	"t1\0alice\0sshd\0\0\0totp\0"                                                              \
-	"1\0"                                                                                      \
-	"1700000300"
+	HEAD "1\0"                                                                                 \
+	     "2\0"                                                                                 \
+	     "0\0"                                                                                 \
+	     "1700000000\0"                                                                        \
+	     "0\0"                                                                                 \
+	     "1700000000\0" ID "\0"                                                                \
+	     "1700000300"
 
 static void test_sealed_but_invalid_content(void **state)
 {
@@ -309,26 +333,74 @@ static void test_sealed_but_invalid_content(void **state)
 	} bad[] = {
 	    {TXN("")},
 	    {TXN("not a token")},
-	    {TXN("t2\0alice\0sshd\0\0\0totp\0"
+	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
 		 "1\0"
-		 "1700000300")}, /* version */
-	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
-		 "1")},		   /* missing field */
-	    {TXN(GOOD "\0extra")}, /* extra field */
-	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
 		 "2\0"
-		 "1700000300")}, /* nullok */
-	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
+		 "0\0"
+		 "0\0"
+		 "0\0"
+		 "0\0" ID "\0"
+		 "1700000300")}, /* version */
+	    {TXN(HEAD "1\0"
+		      "2\0"
+		      "0\0"
+		      "0\0"
+		      "0\0"
+		      "0\0" ID)},  /* missing field */
+	    {TXN(GOOD "\0extra")}, /* extra field */
+	    {TXN(HEAD "2\0"
+		      "2\0"
+		      "0\0"
+		      "0\0"
+		      "0\0"
+		      "0\0" ID "\0"
+		      "1700000300")}, /* nullok */
+	    {TXN(HEAD "1\0"
+		      "99\0"
+		      "0\0"
+		      "0\0"
+		      "0\0"
+		      "0\0" ID "\0"
+		      "1700000300")}, /* passed */
+	    {TXN(HEAD "1\0"
+		      "2\0"
+		      "0\0"
+		      "x\0"
+		      "0\0"
+		      "0\0" ID "\0"
+		      "1700000300")}, /* a time */
+	    {TXN(HEAD "1\0"
+		      "2\0"
+		      "0\0"
+		      "0\0"
+		      "0\0"
+		      "0\0"
+		      "0011\0"
+		      "1700000300")}, /* id */
+	    {TXN(HEAD "1\0"
+		      "2\0"
+		      "0\0"
+		      "0\0"
+		      "0\0"
+		      "0\0" ID "\0"
+		      "17000x")}, /* expiry */
+	    {TXN(HEAD "1\0"
+		      "2\0"
+		      "0\0"
+		      "0\0"
+		      "0\0"
+		      "0\0" ID "\0")}, /* empty expiry */
+	    {TXN("t2\0alice\0sshd\0\0\0totpxxxxxxxxxxxxxxxx\0"
 		 "1\0"
-		 "17000x")}, /* expiry */
-	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
-		 "1\0")}, /* empty expiry */
-	    {TXN("t1\0alice\0sshd\0\0\0totpxxxxxxxxxxxxxxxx\0"
-		 "1\0"
+		 "2\0"
+		 "0\0"
+		 "0\0"
+		 "0\0"
+		 "0\0" ID "\0"
 		 "1700000300")},
 	};
 	struct fixture *f = *state;
-	auth_request_t out;
+	flow_t out;
 	char token[SESAME_MAX_TXN + 1];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -343,8 +415,10 @@ static void test_sealed_but_invalid_content(void **state)
 	seal_text(f->k, "pam-txn", TXN(GOOD), token, sizeof(token));
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_OK);
 	assert_string_equal(out.user, "alice");
-	assert_string_equal(out.factor, "totp");
+	assert_string_equal(out.next, "totp");
 	assert_int_equal(out.nullok, 1);
+	assert_int_equal(out.passed, FACTOR_TOTP);
+	assert_int_equal(out.id[15], 0xff);
 }
 
 int main(void)

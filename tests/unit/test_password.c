@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "password/password.h"
 #include "sesame/breach_filter.h"
 #include "sesame/breach_import.h"
-#include "password/password.h"
 #include "sesame/config.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"

@@ -17,12 +17,12 @@
 
 #include "password/pw_common.h"
 #include "password/pw_context.h"
-#include "sesame/pw_normalize.h"
 #include "password/pw_old.h"
 #include "password/pw_score.h"
 #include "password/pw_text.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
+#include "sesame/pw_normalize.h"
 #include "sesame/utf8.h"
 #include "unit_util.h"
 

@@ -1,0 +1,98 @@
+/* /v1/passkey/...: an administrator lists and removes a user's passkeys
+ * (a lost authenticator, a departed employee). Registration needs a
+ * browser: it is the web pages'. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "factor_manage.h"
+#include "sesame/base64url.h"
+#include "sesame/error.h"
+
+#define ADMIN_SERVICE "sesamectl"
+
+json_t *api_passkey_json(const store_webauthn_t *w)
+{
+	return json_pack("{s:s, s:I, s:s, s:i, s:s, s:b, s:I, s:I}", "type", "passkey", "id",
+			 (json_int_t)w->id, "name", w->name, "algorithm", w->alg, "attestation",
+			 w->attestation, "backed_up", w->backup_state, "created",
+			 (json_int_t)w->created, "last_used", (json_int_t)w->last_used);
+}
+
+int api_factor_refusal(int r, api_error_t *err)
+{
+	if (r == SESAME_ERR_NOT_FOUND)
+		snprintf(err->message, sizeof(err->message), "%s", "This user has no such factor.");
+	else if (r == SESAME_ERR_PERMISSION)
+		snprintf(err->message, sizeof(err->message), "%s",
+			 "This is the user's last second factor; add another first, or remove it "
+			 "with --force.");
+	return r;
+}
+
+struct list_ctx {
+	const char *user;
+	json_t *items;
+};
+
+static int list_tx(store_tx_t *tx, void *arg)
+{
+	struct list_ctx *c = arg;
+	store_user_t u;
+	store_webauthn_t *keys = NULL;
+	size_t n = 0;
+	int r = store_user_get(tx, c->user, &u);
+
+	if (r == SESAME_ERR_NOT_FOUND)
+		return SESAME_OK;
+	if (r != SESAME_OK || (r = store_webauthn_list(tx, u.id, &keys, &n)) != SESAME_OK)
+		return r;
+	for (size_t i = 0; i < n && r == SESAME_OK; i++)
+		if (json_array_append_new(c->items, api_passkey_json(&keys[i])) != 0)
+			r = SESAME_ERR_NOMEM;
+	free(keys);
+	return r;
+}
+
+int api_passkey_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		     api_error_t *err)
+{
+	static const char *const fields[] = {"user", NULL};
+	struct list_ctx ctx = {NULL, NULL};
+	int r;
+
+	(void)c;
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)))
+		return r;
+	if ((ctx.items = json_array()) == NULL)
+		return SESAME_ERR_NOMEM;
+	if ((r = store_read(d->store, list_tx, &ctx)) != SESAME_OK) {
+		json_decref(ctx.items);
+		return r;
+	}
+	*reply = json_pack("{s:s, s:o}", "user", ctx.user, "passkeys", ctx.items);
+	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
+}
+
+int api_passkey_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		       api_error_t *err)
+{
+	static const char *const fields[] = {"user", "id", "force", NULL};
+	const char *user;
+	long long id;
+	int force, r;
+
+	(void)c;
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)) ||
+	    (r = api_int(req, "id", 1, 1, INT64_MAX, 0, &id, err)) ||
+	    (r = api_bool(req, "force", 0, &force, err)))
+		return r;
+	r = factor_remove(d, user, &factor_passkey, id, force, ADMIN_SERVICE, "",
+			  (int64_t)time(NULL));
+	if (r != SESAME_OK)
+		return api_factor_refusal(r, err);
+	*reply = json_pack("{s:s, s:I, s:b}", "user", user, "id", (json_int_t)id, "removed", 1);
+	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
+}

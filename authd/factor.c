@@ -1,0 +1,56 @@
+/* The factor table (see factor.h): lookups and what every entry shares. */
+#include <stdio.h>
+#include <string.h>
+
+#include "factor.h"
+#include "sesame/error.h"
+
+const factor_t *const factor_table[FACTOR_COUNT] = {&factor_password, &factor_totp,
+						    &factor_passkey};
+
+const factor_t *factor_by_name(const char *name)
+{
+	for (size_t i = 0; i < FACTOR_COUNT; i++)
+		if (strcmp(factor_table[i]->name, name) == 0)
+			return factor_table[i];
+	return NULL;
+}
+
+const factor_t *factor_by_bit(unsigned bit)
+{
+	for (size_t i = 0; i < FACTOR_COUNT; i++)
+		if (factor_table[i]->bit == bit)
+			return factor_table[i];
+	return NULL;
+}
+
+int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned *mask)
+{
+	*mask = 0;
+	for (size_t i = 0; i < FACTOR_COUNT; i++) {
+		int yes = 0, r = factor_table[i]->enrolled(tx, u, &yes);
+		if (r != SESAME_OK)
+			return r;
+		if (yes)
+			*mask |= factor_table[i]->bit;
+	}
+	return SESAME_OK;
+}
+
+void factor_amr(unsigned mask, char *out, size_t outsz)
+{
+	size_t len = 0;
+
+	if (outsz == 0)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < FACTOR_COUNT; i++) {
+		if (!(mask & factor_table[i]->bit))
+			continue;
+		int n =
+		    snprintf(out + len, outsz - len, "%s%s", len ? " " : "", factor_table[i]->amr);
+		if (n < 0 || (size_t)n >= outsz - len)
+			return;
+		len += (size_t)n;
+	}
+}

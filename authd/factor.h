@@ -1,0 +1,65 @@
+/* The factor table: each way of proving who one is (password, TOTP code,
+ * passkey; recovery codes and hand-off approvals next) is one entry — its
+ * name, its bit in a flow, its RFC 8176 "amr" value, whether a user has
+ * it, and how an answer is checked. The sequence around a check (gates,
+ * counting, durability, audit) is written once, in attempt.c; a new
+ * factor is a new entry, never a new copy of that sequence. */
+#ifndef AUTHD_FACTOR_H
+#define AUTHD_FACTOR_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+#define FACTOR_PASSWORD 0x1u
+#define FACTOR_TOTP 0x2u
+#define FACTOR_PASSKEY 0x4u
+/* "any second factor": what a requirement's "second" stands for */
+#define FACTOR_SECOND (FACTOR_TOTP | FACTOR_PASSKEY)
+#define FACTOR_ALL (FACTOR_PASSWORD | FACTOR_TOTP | FACTOR_PASSKEY)
+#define FACTOR_COUNT 3
+
+typedef struct attempt attempt_t;
+
+typedef struct factor {
+	const char *name; /* in the configuration, the audit trail and the protocol */
+	unsigned bit;	  /* FACTOR_* */
+	const char *amr;  /* RFC 8176 value for an ID token */
+	/* Whether u has this factor (enrolled and usable) into *yes. */
+	int (*enrolled)(store_tx_t *tx, const store_user_t *u, int *yes);
+	/* Slow work before the decision, outside any transaction (Argon2id);
+	 * NULL when none. Not called when a gate already refuses. */
+	int (*prepare)(attempt_t *a);
+	/* The user the proof names, when the factor finds it itself (a
+	 * discoverable passkey): SESAME_ERR_NOT_FOUND when it names none. NULL:
+	 * the attempt names its user. */
+	int (*identify)(attempt_t *a, store_tx_t *tx);
+	/* The check, inside the decision's transaction, after the gates. u is
+	 * NULL for a name without a record (the check then fails the same
+	 * way). Sets a->outcome (SESAME_OK or the refusal) and may set a->why;
+	 * on success it also records what the proof used up (a TOTP step, a
+	 * sign count, a rehashed password). Returns a store or crypto error. */
+	int (*verify)(attempt_t *a, store_tx_t *tx, const store_user_t *u);
+	/* Released after the attempt (the factor's a->state); NULL: none. */
+	void (*release)(attempt_t *a);
+} factor_t;
+
+extern const factor_t factor_password;
+extern const factor_t factor_totp;
+extern const factor_t factor_passkey;
+
+/* Every factor, in the order a door offers them. */
+extern const factor_t *const factor_table[FACTOR_COUNT];
+
+/* The entry called name, or NULL. */
+const factor_t *factor_by_name(const char *name);
+/* The entry of one FACTOR_* bit, or NULL. */
+const factor_t *factor_by_bit(unsigned bit);
+
+/* The factors u has (FACTOR_* bits) into *mask. */
+int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned *mask);
+
+/* The "amr" values of mask, space-separated, into out ("pwd otp"). */
+void factor_amr(unsigned mask, char *out, size_t outsz);
+
+#endif
