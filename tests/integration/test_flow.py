@@ -1,0 +1,150 @@
+"""The one sign-in flow (issue 9) and the hardening it carries (issue 10):
+each test fails on the code before the flow. A real daemon, the real
+module through pam_wrapper, the web pages over HTTP."""
+import json
+import unittest
+
+from harness import PAM_AUTH_ERR, PAM_SUCCESS, DaemonTestCase, oathtool, pypamtest, wrong_code
+from test_web import STRONG, csrf_of
+from test_web_passkey import PasskeyCase
+
+ATTACKER = "198.51.100.23"
+VICTIM = "203.0.113.9"
+
+
+class PamFlow(DaemonTestCase):
+    config = "[throttle]\nmax_failures = 3\nbase_delay = 60\naccount_max_failures = 10\n" \
+             "account_lock_time = 600\nsource_max_failures = 0\n"
+
+    def start(self, user, rhost="", nullok=False):
+        return self.daemon.ok("/v1/pam/start", {"user": user, "service": "sshd", "rhost": rhost,
+                                                "nullok": nullok})
+
+    def answer(self, txn, code):
+        return self.daemon.ok("/v1/pam/continue", {"txn": txn, "answer": code})
+
+    def test_a_token_answers_once(self):
+        """issue 10 item 6: a token is spent by its first answer."""
+        secret = self.daemon.enroll("tok")
+        txn = self.start("tok")["txn"]
+        self.assertEqual(self.answer(txn, oathtool(secret))["result"], "success")
+        again = self.answer(txn, oathtool(secret, offset=30))
+        self.assertEqual((again["result"], again["reason"]), ("denied", "expired"))
+        # a wrong answer spends it too: no second guess on one token
+        txn = self.start("tok")["txn"]
+        self.assertEqual(self.answer(txn, wrong_code(secret))["result"], "denied")
+        self.assertEqual(self.answer(txn, oathtool(secret, offset=30))["reason"], "expired")
+        self.assertIn(("denied", "flow_spent"),
+                      [(e["result"], e["reason"]) for e in self.daemon.audit("tok")])
+
+    def test_one_source_does_not_lock_out_another(self):
+        """issue 10 item 3: a guesser slows himself, not his victim."""
+        secret = self.daemon.enroll("vic")
+        for _ in range(3):
+            self.answer(self.start("vic", ATTACKER)["txn"], wrong_code(secret))
+        r = self.start("vic", ATTACKER)
+        self.assertEqual((r["step"], r["reason"]), ("verdict", "locked"))
+        self.assertEqual(r["wait"], 60)
+        r = self.answer(self.start("vic", VICTIM)["txn"], oathtool(secret))
+        self.assertEqual(r["result"], "success")
+
+    def test_account_ceiling_stops_every_source(self):
+        secret = self.daemon.enroll("ceil")
+        for i in range(10):  # three sources, never three in a row from one
+            src = "192.0.2.%d" % (i % 5 + 1)
+            self.answer(self.start("ceil", src)["txn"], wrong_code(secret))
+        r = self.start("ceil", "192.0.2.200")
+        self.assertEqual((r["step"], r["reason"]), ("verdict", "locked"))
+        self.assertGreater(r["wait"], 500)
+        show = self.daemon.ok("/v1/user/show", {"user": "ceil"})
+        self.assertTrue(show["locked"])
+        self.daemon.ok("/v1/user/unlock", {"user": "ceil"})
+        self.assertEqual(self.answer(self.start("ceil", "192.0.2.200")["txn"],
+                                     oathtool(secret))["result"], "success")
+
+    def test_unknown_names_are_throttled_like_known_ones(self):
+        secret = self.daemon.enroll("known")
+        replies = {}
+        for user, code in (("known", wrong_code(secret)), ("nobody-here", "123456")):
+            for _ in range(3):
+                self.answer(self.start(user, ATTACKER)["txn"], code)
+            r = self.start(user, ATTACKER)
+            replies[user] = (r["step"], r["reason"], r["message"], r["wait"])
+        self.assertEqual(replies["known"], replies["nobody-here"])
+        self.assertEqual(replies["known"][1], "locked")
+
+    def test_case_variant_of_an_enrolled_name_is_not_factorless(self):
+        """issue 10 item 2, the daemon's side: under nullok, ALICE is not a
+        user without a factor when alice has one."""
+        secret = self.daemon.enroll("carol")
+        r = self.start("CAROL", nullok=True)
+        self.assertEqual(r["step"], "prompt")
+        self.assertEqual(self.answer(r["txn"], oathtool(secret))["result"], "denied")
+        r = self.start("stranger", nullok=True)  # really unknown: nullok lets it in
+        self.assertEqual((r["step"], r["result"]), ("verdict", "success"))
+
+    def test_rhost_is_validated(self):
+        for bad in ("1.2.3.4 evil", "a\nb", "x" * 300, "../../etc"):
+            status, reply = self.daemon.call("/v1/pam/start", {"user": "u", "service": "s",
+                                                                "rhost": bad})
+            self.assertEqual(status, 400, (bad, reply))
+        log = self.daemon.read_log()
+        self.assertNotIn("evil", log)
+
+    def test_requirement_per_service(self):
+        """[require] pam.SERVICE is read; a passkey cannot be asked at a terminal."""
+        import subprocess
+        from harness import AUTHD
+        for text, ok in (("totp", 0), ("second", 0), ("passkey", 1), ("password+totp", 1),
+                         ("totp | nonsense", 1)):
+            with open(self.daemon.conf + ".t", "w") as f:
+                f.write("[require]\npam.sshd = %s\n" % text)
+            p = subprocess.run([AUTHD, "--config", self.daemon.conf + ".t", "--check-config"],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, ok, (text, p.stdout, p.stderr))
+            if ok:
+                self.assertIn("require.pam.sshd", p.stderr)
+
+
+class PasskeyOnlyUnderNullok(PasskeyCase):
+    """issue 9: a user with passkeys but no TOTP is not a user 'without a
+    factor': PAM refuses them even with nullok, and says how to get a code."""
+
+    def test_passkey_only_user(self):
+        secret, b, key = self.user_with_passkey("pko")
+        ids = [t["id"] for t in self.daemon.ok("/v1/totp/list", {"user": "pko"})["totp"]]
+        self.daemon.ok("/v1/totp/remove", {"user": "pko", "id": ids[0]})  # a passkey remains
+        show = self.daemon.ok("/v1/user/show", {"user": "pko"})
+        self.assertEqual([f["type"] for f in show["factors"]], ["passkey"])
+        svc = self.pam.service("nullok", [self.module_line("auth", "nullok")])
+        res = pypamtest(self.pam, svc, "pko", [("authenticate", PAM_AUTH_ERR)], ["123456"])
+        self.assertTrue(res["ok"], res)
+        self.assertIn("authenticator app", res["errors"][0])
+        self.assertNotIn(("success", "nullok"),
+                         [(e["result"], e["reason"]) for e in self.daemon.audit("pko")])
+        # the administrator sees and removes the passkey; the last one only with force
+        keys = self.daemon.ok("/v1/passkey/list", {"user": "pko"})["passkeys"]
+        self.assertEqual(len(keys), 1)
+        status, reply = self.daemon.call("/v1/passkey/remove", {"user": "pko", "id": keys[0]["id"]})
+        self.assertEqual(status, 403, reply)
+        self.daemon.ok("/v1/passkey/remove", {"user": "pko", "id": keys[0]["id"], "force": True})
+        self.assertEqual(self.daemon.ok("/v1/passkey/list", {"user": "pko"})["passkeys"], [])
+
+    def test_password_change_ends_other_sessions(self):
+        secret = self.add_user("pwc")
+        first = self.signed_in("pwc", secret)
+        second = self.browser()
+        resp, body = self.sign_in(second, "pwc", secret, code=oathtool(secret, offset=30))
+        self.assertEqual((resp.status, resp.getheader("Location")), (303, "/account"), body)
+        body, token = self.account(second)
+        new = STRONG + " again"
+        resp, body = second.post("/account/password", {"current": STRONG, "new": new,
+                                                        "again": new, "csrf": token})
+        self.assertEqual(resp.status, 200, body)
+        self.assertEqual(second.get("/account")[0].status, 200)  # this one stays
+        resp, _ = first.get("/account")
+        self.assertEqual((resp.status, resp.getheader("Location")), (303, "/login"))
+
+
+if __name__ == "__main__":
+    unittest.main()
