@@ -62,13 +62,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&err, 0, sizeof(err));
 	if (size < 1 || size > SESAME_MAX_BODY)
 		return 0;
-	api_handler_t h = api_route(paths[data[0] % (sizeof(paths) / sizeof(paths[0]))]);
+	api_perm_t perm;
+	api_handler_t h = api_route(paths[data[0] % (sizeof(paths) / sizeof(paths[0]))], &perm);
 	req = json_loadb((const char *)data + 1, size - 1, JSON_REJECT_DUPLICATES, NULL);
 	if (req == NULL || !json_is_object(req)) {
 		json_decref(req);
 		return 0;
 	}
-	int r = h(&d, &root, req, &reply, &err);
+	int r = api_permitted(perm, &root, req, &err);
+	if (r == 0)
+		r = h(&d, &root, req, &reply, &err);
 	if ((r == 0) != (reply != NULL)) /* a reply exactly when the handler succeeded */
 		abort();
 	json_decref(reply);
