@@ -100,8 +100,10 @@ class CanonicalUserName(DaemonTestCase):
                         ["000000x"])
         self.assertTrue(res["ok"], res)
         # control: where NSS does not know the spelling, it is sent as given
-        # and the daemon decides (an unknown user, no factor, nullok)
-        res = pypamtest(self.pam, "canon-nullok", upper, [("authenticate", PAM_SUCCESS)], [])
+        # and the daemon decides: a case variant of an enrolled name is not a
+        # user without a factor, nullok or not (issue 10 item 2, daemon side)
+        res = pypamtest(self.pam, "canon-nullok", upper, [("authenticate", PAM_AUTH_ERR)],
+                        ["000000"])
         self.assertTrue(res["ok"], res)
         self.assertEqual(self.daemon.audit(upper)[0]["user"], upper)
 
