@@ -99,48 +99,28 @@ json_t *api_totp_json(const store_totp_t *t)
 			 (json_int_t)t->last_used);
 }
 
-struct list_ctx {
-	const char *user;
-	json_t *items;
-};
-
-static int list_tx(store_tx_t *tx, void *arg)
-{
-	struct list_ctx *c = arg;
-	store_user_t u;
-	store_totp_t *creds = NULL;
-	size_t n = 0;
-	int r = store_user_get(tx, c->user, &u);
-
-	if (r == SESAME_ERR_NOT_FOUND)
-		return SESAME_OK;
-	if (r != SESAME_OK || (r = store_totp_list(tx, u.id, &creds, &n)) != SESAME_OK)
-		return r;
-	for (size_t i = 0; i < n && r == SESAME_OK; i++)
-		if (json_array_append_new(c->items, api_totp_json(&creds[i])) != 0)
-			r = SESAME_ERR_NOMEM;
-	store_totp_list_free(&creds, n);
-	return r;
-}
-
 int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		  api_error_t *err)
 {
-	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {"user", NULL};
-	struct list_ctx ctx = {NULL, NULL};
+	factor_lists_t l;
+	const char *user;
+	json_t *items;
 	int r;
 
-	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)))
+	(void)c; /* who may ask: the route table (api_util.c) */
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)))
 		return r;
-	if ((ctx.items = json_array()) == NULL)
-		return SESAME_ERR_NOMEM;
-	if ((r = store_read(d->store, list_tx, &ctx)) != SESAME_OK) {
-		json_decref(ctx.items);
-		return r;
+	if ((r = factor_lists(d, user, &l)) == SESAME_OK && (items = json_array()) != NULL) {
+		for (size_t i = 0; i < l.n_totp; i++)
+			json_array_append_new(items, api_totp_json(&l.totp[i]));
+		*reply = json_pack("{s:s, s:o}", "user", user, "totp", items);
+		r = *reply ? SESAME_OK : SESAME_ERR_NOMEM;
+	} else if (r == SESAME_OK) {
+		r = SESAME_ERR_NOMEM;
 	}
-	*reply = json_pack("{s:s, s:o}", "user", ctx.user, "totp", ctx.items);
-	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
+	factor_lists_free(&l);
+	return r;
 }
 
 int api_totp_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,

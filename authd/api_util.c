@@ -7,6 +7,12 @@
 #include "sesame/error.h"
 #include "sesame/username.h"
 
+static int not_yours(api_error_t *err)
+{
+	snprintf(err->message, sizeof(err->message), "%s", "You may only act for your own user.");
+	return SESAME_ERR_PERMISSION;
+}
+
 /* Every /v1 request, with who may ask it: checked by api_permitted before
  * the handler runs, so that no handler has to remember. */
 static const struct {
@@ -52,6 +58,7 @@ api_handler_t api_route(const char *path, api_perm_t *perm)
 int api_permitted(api_perm_t perm, const authd_caller_t *c, const json_t *req, api_error_t *err)
 {
 	const json_t *user = json_object_get(req, "user");
+	int own;
 
 	if (c->is_root || perm == API_ANYONE)
 		return SESAME_OK;
@@ -61,13 +68,12 @@ int api_permitted(api_perm_t perm, const authd_caller_t *c, const json_t *req, a
 		return SESAME_OK;
 	if (perm == API_PAM_TXN) /* the user is inside the token */
 		return SESAME_OK;
-	if (c->name[0] == '\0' || (perm == API_PAM && user == NULL))
-		return api_may_act_for(c, "", 0, err);
-	/* a request about someone else, or a "user" that is not a string */
-	if (user != NULL &&
-	    (!json_is_string(user) || strcmp(json_string_value(user), c->name) != 0))
-		return api_may_act_for(c, "", 0, err);
-	return SESAME_OK;
+	/* about itself: "user" is its own name (absent: itself, except for PAM) */
+	own =
+	    c->name[0] != '\0' &&
+	    (user == NULL ? perm == API_SELF
+			  : json_is_string(user) && strcmp(json_string_value(user), c->name) == 0);
+	return own ? SESAME_OK : not_yours(err);
 }
 
 unsigned api_status(int err)
@@ -208,8 +214,7 @@ int api_may_act_for(const authd_caller_t *c, const char *user, int pam, api_erro
 {
 	if (c->is_root || (pam && c->pam_trusted) || (c->name[0] && strcmp(c->name, user) == 0))
 		return SESAME_OK;
-	snprintf(err->message, sizeof(err->message), "%s", "You may only act for your own user.");
-	return SESAME_ERR_PERMISSION;
+	return not_yours(err);
 }
 
 int api_need_root(const authd_caller_t *c, api_error_t *err)

@@ -1,5 +1,6 @@
 /* The attempt frame (see attempt.h): gates, verification through the
  * factor table, counting, durability and audit, once for every door. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +144,7 @@ static int audit(attempt_t *a, store_tx_t *tx, const char *reason)
  * for the account (the ceiling), and for the source (spraying). */
 static int count_failure(attempt_t *a, store_tx_t *tx)
 {
-	static unsigned long purge_tick;
+	static atomic_ulong purge_tick;
 	authd_t *d = a->d;
 	char key[SOURCE_KEY_MAX];
 	store_attempts_t mine, account;
@@ -179,7 +180,7 @@ static int count_failure(attempt_t *a, store_tx_t *tx)
 	if (source_wait_s > a->wait)
 		say_wait(a, 1, source_wait_s);
 	/* rows of names nobody has tried for a month go (guessed names too) */
-	if (++purge_tick % PURGE_EVERY == 0)
+	if (atomic_fetch_add(&purge_tick, 1) % PURGE_EVERY == PURGE_EVERY - 1)
 		return store_attempts_purge(tx, a->now - FORGET_AFTER);
 	return SESAME_OK;
 }
@@ -217,7 +218,6 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 	a->reason = SESAME_ERR_INTERNAL;
 	a->wait = 0;
 	a->user_id = 0;
-	a->enrolled = 0;
 	a->message[0] = '\0';
 	a->outcome = SESAME_ERR_INTERNAL;
 	a->why = NULL;
@@ -272,8 +272,7 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 	if ((r = a->factor->verify(a, tx, up)) != SESAME_OK)
 		return r;
 	if (a->outcome == SESAME_OK && up != NULL) {
-		if ((r = forgive(a, tx, up)) != SESAME_OK ||
-		    (r = factor_enrolled_mask(tx, up, &a->enrolled)) != SESAME_OK)
+		if ((r = forgive(a, tx, up)) != SESAME_OK)
 			return r;
 		a->result = ATTEMPT_SUCCESS;
 		a->reason = SESAME_OK;

@@ -37,7 +37,6 @@ struct attempt {
 	const void *in;		    /* the factor's input (code, password, assertion) */
 	const unsigned char *spend; /* a flow id to spend (STORE_FLOW_ID_LEN), or NULL */
 	int64_t spend_expires;	    /* until when the spent id is remembered */
-	int64_t session_user_id;    /* passkey "second": the session's user */
 	void *state;		    /* the factor's, between prepare and verify */
 	/* set by the factor's verify */
 	int outcome;	 /* SESAME_OK or the refusal (SESAME_ERR_*) */
@@ -47,7 +46,6 @@ struct attempt {
 	int reason;	   /* SESAME_OK, or why it was denied (SESAME_ERR_*) */
 	int64_t wait;	   /* seconds, when a wait applies (locked now or by this failure) */
 	int64_t user_id;   /* the user's record, 0 when none */
-	unsigned enrolled; /* on success: the factors the user has (FACTOR_* bits) */
 	char message[192]; /* for the user (English; doors may say it their way) */
 };
 

@@ -24,17 +24,30 @@ const factor_t *factor_by_bit(unsigned bit)
 	return NULL;
 }
 
-int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned *mask)
+int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned *mask,
+			 unsigned detail[FACTOR_COUNT])
 {
 	*mask = 0;
 	for (size_t i = 0; i < FACTOR_COUNT; i++) {
-		int yes = 0, r = factor_table[i]->enrolled(tx, u, &yes);
+		unsigned d = 0;
+		int r = factor_table[i]->enrolled(tx, u, &d);
 		if (r != SESAME_OK)
 			return r;
-		if (yes)
+		if (d)
 			*mask |= factor_table[i]->bit;
+		if (detail != NULL)
+			detail[i] = d;
 	}
 	return SESAME_OK;
+}
+
+size_t factor_index(const factor_t *f)
+{
+	size_t i = 0;
+
+	while (i < FACTOR_COUNT && factor_table[i] != f)
+		i++;
+	return i;
 }
 
 void factor_amr(unsigned mask, char *out, size_t outsz)

@@ -25,8 +25,10 @@ typedef struct factor {
 	const char *name; /* in the configuration, the audit trail and the protocol */
 	unsigned bit;	  /* FACTOR_* */
 	const char *amr;  /* RFC 8176 value for an ID token */
-	/* Whether u has this factor (enrolled and usable) into *yes. */
-	int (*enrolled)(store_tx_t *tx, const store_user_t *u, int *yes);
+	/* Whether u has this factor (enrolled and usable): *detail 0 when not,
+	 * else what a door needs to ask for it (TOTP: the digits of the
+	 * newest confirmed authenticator; passkey: how many; password: 1). */
+	int (*enrolled)(store_tx_t *tx, const store_user_t *u, unsigned *detail);
 	/* Slow work before the decision, outside any transaction (Argon2id);
 	 * NULL when none. Not called when a gate already refuses. */
 	int (*prepare)(attempt_t *a);
@@ -56,8 +58,13 @@ const factor_t *factor_by_name(const char *name);
 /* The entry of one FACTOR_* bit, or NULL. */
 const factor_t *factor_by_bit(unsigned bit);
 
-/* The factors u has (FACTOR_* bits) into *mask. */
-int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned *mask);
+/* The factors u has (FACTOR_* bits) into *mask; each one's detail (see
+ * enrolled) into detail[i], by factor_table index, when detail is not NULL. */
+int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned *mask,
+			 unsigned detail[FACTOR_COUNT]);
+
+/* factor_table index of f. */
+size_t factor_index(const factor_t *f);
 
 /* The "amr" values of mask, space-separated, into out ("pwd otp"). */
 void factor_amr(unsigned mask, char *out, size_t outsz);

@@ -50,6 +50,44 @@ out:
 	return r;
 }
 
+void factor_lists_free(factor_lists_t *l)
+{
+	store_totp_list_free(&l->totp, l->n_totp);
+	free(l->keys);
+	memset(l, 0, sizeof(*l));
+}
+
+struct lists_ctx {
+	const char *user;
+	factor_lists_t *l;
+};
+
+static int lists_tx(store_tx_t *tx, void *arg)
+{
+	struct lists_ctx *c = arg;
+	factor_lists_t *l = c->l;
+	store_user_t u;
+	int r;
+
+	factor_lists_free(l); /* a transaction function may run twice */
+	if ((r = store_user_get(tx, c->user, &u)) == SESAME_ERR_NOT_FOUND)
+		return SESAME_OK;
+	if (r != SESAME_OK)
+		return r;
+	l->known = 1;
+	if ((r = store_totp_list(tx, u.id, &l->totp, &l->n_totp)) != SESAME_OK)
+		return r;
+	return store_webauthn_list(tx, u.id, &l->keys, &l->n_keys);
+}
+
+int factor_lists(authd_t *d, const char *user, factor_lists_t *out)
+{
+	struct lists_ctx c = {user, out};
+
+	memset(out, 0, sizeof(*out));
+	return store_read(d->store, lists_tx, &c);
+}
+
 static int manage_tx(store_tx_t *tx, void *arg)
 {
 	struct manage_ctx *c = arg;

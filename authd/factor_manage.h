@@ -11,6 +11,20 @@
 #include "authd.h"
 #include "factor.h"
 
+/* A user's second factors, as the account page and sesamectl list them. */
+typedef struct {
+	int known; /* Sésame has a record of the user */
+	store_totp_t *totp;
+	size_t n_totp;
+	store_webauthn_t *keys;
+	size_t n_keys;
+} factor_lists_t;
+
+/* Reads both lists of user in one read transaction; free with
+ * factor_lists_free (also after an error). */
+int factor_lists(authd_t *d, const char *user, factor_lists_t *out);
+void factor_lists_free(factor_lists_t *l);
+
 /* Renames kind's (factor_totp or factor_passkey) credential id of user;
  * SESAME_ERR_NOT_FOUND when user has none with that id. Audited. */
 int factor_rename(authd_t *d, const char *user, const factor_t *kind, int64_t id, const char *name,

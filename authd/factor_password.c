@@ -41,7 +41,7 @@ struct pw_state {
 	char rehash[USERPW_ENCODED_MAX];
 };
 
-static int pw_enrolled(store_tx_t *tx, const store_user_t *u, int *yes)
+static int pw_enrolled(store_tx_t *tx, const store_user_t *u, unsigned *yes)
 {
 	(void)tx;
 	*yes = u->has_password != 0;

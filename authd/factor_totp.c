@@ -9,15 +9,17 @@
 #include "sesame/log.h"
 #include "totp.h"
 
-static int totp_enrolled(store_tx_t *tx, const store_user_t *u, int *yes)
+/* The digits of the newest confirmed authenticator: the prompt's. */
+static int totp_enrolled(store_tx_t *tx, const store_user_t *u, unsigned *digits)
 {
 	store_totp_t *creds = NULL;
 	size_t n = 0;
 	int r = store_totp_list(tx, u->id, &creds, &n);
 
-	*yes = 0;
+	*digits = 0;
 	for (size_t i = 0; r == SESAME_OK && i < n; i++)
-		*yes |= creds[i].confirmed != 0;
+		if (creds[i].confirmed)
+			*digits = creds[i].digits;
 	store_totp_list_free(&creds, n);
 	return r;
 }

@@ -101,7 +101,7 @@ struct begin_ctx {
 	int64_t now;
 	flow_step_t *step;
 	int need_write; /* a read-only pass found a verdict that must be recorded */
-	unsigned enrolled, digits;
+	unsigned enrolled, detail[FACTOR_COUNT];
 	int variant; /* a user record differs from the name only by case */
 };
 
@@ -115,20 +115,6 @@ static int begin_audit(struct begin_ctx *c, store_tx_t *tx, const char *factor, 
 			    c->step->result == AUTH_SUCCESS ? "success" : "denied", reason);
 }
 
-/* The newest confirmed authenticator's digit count (the prompt's). */
-static int totp_digits(store_tx_t *tx, int64_t user_id, unsigned *digits)
-{
-	store_totp_t *creds = NULL;
-	size_t n = 0;
-	int r = store_totp_list(tx, user_id, &creds, &n);
-
-	for (size_t i = 0; r == SESAME_OK && i < n; i++)
-		if (creds[i].confirmed)
-			*digits = creds[i].digits;
-	store_totp_list_free(&creds, n);
-	return r;
-}
-
 static int begin_tx(store_tx_t *tx, void *arg)
 {
 	struct begin_ctx *c = arg;
@@ -140,7 +126,8 @@ static int begin_tx(store_tx_t *tx, void *arg)
 	unsigned missing;
 
 	memset(c->step, 0, sizeof(*c->step));
-	c->enrolled = c->digits = 0;
+	c->enrolled = 0;
+	memset(c->detail, 0, sizeof(c->detail));
 	c->variant = 0;
 	r = store_user_get(tx, f->user, &u);
 	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND)
@@ -157,8 +144,7 @@ static int begin_tx(store_tx_t *tx, void *arg)
 			return r;
 		c->variant = r == SESAME_OK;
 	} else {
-		if ((r = factor_enrolled_mask(tx, &u, &c->enrolled)) != SESAME_OK ||
-		    (r = totp_digits(tx, u.id, &c->digits)) != SESAME_OK)
+		if ((r = factor_enrolled_mask(tx, &u, &c->enrolled, c->detail)) != SESAME_OK)
 			return r;
 	}
 	if ((r = attempt_wait(c->d, tx, f->user, f->rhost, c->now, &wait, &source_locked)) !=
@@ -193,7 +179,7 @@ static int begin_tx(store_tx_t *tx, void *arg)
 
 int flow_begin(authd_t *d, flow_t *f, int64_t now, flow_step_t *step)
 {
-	struct begin_ctx c = {d, f, now, step, 0, 0, 0, 0};
+	struct begin_ctx c = {d, f, now, step, 0, 0, {0}, 0};
 	unsigned missing;
 	int r;
 
@@ -205,34 +191,62 @@ int flow_begin(authd_t *d, flow_t *f, int64_t now, flow_step_t *step)
 	if (r != SESAME_OK || step->kind != FLOW_STEP_PROMPT)
 		return r;
 	missing = step->missing;
-	return prompt(f, missing ? first_of(missing)->name : "none", c.digits, missing, now, step);
+	/* a code prompt says how many digits the user's authenticator has */
+	return prompt(f, missing ? first_of(missing)->name : "none",
+		      c.detail[factor_index(&factor_totp)], missing, now, step);
 }
 
 /* ---- answers ---- */
 
-/* Records a proof of factor in f. */
-static void proved(flow_t *f, const factor_t *factor, int64_t now)
+struct enrolled_ctx {
+	const char *user;
+	unsigned mask;
+};
+
+static int enrolled_tx(store_tx_t *tx, void *arg)
 {
-	f->passed |= factor->bit;
-	for (size_t i = 0; i < FACTOR_COUNT; i++)
-		if (factor_table[i] == factor)
-			f->passed_at[i] = now;
-	f->auth_time = now;
+	struct enrolled_ctx *c = arg;
+	store_user_t u;
+	int r = store_user_get(tx, c->user, &u);
+
+	c->mask = 0;
+	if (r == SESAME_ERR_NOT_FOUND)
+		return SESAME_OK;
+	return r == SESAME_OK ? factor_enrolled_mask(tx, &u, &c->mask, NULL) : r;
 }
 
-/* After a proof: the verdict when the requirement is met, else the next
- * prompt, else a refusal (nothing the user has can complete it). */
-static int next_step(authd_t *d, flow_t *f, unsigned enrolled, int64_t now, flow_step_t *step)
+int flow_missing(authd_t *d, const flow_t *f, unsigned *missing)
 {
-	const requirement_t *req = flow_requirement(d, f);
-	unsigned missing;
+	struct enrolled_ctx c = {f->user, 0};
+	int r;
 
-	if (requirement_met(req, f->passed)) {
+	*missing = 0;
+	if (requirement_met(flow_requirement(d, f), f->passed))
+		return SESAME_OK;
+	if ((r = store_read(d->store, enrolled_tx, &c)) != SESAME_OK)
+		return r;
+	*missing =
+	    requirement_missing(flow_requirement(d, f), f->passed, c.mask, flow_askable(f->door));
+	return SESAME_OK;
+}
+
+int flow_proved(authd_t *d, flow_t *f, const factor_t *factor, int64_t now, flow_step_t *step)
+{
+	unsigned missing;
+	int r;
+
+	memset(step, 0, sizeof(*step));
+	f->passed |= factor->bit;
+	f->passed_at[factor_index(factor)] = now;
+	f->auth_time = now;
+	if (requirement_met(flow_requirement(d, f), f->passed)) {
 		verdict(step, AUTH_SUCCESS, SESAME_OK, "");
 		return SESAME_OK;
 	}
-	missing = requirement_missing(req, f->passed, enrolled, flow_askable(f->door));
-	if (missing == 0) {
+	/* what the user has is read only now: most proofs meet the requirement */
+	if ((r = flow_missing(d, f, &missing)) != SESAME_OK)
+		return r;
+	if (missing == 0) { /* nothing the user has can complete it */
 		verdict(step, AUTH_DENIED, SESAME_ERR_NO_FACTOR, ATTEMPT_NO_FACTOR_MESSAGE);
 		return SESAME_OK;
 	}
@@ -265,41 +279,7 @@ int flow_answer(authd_t *d, flow_t *f, const factor_t *factor, const void *in, i
 		step->wait = a.wait;
 		return SESAME_OK;
 	}
-	proved(f, factor, now);
-	return next_step(d, f, a.enrolled, now, step);
-}
-
-struct enrolled_ctx {
-	const char *user;
-	unsigned mask;
-};
-
-static int enrolled_tx(store_tx_t *tx, void *arg)
-{
-	struct enrolled_ctx *c = arg;
-	store_user_t u;
-	int r = store_user_get(tx, c->user, &u);
-
-	c->mask = 0;
-	if (r == SESAME_ERR_NOT_FOUND)
-		return SESAME_OK;
-	return r == SESAME_OK ? factor_enrolled_mask(tx, &u, &c->mask) : r;
-}
-
-int flow_proved(authd_t *d, flow_t *f, const factor_t *factor, int64_t now, flow_step_t *step)
-{
-	struct enrolled_ctx c = {f->user, 0};
-	int r;
-
-	memset(step, 0, sizeof(*step));
-	proved(f, factor, now);
-	if (requirement_met(flow_requirement(d, f), f->passed)) {
-		verdict(step, AUTH_SUCCESS, SESAME_OK, "");
-		return SESAME_OK;
-	}
-	if ((r = store_read(d->store, enrolled_tx, &c)) != SESAME_OK)
-		return r;
-	return next_step(d, f, c.mask, now, step);
+	return flow_proved(d, f, factor, now, step);
 }
 
 /* ---- account state (pam_sm_acct_mgmt) ---- */

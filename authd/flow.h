@@ -76,6 +76,10 @@ int flow_answer(authd_t *d, flow_t *f, const factor_t *factor, const void *in, i
  * records it in f and says what is still missing (the step as above). */
 int flow_proved(authd_t *d, flow_t *f, const factor_t *factor, int64_t now, flow_step_t *step);
 
+/* The factors (FACTOR_* bits) that could still complete f's requirement
+ * with what its user has; 0 when it is met or cannot be completed. */
+int flow_missing(authd_t *d, const flow_t *f, unsigned *missing);
+
 /* Account state for pam_sm_acct_mgmt: *wait > 0 when the account is
  * locked (its ceiling), *disabled when an administrator disabled it;
  * message says why (empty when neither). */

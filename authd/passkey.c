@@ -21,7 +21,6 @@
 #include "sesame/log.h"
 #include "source.h"
 
-#define PASSKEY_FACTOR "passkey"
 #define PASSKEY_MAX_ANCHORS (1024 * 1024)	 /* bytes of the anchors' PEM file */
 #define PASSKEY_R_NO_CHALLENGE "wrong_challenge" /* never issued, used, or purged */
 #define PASSKEY_R_CHALLENGE_EXPIRED "challenge_expired"
@@ -275,10 +274,10 @@ static int reg_tx(store_tx_t *tx, void *arg)
 		return r;
 	c->refused = SESAME_OK;
 	store_tx_durable(tx);
-	return audit_record(tx, c->now, user, c->service, c->rhost, PASSKEY_FACTOR, "ok",
+	return audit_record(tx, c->now, user, c->service, c->rhost, factor_passkey.name, "ok",
 			    "register");
 denied:
-	return audit_record(tx, c->now, user, c->service, c->rhost, PASSKEY_FACTOR, "denied",
+	return audit_record(tx, c->now, user, c->service, c->rhost, factor_passkey.name, "denied",
 			    c->reason);
 }
 
@@ -333,14 +332,14 @@ static int is_second(const struct login_in *l)
 	return strcmp(l->purpose, PASSKEY_FOR_SECOND) == 0;
 }
 
-static int passkey_enrolled(store_tx_t *tx, const store_user_t *u, int *yes)
+static int passkey_enrolled(store_tx_t *tx, const store_user_t *u, unsigned *count)
 {
 	store_webauthn_t *keys = NULL;
 	size_t n = 0;
 	int r = store_webauthn_list(tx, u->id, &keys, &n);
 
 	free(keys);
-	*yes = r == SESAME_OK && n > 0;
+	*count = r == SESAME_OK ? (unsigned)n : 0;
 	return r;
 }
 
@@ -494,31 +493,5 @@ int passkey_login(authd_t *d, const char *purpose, const unsigned char binding[P
 	}
 	OPENSSL_cleanse(l, sizeof(*l));
 	free(l);
-	return r;
-}
-
-/* ---- the account page ---- */
-
-struct count_ctx {
-	int64_t user_id;
-	size_t n;
-};
-
-static int count_tx(store_tx_t *tx, void *arg)
-{
-	struct count_ctx *c = arg;
-	store_webauthn_t *keys = NULL;
-	int r = store_webauthn_list(tx, c->user_id, &keys, &c->n);
-
-	free(keys);
-	return r;
-}
-
-int passkey_count(authd_t *d, int64_t user_id, size_t *n)
-{
-	struct count_ctx c = {user_id, 0};
-	int r = store_read(d->store, count_tx, &c);
-
-	*n = c.n;
 	return r;
 }

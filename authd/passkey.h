@@ -85,7 +85,4 @@ int passkey_login(authd_t *d, const char *purpose, const unsigned char binding[P
 		  const char *session_user, const char *service, const char *rhost, int64_t now,
 		  const passkey_login_t *in, passkey_verdict_t *v);
 
-/* Number of passkeys of user_id into *n. */
-int passkey_count(authd_t *d, int64_t user_id, size_t *n);
-
 #endif

@@ -23,18 +23,6 @@
 
 #define QR_MARGIN 4 /* modules of quiet zone */
 
-struct factors_ctx {
-	int64_t user_id;
-	store_totp_t *items;
-	size_t n;
-};
-
-static int factors_tx(store_tx_t *tx, void *arg)
-{
-	struct factors_ctx *f = arg;
-	return store_totp_list(tx, f->user_id, &f->items, &f->n);
-}
-
 /* What the page shows besides its alert: the QR code of a new
  * authenticator, the policy's verdict on a refused password. */
 typedef struct {
@@ -252,12 +240,14 @@ static int totp_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
 static enum MHD_Result account_render(web_ctx_t *c, const web_session_t *s, unsigned status,
 				      i18n_msg_t alert, const account_extra_t *x)
 {
-	struct factors_ctx f = {s->s.user_id, NULL, 0};
+	factor_lists_t f;
 	html_buf_t b = {0};
 	int r;
 
-	if (store_read(c->d->store, factors_tx, &f) != SESAME_OK)
+	if (factor_lists(c->d, s->s.user, &f) != SESAME_OK) {
+		factor_lists_free(&f);
 		return web_unavailable(c);
+	}
 	web_page_begin(c, &b, web_enrolling(s) ? MSG_TITLE_ENROLL : MSG_TITLE_ACCOUNT);
 	web_page_alert(c, &b, alert, c->retry_after);
 	/* enrolling, the person is not signed in yet */
@@ -267,9 +257,11 @@ static enum MHD_Result account_render(web_ctx_t *c, const web_session_t *s, unsi
 	html_raw(&b, "<h2>");
 	html_msg(&b, c->lang, MSG_FACTORS, NULL);
 	html_raw(&b, "</h2>\n");
-	r = totp_section(c, &b, s, f.items, f.n, x);
-	store_totp_list_free(&f.items, f.n);
-	if (r != SESAME_OK || web_passkey_account(c, &b, s) != SESAME_OK) {
+	r = totp_section(c, &b, s, f.totp, f.n_totp, x);
+	if (r == SESAME_OK)
+		r = web_passkey_account(c, &b, s, f.keys, f.n_keys);
+	factor_lists_free(&f);
+	if (r != SESAME_OK) {
 		html_free(&b);
 		return web_unavailable(c);
 	}

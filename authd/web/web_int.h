@@ -129,7 +129,8 @@ enum MHD_Result web_passkey_remove(web_ctx_t *c);
 enum MHD_Result web_passkey_script(web_ctx_t *c);
 /* The account page's passkey section: the list, rename and remove forms,
  * the "Add a passkey" form (shown by the script). */
-int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s);
+int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
+			const store_webauthn_t *keys, size_t n);
 /* A factor's name: UTF-8 text, 1..SESAME_MAX_LABEL bytes, no control. */
 int web_name_ok(const char *s, size_t len);
 /* The positive decimal id of a form field (0), or -1. */
@@ -138,7 +139,5 @@ int web_id_of(const web_form_field_t *f, int64_t *id);
  * the forms adding a first factor) for an account form; a page sent into
  * *sent otherwise. */
 int web_account_session(web_ctx_t *c, web_session_t *s, int enroll, enum MHD_Result *sent);
-/* How many passkeys user_id has (<0: store error). */
-int web_passkey_count(web_ctx_t *c, int64_t user_id);
 
 #endif

@@ -13,18 +13,6 @@
 #include "sesame/username.h"
 #include "web_int.h"
 
-struct factors_ctx {
-	int64_t user_id;
-	store_totp_t *items;
-	size_t n;
-};
-
-static int factors_tx(store_tx_t *tx, void *arg)
-{
-	struct factors_ctx *f = arg;
-	return store_totp_list(tx, f->user_id, &f->items, &f->n);
-}
-
 /* ---- pages ---- */
 
 /* A passkey button, shown by /static/passkey.js when the browser has
@@ -69,42 +57,6 @@ static enum MHD_Result login_form(web_ctx_t *c, unsigned status, const char *csr
 	return web_page_send(c, status, &b);
 }
 
-/* The second-factor page: the code form (show_code) and, for a user with
- * passkeys, "Use a passkey instead". */
-static enum MHD_Result code_page(web_ctx_t *c, unsigned status, const web_session_t *s,
-				 i18n_msg_t alert, int64_t wait, int show_code)
-{
-	html_buf_t b = {0};
-	int keys = web_passkey_count(c, s->s.user_id);
-
-	if (keys < 0)
-		return web_unavailable(c);
-	web_page_begin(c, &b, MSG_TITLE_CODE);
-	web_page_alert(c, &b, alert, wait);
-	if (!show_code)
-		goto passkey;
-	html_raw(&b, "<form method=\"post\" action=\"/login/code\">\n");
-	web_page_csrf(&b, s->csrf);
-	html_raw(&b, "<p><label for=\"code\">");
-	html_msg(&b, c->lang, MSG_CODE_LABEL, NULL);
-	html_raw(&b, "</label><br>\n<input id=\"code\" name=\"code\" type=\"text\" "
-		     "inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\" "
-		     "required autofocus></p>\n<p><button type=\"submit\">");
-	html_msg(&b, c->lang, MSG_SUBMIT_CODE, NULL);
-	html_raw(&b, "</button></p>\n</form>\n");
-passkey:
-	if (keys > 0)
-		passkey_button(c, &b, "passkey-second", MSG_PASSKEY_INSTEAD, s->csrf);
-	web_sign_out_form(c, &b, s->csrf);
-	return web_page_send(c, status, &b);
-}
-
-static enum MHD_Result code_form(web_ctx_t *c, unsigned status, const web_session_t *s,
-				 i18n_msg_t alert, int64_t wait)
-{
-	return code_page(c, status, s, alert, wait, 1);
-}
-
 static enum MHD_Result no_factor_page(web_ctx_t *c, const web_session_t *s)
 {
 	html_buf_t b = {0};
@@ -115,18 +67,38 @@ static enum MHD_Result no_factor_page(web_ctx_t *c, const web_session_t *s)
 	return web_page_send(c, MHD_HTTP_FORBIDDEN, &b);
 }
 
-/* 1: user has a confirmed TOTP credential; 0: none; <0: store error. */
-static int has_factor(web_ctx_t *c, const web_session_t *s)
+/* The next factor's page: what the flow still misses of [require] web
+ * among the factors the user has — the code form, "Use a passkey", both —
+ * or, when nothing the user has can complete it, the no-factor page. */
+static enum MHD_Result code_page(web_ctx_t *c, unsigned status, const web_session_t *s,
+				 i18n_msg_t alert, int64_t wait)
 {
-	struct factors_ctx f = {s->s.user_id, NULL, 0};
-	int found = 0;
+	html_buf_t b = {0};
+	unsigned missing;
+	flow_t f;
 
-	if (store_read(c->d->store, factors_tx, &f) != SESAME_OK)
-		return -1;
-	for (size_t i = 0; i < f.n; i++)
-		found |= f.items[i].confirmed;
-	store_totp_list_free(&f.items, f.n);
-	return found;
+	web_session_flow(s, c->rhost, &f);
+	if (flow_missing(c->d, &f, &missing) != SESAME_OK)
+		return web_unavailable(c);
+	if (missing == 0)
+		return no_factor_page(c, s);
+	web_page_begin(c, &b, MSG_TITLE_CODE);
+	web_page_alert(c, &b, alert, wait);
+	if (missing & FACTOR_TOTP) {
+		html_raw(&b, "<form method=\"post\" action=\"/login/code\">\n");
+		web_page_csrf(&b, s->csrf);
+		html_raw(&b, "<p><label for=\"code\">");
+		html_msg(&b, c->lang, MSG_CODE_LABEL, NULL);
+		html_raw(&b, "</label><br>\n<input id=\"code\" name=\"code\" type=\"text\" "
+			     "inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\" "
+			     "required autofocus></p>\n<p><button type=\"submit\">");
+		html_msg(&b, c->lang, MSG_SUBMIT_CODE, NULL);
+		html_raw(&b, "</button></p>\n</form>\n");
+	}
+	if (missing & FACTOR_PASSKEY)
+		passkey_button(c, &b, "passkey-second", MSG_PASSKEY_INSTEAD, s->csrf);
+	web_sign_out_form(c, &b, s->csrf);
+	return web_page_send(c, status, &b);
 }
 
 enum MHD_Result web_get_root(web_ctx_t *c)
@@ -251,15 +223,10 @@ enum MHD_Result web_get_login_code(web_ctx_t *c)
 {
 	enum MHD_Result sent = MHD_NO;
 	web_session_t s;
-	int f, keys;
 
 	if (password_stage(c, &s, &sent) != SESAME_OK)
 		return sent;
-	if ((f = has_factor(c, &s)) < 0 || (keys = web_passkey_count(c, s.s.user_id)) < 0)
-		return web_unavailable(c);
-	if (f == 0 && keys == 0)
-		return no_factor_page(c, &s);
-	return code_page(c, MHD_HTTP_OK, &s, MSG__COUNT, 0, f);
+	return code_page(c, MHD_HTTP_OK, &s, MSG__COUNT, 0);
 }
 
 enum MHD_Result web_post_login_code(web_ctx_t *c)
@@ -318,13 +285,13 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 		break;
 	case SESAME_ERR_LOCKED:
 		c->retry_after = step.wait;
-		sent = code_form(c, MHD_HTTP_TOO_MANY_REQUESTS, &s, MSG_LOCKED, step.wait);
+		sent = code_page(c, MHD_HTTP_TOO_MANY_REQUESTS, &s, MSG_LOCKED, step.wait);
 		break;
 	case SESAME_ERR_REPLAY:
-		sent = code_form(c, MHD_HTTP_OK, &s, MSG_CODE_REUSED, step.wait);
+		sent = code_page(c, MHD_HTTP_OK, &s, MSG_CODE_REUSED, step.wait);
 		break;
 	default:
-		sent = code_form(c, MHD_HTTP_OK, &s, MSG_WRONG_CODE, step.wait);
+		sent = code_page(c, MHD_HTTP_OK, &s, MSG_WRONG_CODE, step.wait);
 	}
 out:
 	web_form_free(f, 2);

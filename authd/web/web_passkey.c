@@ -520,27 +520,6 @@ out:
 
 /* ---- the account page ---- */
 
-struct list_ctx {
-	int64_t user_id;
-	store_webauthn_t *items;
-	size_t n;
-};
-
-static int list_tx(store_tx_t *tx, void *arg)
-{
-	struct list_ctx *l = arg;
-	return store_webauthn_list(tx, l->user_id, &l->items, &l->n);
-}
-
-int web_passkey_count(web_ctx_t *c, int64_t user_id)
-{
-	size_t n = 0;
-
-	if (passkey_count(c->d, user_id, &n) != SESAME_OK)
-		return -1;
-	return n > 1000 ? 1000 : (int)n;
-}
-
 static void date_of(int64_t t, char *out, size_t outsz)
 {
 	time_t tt = (time_t)t;
@@ -560,22 +539,20 @@ static void id_field(html_buf_t *b, int64_t id)
 	html_raw(b, "\">\n");
 }
 
-int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s)
+int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
+			const store_webauthn_t *keys, size_t n)
 {
-	struct list_ctx l = {s->s.user_id, NULL, 0};
 	char date[48];
 
-	if (store_read(c->d->store, list_tx, &l) != SESAME_OK)
-		return SESAME_ERR_STORE;
 	html_raw(b, "<h2>");
 	html_msg(b, c->lang, MSG_PASSKEYS, NULL);
 	html_raw(b, "</h2>\n");
 	if (web_enrolling(s))
-		l.n = 0; /* only adding, while enrolling */
+		n = 0; /* only adding, while enrolling */
 	else
 		html_raw(b, "<ul>\n");
-	for (size_t i = 0; i < l.n; i++) {
-		const store_webauthn_t *w = &l.items[i];
+	for (size_t i = 0; i < n; i++) {
+		const store_webauthn_t *w = &keys[i];
 		html_raw(b, "<li><strong class=\"passkey-name\">");
 		html_text(b, w->name);
 		html_raw(b, "</strong>, ");
@@ -607,14 +584,13 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s)
 		html_raw(b, "</button>\n</form></li>\n");
 	}
 	if (!web_enrolling(s)) {
-		if (l.n == 0) {
+		if (n == 0) {
 			html_raw(b, "<li>");
 			html_msg(b, c->lang, MSG_NO_FACTORS, NULL);
 			html_raw(b, "</li>\n");
 		}
 		html_raw(b, "</ul>\n");
 	}
-	free(l.items);
 	/* shown by the script when the browser has WebAuthn */
 	html_raw(b, "<form id=\"passkey-add\" hidden data-csrf=\"");
 	html_text(b, s->csrf);
