@@ -140,12 +140,7 @@ int api_pam_continue(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 	}
 	if ((r = api_may_act_for(c, f.user, 1, err)) != SESAME_OK)
 		return r;
-	/* a terminal answers with a code: the factor asked for, or TOTP when
-	 * nothing could be asked (then the answer fails like a wrong code) */
-	const factor_t *factor = factor_by_name(f.next);
-	if (factor == NULL || !(factor->bit & flow_askable(FLOW_PAM)))
-		factor = &factor_totp;
-	r = flow_answer(d, &f, factor, answer, now, &step);
+	r = flow_answer(d, &f, NULL, answer, now, &step);
 	*reply = r == SESAME_OK ? step_json(d, &f, &step) : unavailable();
 	if (r != SESAME_OK)
 		log_err("pam/continue for %s: %s", f.user, sesame_err_code(r));

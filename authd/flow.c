@@ -259,6 +259,11 @@ int flow_answer(authd_t *d, flow_t *f, const factor_t *factor, const void *in, i
 	attempt_t a;
 	int r;
 
+	/* the factor asked for; when nothing could be asked ("none"), the
+	 * answer is checked as a code and fails like a wrong one */
+	if (factor == NULL &&
+	    ((factor = factor_by_name(f->next)) == NULL || !(factor->bit & flow_askable(f->door))))
+		factor = &factor_totp;
 	memset(step, 0, sizeof(*step));
 	memset(&a, 0, sizeof(a));
 	a.d = d;

@@ -65,7 +65,8 @@ unsigned flow_askable(flow_door_t door);
  * (disabled, locked, nullok). Sets f->next, f->id, f->expires. */
 int flow_begin(authd_t *d, flow_t *f, int64_t now, flow_step_t *step);
 
-/* An answer for factor (in: its input, see factor.h) within f: the
+/* An answer for factor (NULL: the one f asked for, f->next) (in: its
+ * input, see factor.h) within f: the
  * attempt frame (spending f->id for PAM), then the next step: a prompt
  * when the requirement needs more, else the verdict. f->passed and the
  * times are updated on success. */

@@ -112,6 +112,18 @@ static inline int step_done(sqlite3_stmt *st)
 	return SESAME_OK;
 }
 
+/* Runs a statement that changes one row of tx's connection:
+ * SESAME_ERR_NOT_FOUND when it changed none (no such row, or its
+ * condition did not hold). */
+static inline int step_one_row(store_tx_t *tx, sqlite3_stmt *st)
+{
+	int r = step_done(st);
+
+	if (r != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
 /* Resets st after its last step rc: a row or the end of the rows keep
  * ok; anything else is logged and is SESAME_ERR_STORE. */
 static inline int stmt_end(sqlite3_stmt *st, int rc, int ok)

@@ -69,12 +69,9 @@ int store_session_touch(store_tx_t *tx, const unsigned char *id_hash, int64_t la
 int store_session_delete(store_tx_t *tx, const unsigned char *id_hash)
 {
 	sqlite3_stmt *st = tx->c->st[ST_SESSION_DELETE];
-	int r;
 
 	sqlite3_bind_blob(st, 1, id_hash, STORE_SESSION_HASH_LEN, SQLITE_STATIC);
-	if ((r = step_done(st)) != SESAME_OK)
-		return r;
-	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+	return step_one_row(tx, st);
 }
 
 int store_session_purge(store_tx_t *tx, int64_t now)
@@ -88,14 +85,11 @@ int store_session_set_auth(store_tx_t *tx, const unsigned char *id_hash, unsigne
 			   int64_t auth_time)
 {
 	sqlite3_stmt *st = tx->c->st[ST_SESSION_SET_AUTH];
-	int r;
 
 	sqlite3_bind_blob(st, 1, id_hash, STORE_SESSION_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, factors);
 	sqlite3_bind_int64(st, 3, auth_time);
-	if ((r = step_done(st)) != SESAME_OK)
-		return r;
-	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+	return step_one_row(tx, st);
 }
 
 int store_session_delete_user_except(store_tx_t *tx, int64_t user_id,

@@ -37,10 +37,7 @@ int store_source_set(store_tx_t *tx, const char *source, const store_source_t *s
 int store_source_delete(store_tx_t *tx, const char *source)
 {
 	sqlite3_stmt *st = tx->c->st[ST_SOURCE_DELETE];
-	int r;
 
 	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-	if ((r = step_done(st)) != SESAME_OK)
-		return r;
-	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+	return step_one_row(tx, st);
 }

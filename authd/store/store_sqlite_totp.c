@@ -103,28 +103,22 @@ int store_totp_delete_pending(store_tx_t *tx, int64_t user_id)
 int store_totp_delete(store_tx_t *tx, int64_t user_id, int64_t id)
 {
 	sqlite3_stmt *st = tx->c->st[ST_TOTP_DELETE];
-	int r;
 
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, id);
-	if ((r = step_done(st)) != SESAME_OK)
-		return r;
-	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+	return step_one_row(tx, st);
 }
 
 int store_totp_rename(store_tx_t *tx, int64_t user_id, int64_t id, const char *name)
 {
 	sqlite3_stmt *st = tx->c->st[ST_TOTP_RENAME];
-	int r;
 
 	if (strlen(name) > SESAME_MAX_LABEL)
 		return SESAME_ERR_INVALID_ARGUMENT;
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-	if ((r = step_done(st)) != SESAME_OK)
-		return r;
-	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+	return step_one_row(tx, st);
 }
 
 int store_totp_confirm(store_tx_t *tx, int64_t id, int64_t step, int64_t now)

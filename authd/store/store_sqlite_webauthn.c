@@ -141,42 +141,33 @@ int store_webauthn_used(store_tx_t *tx, int64_t id, uint32_t sign_count, int bac
 			int64_t now)
 {
 	sqlite3_stmt *st = tx->c->st[ST_WA_COUNT];
-	int r;
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, sign_count);
 	sqlite3_bind_int(st, 3, backup_state ? 1 : 0);
 	sqlite3_bind_int64(st, 4, now);
-	if ((r = step_done(st)) != SESAME_OK)
-		return r;
-	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+	return step_one_row(tx, st);
 }
 
 int store_webauthn_rename(store_tx_t *tx, int64_t user_id, int64_t id, const char *name)
 {
 	sqlite3_stmt *st = tx->c->st[ST_WA_RENAME];
-	int r;
 
 	if (strlen(name) > SESAME_MAX_LABEL)
 		return SESAME_ERR_INVALID_ARGUMENT;
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-	if ((r = step_done(st)) != SESAME_OK)
-		return r;
-	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+	return step_one_row(tx, st);
 }
 
 int store_webauthn_delete(store_tx_t *tx, int64_t user_id, int64_t id)
 {
 	sqlite3_stmt *st = tx->c->st[ST_WA_DELETE];
-	int r;
 
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, id);
-	if ((r = step_done(st)) != SESAME_OK)
-		return r;
-	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+	return step_one_row(tx, st);
 }
 
 int store_webauthn_challenge_add(store_tx_t *tx, const unsigned char hash[STORE_WA_HASH_LEN],
