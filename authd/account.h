@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "authd.h"
+#include "factor_manage.h"
 #include "password/password.h"
 
 /* Judges pw (len bytes) as user's new password (real_name: the stored
@@ -29,5 +30,33 @@ int account_real_name(authd_t *d, const char *user, char out[SESAME_MAX_REAL_NAM
  * "password", result "ok", reason). SESAME_ERR_NOT_FOUND: no such user. */
 int account_password_set(authd_t *d, const char *user, const char *hash, const unsigned char *keep,
 			 const char *service, const char *rhost, const char *reason, int64_t now);
+
+/* Creates the record of user (real_name may be ""; hash NULL: no
+ * password), durably, audited. SESAME_ERR_CONFLICT when one exists. */
+int account_add(authd_t *d, const char *user, const char *real_name, const char *hash,
+		const char *service, int64_t now);
+
+/* Disables or enables user, durably, audited. SESAME_ERR_NOT_FOUND. */
+int account_set_disabled(authd_t *d, const char *user, int disabled, const char *service,
+			 int64_t now);
+
+/* Forgets the failures of user from every source (attempt_forgive),
+ * durably, audited. SESAME_ERR_NOT_FOUND when Sésame has no record. */
+int account_unlock(authd_t *d, const char *user, const char *service, int64_t now);
+
+/* What an administrator sees of a user: the record, the factors, the
+ * account-wide failures and the longest wait from any source. */
+typedef struct {
+	int known;
+	store_user_t u;
+	factor_lists_t factors;
+	unsigned failures;
+	int64_t wait;
+} account_view_t;
+
+/* Reads user's view in one read transaction; free with account_view_free
+ * (also after an error). */
+int account_show(authd_t *d, const char *user, int64_t now, account_view_t *v);
+void account_view_free(account_view_t *v);
 
 #endif

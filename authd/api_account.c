@@ -100,31 +100,13 @@ static int new_password(authd_t *d, const char *user, const char *real_name, con
 	return r;
 }
 
-struct add_ctx {
-	const char *user;
-	const char *real_name;
-	const char *hash; /* NULL: no password */
-	int64_t now;
-};
-
-static int add_tx(store_tx_t *tx, void *arg)
-{
-	struct add_ctx *c = arg;
-	store_user_t u;
-	int r;
-
-	if ((r = store_user_add(tx, c->user, c->real_name, c->now, &u)) != SESAME_OK ||
-	    (c->hash && (r = store_user_set_password(tx, u.id, c->hash, c->now)) != SESAME_OK))
-		return r;
-	store_tx_durable(tx);
-	return audit_record(tx, c->now, c->user, ADMIN_SERVICE, "", "account", "ok", "add");
-}
-
 int api_user_add(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err)
 {
 	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {"user", "real_name", "password", NULL};
-	struct add_ctx ctx = {NULL, NULL, NULL, (int64_t)time(NULL)};
+	struct {
+		const char *user, *real_name, *hash;
+	} ctx = {NULL, NULL, NULL};
 	char hash[USERPW_ENCODED_MAX];
 	json_t *pw = NULL;
 	int r;
@@ -139,7 +121,8 @@ int api_user_add(authd_t *d, const authd_caller_t *c, json_t *req, json_t **repl
 			goto out;
 		ctx.hash = hash;
 	}
-	if ((r = store_run(d->store, add_tx, &ctx)) != SESAME_OK) {
+	if ((r = account_add(d, ctx.user, ctx.real_name, ctx.hash, ADMIN_SERVICE,
+			     (int64_t)time(NULL))) != SESAME_OK) {
 		if (r == SESAME_ERR_CONFLICT)
 			snprintf(err->message, sizeof(err->message), "%s",
 				 "Sesame already has a record of this user; nothing was changed.");
@@ -192,39 +175,20 @@ out:
 	return r;
 }
 
-struct disable_ctx {
-	const char *user;
-	int disabled;
-	int64_t now;
-};
-
-static int disable_tx(store_tx_t *tx, void *arg)
-{
-	struct disable_ctx *c = arg;
-	store_user_t u;
-	int r;
-
-	if ((r = store_user_get(tx, c->user, &u)) != SESAME_OK ||
-	    (r = store_user_set_disabled(tx, u.id, c->disabled)) != SESAME_OK)
-		return r;
-	store_tx_durable(tx);
-	return audit_record(tx, c->now, c->user, ADMIN_SERVICE, "", "account", "ok",
-			    c->disabled ? "disable" : "enable");
-}
-
 static int set_disabled(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 			api_error_t *err, int disabled)
 {
 	(void)c; /* who may ask: the route table (api_util.c) */
 	static const char *const fields[] = {"user", NULL};
-	struct disable_ctx ctx = {NULL, disabled, (int64_t)time(NULL)};
+	const char *user;
 	int r;
 
-	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &ctx.user, err)))
+	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)))
 		return r;
-	if ((r = store_run(d->store, disable_tx, &ctx)) != SESAME_OK)
+	if ((r = account_set_disabled(d, user, disabled, ADMIN_SERVICE, (int64_t)time(NULL))) !=
+	    SESAME_OK)
 		return no_record(r, err);
-	*reply = json_pack("{s:s, s:b}", "user", ctx.user, "disabled", disabled);
+	*reply = json_pack("{s:s, s:b}", "user", user, "disabled", disabled);
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 }
 

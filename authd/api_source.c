@@ -14,7 +14,6 @@ struct source_ctx {
 	const char *address;
 	int64_t now;
 	store_source_t s;
-	int known;
 };
 
 /* "address": the source's address or host name; its key into c->key. */
@@ -32,15 +31,6 @@ static int address_field(json_t *req, struct source_ctx *c, api_error_t *err)
 	return SESAME_OK;
 }
 
-static int show_tx(store_tx_t *tx, void *arg)
-{
-	struct source_ctx *c = arg;
-	int r = store_source_get(tx, c->key, &c->s);
-
-	c->known = r == SESAME_OK;
-	return r == SESAME_ERR_NOT_FOUND ? SESAME_OK : r;
-}
-
 int api_source_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		    api_error_t *err)
 {
@@ -51,26 +41,14 @@ int api_source_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 
 	if ((r = api_fields(req, fields, err)) || (r = address_field(req, &ctx, err)))
 		return r;
-	if ((r = store_read(d->store, show_tx, &ctx)) != SESAME_OK)
+	r = source_show(d, ctx.key, &ctx.s);
+	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND)
 		return r;
 	*reply = json_pack("{s:s, s:s, s:I, s:I, s:I}", "address", ctx.address, "source", ctx.key,
 			   "failures", (json_int_t)ctx.s.failures, "last_failure",
 			   (json_int_t)ctx.s.last_failure, "wait",
 			   (json_int_t)throttle_wait(ctx.s.locked_until, ctx.now));
 	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
-}
-
-static int unlock_tx(store_tx_t *tx, void *arg)
-{
-	struct source_ctx *c = arg;
-	int r = store_source_delete(tx, c->key);
-
-	if (r == SESAME_ERR_NOT_FOUND)
-		return SESAME_OK; /* nothing to forgive: already unlocked */
-	if (r != SESAME_OK)
-		return r;
-	store_tx_durable(tx);
-	return audit_record(tx, c->now, "", "sesamectl", c->key, "source", "ok", "unlock");
 }
 
 int api_source_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
@@ -83,7 +61,7 @@ int api_source_unlock(authd_t *d, const authd_caller_t *c, json_t *req, json_t *
 
 	if ((r = api_fields(req, fields, err)) || (r = address_field(req, &ctx, err)))
 		return r;
-	if ((r = store_run(d->store, unlock_tx, &ctx)) != SESAME_OK)
+	if ((r = source_unlock(d, ctx.key, "sesamectl", ctx.now)) != SESAME_OK)
 		return r;
 	*reply =
 	    json_pack("{s:s, s:s, s:b}", "address", ctx.address, "source", ctx.key, "unlocked", 1);

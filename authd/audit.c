@@ -1,5 +1,6 @@
 /* Audit events into the store, plus one log line per event. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -27,4 +28,49 @@ int audit_record(store_tx_t *tx, int64_t now, const char *user, const char *serv
 	log_info("audit: user=%s service=%s rhost=%s factor=%s result=%s reason=%s", e.user,
 		 e.service, e.rhost[0] ? e.rhost : "-", e.factor, e.result, e.reason);
 	return store_audit_add(tx, &e);
+}
+
+struct event_ctx {
+	int64_t now;
+	const char *user, *service, *rhost, *factor, *result, *reason;
+};
+
+static int event_tx(store_tx_t *tx, void *arg)
+{
+	struct event_ctx *c = arg;
+	return audit_record(tx, c->now, c->user, c->service, c->rhost, c->factor, c->result,
+			    c->reason);
+}
+
+int audit_event(store_t *s, int64_t now, const char *user, const char *service, const char *rhost,
+		const char *factor, const char *result, const char *reason)
+{
+	struct event_ctx c = {now, user, service, rhost, factor, result, reason};
+	return store_run(s, event_tx, &c);
+}
+
+struct list_ctx {
+	const char *user;
+	unsigned limit;
+	store_audit_t **events;
+	size_t *n;
+};
+
+static int list_tx(store_tx_t *tx, void *arg)
+{
+	struct list_ctx *c = arg;
+
+	free(*c->events); /* a transaction function may run twice */
+	*c->events = NULL;
+	*c->n = 0;
+	return store_audit_list(tx, c->user, c->limit, c->events, c->n);
+}
+
+int audit_list(store_t *s, const char *user, unsigned limit, store_audit_t **events, size_t *n)
+{
+	struct list_ctx c = {user, limit, events, n};
+
+	*events = NULL;
+	*n = 0;
+	return store_read(s, list_tx, &c);
 }

@@ -29,13 +29,18 @@
 static const char *const seal_cached[] = {SEAL_PURPOSE_TOTP, SEAL_PURPOSE_PAM_TXN};
 #define SEAL_N_CACHED (sizeof(seal_cached) / sizeof(seal_cached[0]))
 
-/* Allocated whole with secmem_new(): every key in it stays out of core
- * dumps and swap. */
-struct seal_keyring {
+/* The key material, allocated whole with secmem_new(): it stays out of
+ * core dumps and swap. It holds no pointer (leak checkers do not scan
+ * such pages). */
+struct seal_keys {
 	sesame_key_t keys[SESAME_MAX_KEYS];
 	unsigned char derived[SESAME_MAX_KEYS][SEAL_N_CACHED][SESAME_KEY_LEN];
 	size_t n;
-	size_t newest;	 /* index of the highest version */
+	size_t newest; /* index of the highest version */
+};
+
+struct seal_keyring {
+	struct seal_keys *s;
 	EVP_CIPHER *gcm; /* fetched once: an implicit fetch per call costs µs */
 	EVP_KDF *hkdf;
 };
@@ -78,9 +83,13 @@ int seal_keyring_load(const char *path, seal_keyring_t **out)
 	int r;
 
 	*out = NULL;
-	if ((r = secmem_new(sizeof(*k), (void **)&k)) != SESAME_OK)
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return SESAME_ERR_NOMEM;
+	if ((r = secmem_new(sizeof(*k->s), (void **)&k->s)) != SESAME_OK) {
+		free(k);
 		return r;
-	if ((r = keyfile_load(path, k->keys, &k->n)) != SESAME_OK) {
+	}
+	if ((r = keyfile_load(path, k->s->keys, &k->s->n)) != SESAME_OK) {
 		seal_keyring_free(&k);
 		return r;
 	}
@@ -90,14 +99,14 @@ int seal_keyring_load(const char *path, seal_keyring_t **out)
 		log_err_f("EVP fetch AES-256-GCM, HKDF");
 		goto fail;
 	}
-	for (size_t i = 0; i < k->n; i++)
+	for (size_t i = 0; i < k->s->n; i++)
 		for (size_t p = 0; p < SEAL_N_CACHED; p++)
-			if ((r = seal_derive(k->hkdf, &k->keys[i], seal_cached[p],
-					     k->derived[i][p])) != SESAME_OK)
+			if ((r = seal_derive(k->hkdf, &k->s->keys[i], seal_cached[p],
+					     k->s->derived[i][p])) != SESAME_OK)
 				goto fail;
-	for (size_t i = 1; i < k->n; i++)
-		if (k->keys[i].version > k->keys[k->newest].version)
-			k->newest = i;
+	for (size_t i = 1; i < k->s->n; i++)
+		if (k->s->keys[i].version > k->s->keys[k->s->newest].version)
+			k->s->newest = i;
 	*out = k;
 	return SESAME_OK;
 fail:
@@ -111,7 +120,9 @@ void seal_keyring_free(seal_keyring_t **kp)
 		return;
 	EVP_CIPHER_free((*kp)->gcm);
 	EVP_KDF_free((*kp)->hkdf);
-	secmem_free((void **)kp, sizeof(**kp)); /* wipes */
+	secmem_free((void **)&(*kp)->s, sizeof(*(*kp)->s)); /* wipes */
+	free(*kp);
+	*kp = NULL;
 }
 
 void seal_buf_free(unsigned char **bufp, size_t len)
@@ -129,16 +140,16 @@ static int seal_key(const seal_keyring_t *k, size_t i, int format, const char *p
 		    unsigned char *tmp, const unsigned char **key)
 {
 	if (format == SEAL_FORMAT_MASTER) {
-		*key = k->keys[i].key;
+		*key = k->s->keys[i].key;
 		return SESAME_OK;
 	}
 	for (size_t p = 0; p < SEAL_N_CACHED; p++)
 		if (strcmp(purpose, seal_cached[p]) == 0) {
-			*key = k->derived[i][p];
+			*key = k->s->derived[i][p];
 			return SESAME_OK;
 		}
 	*key = tmp;
-	return seal_derive(k->hkdf, &k->keys[i], purpose, tmp);
+	return seal_derive(k->hkdf, &k->s->keys[i], purpose, tmp);
 }
 
 /* label NUL purpose NUL subject, label "sesame-seal-vN" for format N:
@@ -167,7 +178,7 @@ int seal_encrypt(const seal_keyring_t *k, const char *purpose, const char *subje
 	unsigned char *buf = NULL;
 	EVP_CIPHER_CTX *ctx = NULL;
 	const unsigned char *key;
-	uint32_t version = k->keys[k->newest].version;
+	uint32_t version = k->s->keys[k->s->newest].version;
 	int n, ok = SESAME_ERR_CRYPTO;
 	size_t total = SEAL_HEADER + ptlen + SEAL_TAG;
 
@@ -177,7 +188,7 @@ int seal_encrypt(const seal_keyring_t *k, const char *purpose, const char *subje
 		return SESAME_ERR_TOO_LARGE;
 	if (build_aad(SEAL_FORMAT_DERIVED, purpose, subject, aad, &aadlen) != SESAME_OK)
 		return SESAME_ERR_INVALID_ARGUMENT;
-	if ((ok = seal_key(k, k->newest, SEAL_FORMAT_DERIVED, purpose, tmp, &key)) != SESAME_OK)
+	if ((ok = seal_key(k, k->s->newest, SEAL_FORMAT_DERIVED, purpose, tmp, &key)) != SESAME_OK)
 		goto fail;
 	ok = SESAME_ERR_NOMEM;
 	if ((buf = malloc(total)) == NULL)
@@ -236,8 +247,8 @@ int seal_decrypt(const seal_keyring_t *k, const char *purpose, const char *subje
 	format = in[0];
 	if (build_aad(format, purpose, subject, aad, &aadlen) != SESAME_OK)
 		return SESAME_ERR_INVALID_ARGUMENT;
-	for (size_t i = 0; i < k->n; i++)
-		if (k->keys[i].version == version)
+	for (size_t i = 0; i < k->s->n; i++)
+		if (k->s->keys[i].version == version)
 			at = i;
 	if (at == SESAME_MAX_KEYS)
 		return SESAME_ERR_CRYPTO;
@@ -287,13 +298,13 @@ int seal_blob_version(const unsigned char *in, size_t inlen, uint32_t *version)
 
 uint32_t seal_current_version(const seal_keyring_t *k)
 {
-	return k->keys[k->newest].version;
+	return k->s->keys[k->s->newest].version;
 }
 
 int seal_has_version(const seal_keyring_t *k, uint32_t version)
 {
-	for (size_t i = 0; i < k->n; i++)
-		if (k->keys[i].version == version)
+	for (size_t i = 0; i < k->s->n; i++)
+		if (k->s->keys[i].version == version)
 			return 1;
 	return 0;
 }

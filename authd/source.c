@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "audit.h"
 #include "sesame/error.h"
 #include "source.h"
 #include "throttle.h"
@@ -104,4 +105,47 @@ int source_failure(authd_t *d, store_tx_t *tx, const char *rhost, int64_t now, i
 	s.locked_until = delay ? now + (int64_t)delay : 0;
 	*wait = delay;
 	return store_source_set(tx, key, &s);
+}
+
+struct show_ctx {
+	const char *key;
+	store_source_t *out;
+};
+
+static int show_tx(store_tx_t *tx, void *arg)
+{
+	struct show_ctx *c = arg;
+	return store_source_get(tx, c->key, c->out);
+}
+
+int source_show(authd_t *d, const char *key, store_source_t *out)
+{
+	struct show_ctx c = {key, out};
+
+	memset(out, 0, sizeof(*out));
+	return store_read(d->store, show_tx, &c);
+}
+
+struct unlock_ctx {
+	const char *key, *service;
+	int64_t now;
+};
+
+static int unlock_tx(store_tx_t *tx, void *arg)
+{
+	struct unlock_ctx *c = arg;
+	int r = store_source_delete(tx, c->key);
+
+	if (r == SESAME_ERR_NOT_FOUND)
+		return SESAME_OK; /* nothing to forgive: already unlocked */
+	if (r != SESAME_OK)
+		return r;
+	store_tx_durable(tx);
+	return audit_record(tx, c->now, "", c->service, c->key, "source", "ok", "unlock");
+}
+
+int source_unlock(authd_t *d, const char *key, const char *service, int64_t now)
+{
+	struct unlock_ctx c = {key, service, now};
+	return store_run(d->store, unlock_tx, &c);
 }

@@ -34,6 +34,14 @@ int source_wait(authd_t *d, store_tx_t *tx, const char *rhost, int64_t now, int6
 /* Counts a failed attempt from rhost; *wait: the wait it starts (0: none). */
 int source_failure(authd_t *d, store_tx_t *tx, const char *rhost, int64_t now, int64_t *wait);
 
+/* The state of the source key (source_key's): SESAME_ERR_NOT_FOUND when
+ * it has none (never failed, or forgiven). */
+int source_show(authd_t *d, const char *key, store_source_t *out);
+
+/* Forgives the source key (an administrator's decision), durably,
+ * audited; SESAME_OK also when there was nothing to forgive. */
+int source_unlock(authd_t *d, const char *key, const char *service, int64_t now);
+
 /* The audit reason of a refusal because the source waits. */
 #define SOURCE_LOCKED_REASON "source_locked"
 

@@ -80,7 +80,7 @@ static void id_field(html_buf_t *b, int64_t id)
 	html_raw(b, "\">\n");
 }
 
-static void totp_remove_form(web_ctx_t *c, html_buf_t *b, const web_session_t *s, int64_t id)
+static void totp_remove_form(web_ctx_t *c, html_buf_t *b, const session_t *s, int64_t id)
 {
 	html_raw(b, "<form method=\"post\" action=\"/account/totp/remove\">\n");
 	web_page_csrf(b, s->csrf);
@@ -131,7 +131,7 @@ void web_password_refused(web_ctx_t *c, html_buf_t *b, const password_result_t *
 	}
 }
 
-static void password_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
+static void password_section(web_ctx_t *c, html_buf_t *b, const session_t *s,
 			     const account_extra_t *x)
 {
 	html_raw(b, "<h2>");
@@ -156,8 +156,8 @@ static void password_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s
 /* The TOTP part: the confirmed authenticators (rename, remove), the one
  * waiting for confirmation (its QR code right after it was added), the
  * form adding one. While enrolling, only adding. */
-static int totp_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
-			const store_totp_t *items, size_t n, const account_extra_t *x)
+static int totp_section(web_ctx_t *c, html_buf_t *b, const session_t *s, const store_totp_t *items,
+			size_t n, const account_extra_t *x)
 {
 	const store_totp_t *pending = NULL;
 	int enrolling = web_enrolling(s);
@@ -237,7 +237,7 @@ static int totp_section(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
 	return SESAME_OK;
 }
 
-static enum MHD_Result account_render(web_ctx_t *c, const web_session_t *s, unsigned status,
+static enum MHD_Result account_render(web_ctx_t *c, const session_t *s, unsigned status,
 				      i18n_msg_t alert, const account_extra_t *x)
 {
 	factor_lists_t f;
@@ -271,7 +271,7 @@ static enum MHD_Result account_render(web_ctx_t *c, const web_session_t *s, unsi
 	return web_page_send(c, status, &b);
 }
 
-enum MHD_Result web_account_page(web_ctx_t *c, const web_session_t *s, unsigned status,
+enum MHD_Result web_account_page(web_ctx_t *c, const session_t *s, unsigned status,
 				 i18n_msg_t alert)
 {
 	account_extra_t x = {NULL, NULL};
@@ -280,7 +280,7 @@ enum MHD_Result web_account_page(web_ctx_t *c, const web_session_t *s, unsigned 
 
 enum MHD_Result web_get_account(web_ctx_t *c)
 {
-	web_session_t s;
+	session_t s;
 	int r = web_current_session(c, &s);
 
 	if (r == SESAME_ERR_NOT_FOUND || r == SESAME_ERR_EXPIRED)
@@ -297,7 +297,7 @@ enum MHD_Result web_get_account(web_ctx_t *c)
 /* The session and the form of an account POST, its CSRF token checked;
  * a page sent into *sent otherwise (and the fields freed). enroll: the
  * form may also come from a session at the "enroll" stage. */
-static int account_form(web_ctx_t *c, web_session_t *s, int enroll, web_form_field_t *f, size_t n,
+static int account_form(web_ctx_t *c, session_t *s, int enroll, web_form_field_t *f, size_t n,
 			enum MHD_Result *sent)
 {
 	if (web_account_session(c, s, enroll, sent) != SESAME_OK ||
@@ -316,7 +316,7 @@ enum MHD_Result web_totp_add(web_ctx_t *c)
 	web_form_field_t f[] = {{"name", SESAME_MAX_LABEL, NULL, 0},
 				{"csrf", WEB_TOKEN_LEN, NULL, 0}};
 	enum MHD_Result sent = MHD_NO;
-	web_session_t s;
+	session_t s;
 	totp_enroll_t e;
 	char *uri = NULL;
 	int64_t id = 0;
@@ -354,7 +354,7 @@ enum MHD_Result web_totp_confirm(web_ctx_t *c)
 {
 	web_form_field_t f[] = {{"code", WEB_MAX_FIELD, NULL, 0}, {"csrf", WEB_TOKEN_LEN, NULL, 0}};
 	enum MHD_Result sent = MHD_NO;
-	web_session_t s;
+	session_t s;
 	int64_t id = 0;
 	int r, result = SESAME_ERR_INTERNAL;
 
@@ -386,7 +386,7 @@ enum MHD_Result web_factor_rename(web_ctx_t *c, const factor_t *kind)
 				{"name", SESAME_MAX_LABEL, NULL, 0},
 				{"csrf", WEB_TOKEN_LEN, NULL, 0}};
 	enum MHD_Result sent = MHD_NO;
-	web_session_t s;
+	session_t s;
 	int64_t id = 0;
 	int r;
 
@@ -411,7 +411,7 @@ enum MHD_Result web_factor_remove(web_ctx_t *c, const factor_t *kind)
 {
 	web_form_field_t f[] = {{"id", 24, NULL, 0}, {"csrf", WEB_TOKEN_LEN, NULL, 0}};
 	enum MHD_Result sent = MHD_NO;
-	web_session_t s;
+	session_t s;
 	int64_t id = 0;
 	int r;
 
@@ -454,7 +454,7 @@ enum MHD_Result web_post_password(web_ctx_t *c)
 	enum MHD_Result sent = MHD_NO;
 	factor_password_in_t cur;
 	password_result_t res;
-	web_session_t s;
+	session_t s;
 	flow_step_t step;
 	flow_t flow;
 	int r;
@@ -469,7 +469,7 @@ enum MHD_Result web_post_password(web_ctx_t *c)
 		goto out;
 	}
 	/* the current password: the sign-in's verdict, lock-out and counter */
-	web_session_flow(&s, c->rhost, &flow);
+	session_flow(&s, c->rhost, &flow);
 	flow.passed = 0;
 	cur.pw = f[0].value;
 	cur.len = f[0].len;

@@ -13,10 +13,10 @@
 #include "factor.h"
 #include "http_common.h"
 #include "i18n.h"
+#include "session.h"
 #include "web.h"
 #include "web_form.h"
 #include "web_html.h"
-#include "web_session.h"
 
 #define WEB_MAX_FORM 8192  /* bytes of a form body; 413 beyond */
 #define WEB_MAX_JSON 32768 /* bytes of a JSON body (attestation objects with x5c) */
@@ -71,7 +71,7 @@ void web_sign_out_form(web_ctx_t *c, html_buf_t *b, const char *csrf);
 /* ---- request state (web_page.c) ---- */
 
 /* The session of the request's cookie; a stale cookie is cleared. */
-int web_current_session(web_ctx_t *c, web_session_t *s);
+int web_current_session(web_ctx_t *c, session_t *s);
 /* Constant-time comparison of a sent token with the expected one. */
 int web_token_ok(const char *sent, size_t sent_len, const char *expected);
 /* A well-formed double-submit cookie of the sign-in form, or NULL. */
@@ -90,7 +90,7 @@ enum MHD_Result web_post_login_code(web_ctx_t *c);
 enum MHD_Result web_post_logout(web_ctx_t *c);
 enum MHD_Result web_get_account(web_ctx_t *c);
 /* The account page of s, with an alert (MSG__COUNT: none). */
-enum MHD_Result web_account_page(web_ctx_t *c, const web_session_t *s, unsigned status,
+enum MHD_Result web_account_page(web_ctx_t *c, const session_t *s, unsigned status,
 				 i18n_msg_t alert);
 enum MHD_Result web_totp_add(web_ctx_t *c);
 enum MHD_Result web_totp_confirm(web_ctx_t *c);
@@ -112,11 +112,11 @@ void web_password_refused(web_ctx_t *c, html_buf_t *b, const password_result_t *
 enum MHD_Result web_get_invite(web_ctx_t *c); /* /invite/TOKEN */
 enum MHD_Result web_post_invite(web_ctx_t *c);
 /* Whether s is at the "enroll" stage (invited, no factor registered yet). */
-int web_enrolling(const web_session_t *s);
+int web_enrolling(const session_t *s);
 /* After a factor (FACTOR_*) was registered: an enrolling session is promoted to a
  * signed-in one (new cookie sent, *s replaced); others are left as they
  * are. */
-int web_enroll_finish(web_ctx_t *c, web_session_t *s, unsigned factor);
+int web_enroll_finish(web_ctx_t *c, session_t *s, unsigned factor);
 
 /* ---- passkeys (web_passkey.c) ---- */
 
@@ -129,7 +129,7 @@ enum MHD_Result web_passkey_remove(web_ctx_t *c);
 enum MHD_Result web_passkey_script(web_ctx_t *c);
 /* The account page's passkey section: the list, rename and remove forms,
  * the "Add a passkey" form (shown by the script). */
-int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
+int web_passkey_account(web_ctx_t *c, html_buf_t *b, const session_t *s,
 			const store_webauthn_t *keys, size_t n);
 /* A factor's name: UTF-8 text, 1..SESAME_MAX_LABEL bytes, no control. */
 int web_name_ok(const char *s, size_t len);
@@ -138,6 +138,6 @@ int web_id_of(const web_form_field_t *f, int64_t *id);
 /* The signed-in session (stage done; also "enroll" when enroll is set:
  * the forms adding a first factor) for an account form; a page sent into
  * *sent otherwise. */
-int web_account_session(web_ctx_t *c, web_session_t *s, int enroll, enum MHD_Result *sent);
+int web_account_session(web_ctx_t *c, session_t *s, int enroll, enum MHD_Result *sent);
 
 #endif

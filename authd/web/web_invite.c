@@ -79,7 +79,7 @@ enum MHD_Result web_post_invite(web_ctx_t *c)
 	char hash[USERPW_ENCODED_MAX], cookie[WEB_TOKEN_LEN + 1];
 	enum MHD_Result sent = MHD_NO;
 	password_result_t res;
-	web_session_t s;
+	session_t s;
 	store_user_t u;
 	int r;
 
@@ -116,7 +116,7 @@ enum MHD_Result web_post_invite(web_ctx_t *c)
 		goto out;
 	}
 	if (r == SESAME_OK)
-		r = web_session_create(
+		r = session_create(
 		    c->d, u.name, WEB_STAGE_ENROLL, FACTOR_PASSWORD,
 		    MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE),
 		    c->now, cookie, &s);
@@ -135,20 +135,20 @@ out:
 	return sent;
 }
 
-int web_enrolling(const web_session_t *s)
+int web_enrolling(const session_t *s)
 {
 	return strcmp(s->s.stage, WEB_STAGE_ENROLL) == 0;
 }
 
-int web_enroll_finish(web_ctx_t *c, web_session_t *s, unsigned factor)
+int web_enroll_finish(web_ctx_t *c, session_t *s, unsigned factor)
 {
 	char cookie[WEB_TOKEN_LEN + 1];
-	web_session_t done;
+	session_t done;
 	int r;
 
 	if (!web_enrolling(s))
 		return SESAME_OK;
-	if ((r = web_session_promote(c->d, s, s->s.factors | factor, c->now, cookie, &done)) !=
+	if ((r = session_promote(c->d, s, s->s.factors | factor, c->now, cookie, &done)) !=
 	    SESAME_OK)
 		return r;
 	web_add_cookie(c, WEB_SESSION_COOKIE, cookie, 0);

@@ -57,7 +57,7 @@ static enum MHD_Result login_form(web_ctx_t *c, unsigned status, const char *csr
 	return web_page_send(c, status, &b);
 }
 
-static enum MHD_Result no_factor_page(web_ctx_t *c, const web_session_t *s)
+static enum MHD_Result no_factor_page(web_ctx_t *c, const session_t *s)
 {
 	html_buf_t b = {0};
 
@@ -70,14 +70,14 @@ static enum MHD_Result no_factor_page(web_ctx_t *c, const web_session_t *s)
 /* The next factor's page: what the flow still misses of [require] web
  * among the factors the user has — the code form, "Use a passkey", both —
  * or, when nothing the user has can complete it, the no-factor page. */
-static enum MHD_Result code_page(web_ctx_t *c, unsigned status, const web_session_t *s,
+static enum MHD_Result code_page(web_ctx_t *c, unsigned status, const session_t *s,
 				 i18n_msg_t alert, int64_t wait)
 {
 	html_buf_t b = {0};
 	unsigned missing;
 	flow_t f;
 
-	web_session_flow(s, c->rhost, &f);
+	session_flow(s, c->rhost, &f);
 	if (flow_missing(c->d, &f, &missing) != SESAME_OK)
 		return web_unavailable(c);
 	if (missing == 0)
@@ -103,7 +103,7 @@ static enum MHD_Result code_page(web_ctx_t *c, unsigned status, const web_sessio
 
 enum MHD_Result web_get_root(web_ctx_t *c)
 {
-	web_session_t s;
+	session_t s;
 	int r = web_current_session(c, &s);
 
 	if (r == SESAME_OK && (strcmp(s.s.stage, WEB_STAGE_DONE) == 0 || web_enrolling(&s)))
@@ -122,7 +122,7 @@ enum MHD_Result web_get_login(web_ctx_t *c)
 {
 	char fresh[WEB_TOKEN_LEN + 1];
 	const char *csrf = web_login_csrf_cookie(c);
-	web_session_t s;
+	session_t s;
 	int r = web_current_session(c, &s);
 
 	if (r == SESAME_OK && strcmp(s.s.stage, WEB_STAGE_DONE) == 0)
@@ -144,7 +144,7 @@ enum MHD_Result web_post_login(web_ctx_t *c)
 	const char *csrf = web_login_csrf_cookie(c);
 	char cookie[WEB_TOKEN_LEN + 1];
 	enum MHD_Result sent = MHD_NO;
-	web_session_t s;
+	session_t s;
 	factor_password_in_t pw;
 	flow_step_t step;
 	flow_t flow;
@@ -177,7 +177,7 @@ enum MHD_Result web_post_login(web_ctx_t *c)
 		/* met: signed in; otherwise the second factor's page (which also
 		 * tells a user without one what to do) */
 		int done = step.kind == FLOW_STEP_VERDICT && step.result == AUTH_SUCCESS;
-		r = web_session_create(
+		r = session_create(
 		    c->d, flow.user, done ? WEB_STAGE_DONE : WEB_STAGE_PASSWORD, flow.passed,
 		    MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE),
 		    c->now, cookie, &s);
@@ -204,7 +204,7 @@ out:
 }
 
 /* The session at the password stage, or a redirect sent into *sent. */
-static int password_stage(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent)
+static int password_stage(web_ctx_t *c, session_t *s, enum MHD_Result *sent)
 {
 	int r = web_current_session(c, s);
 
@@ -222,7 +222,7 @@ static int password_stage(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent)
 enum MHD_Result web_get_login_code(web_ctx_t *c)
 {
 	enum MHD_Result sent = MHD_NO;
-	web_session_t s;
+	session_t s;
 
 	if (password_stage(c, &s, &sent) != SESAME_OK)
 		return sent;
@@ -234,7 +234,7 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 	web_form_field_t f[] = {{"code", WEB_MAX_FIELD, NULL, 0}, {"csrf", WEB_TOKEN_LEN, NULL, 0}};
 	char cookie[WEB_TOKEN_LEN + 1];
 	enum MHD_Result sent = MHD_NO;
-	web_session_t s, done;
+	session_t s, done;
 	flow_step_t step;
 	flow_t flow;
 	int r;
@@ -247,7 +247,7 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 		sent = web_error_page(c, MHD_HTTP_FORBIDDEN, MSG_FORBIDDEN);
 		goto out;
 	}
-	web_session_flow(&s, c->rhost, &flow);
+	session_flow(&s, c->rhost, &flow);
 	r = flow_answer(c->d, &flow, &factor_totp, f[0].value ? f[0].value : "", c->now, &step);
 	if (r != SESAME_OK) {
 		log_err("web: code of %s: %s", s.s.user, sesame_err_code(r));
@@ -258,8 +258,7 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 		: step.result == AUTH_SUCCESS ? SESAME_OK
 					      : step.reason) {
 	case SESAME_OK:
-		if (web_session_promote(c->d, &s, flow.passed, c->now, cookie, &done) !=
-		    SESAME_OK) {
+		if (session_promote(c->d, &s, flow.passed, c->now, cookie, &done) != SESAME_OK) {
 			sent = web_unavailable(c);
 			break;
 		}
@@ -268,7 +267,7 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 		sent = web_redirect(c, "/account");
 		break;
 	case SESAME_ERR_CONFLICT: /* the requirement asks for one more factor */
-		sent = web_session_set_factors(c->d, &s, flow.passed, c->now) == SESAME_OK
+		sent = session_set_factors(c->d, &s, flow.passed, c->now) == SESAME_OK
 			   ? web_redirect(c, "/login/code")
 			   : web_unavailable(c);
 		break;
@@ -276,7 +275,7 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 		sent = no_factor_page(c, &s);
 		break;
 	case SESAME_ERR_DISABLED:
-		if (web_session_delete(c->d, &s, c->rhost, c->now) != SESAME_OK) {
+		if (session_delete(c->d, &s, c->rhost, c->now) != SESAME_OK) {
 			sent = web_unavailable(c);
 			break;
 		}
@@ -302,7 +301,7 @@ enum MHD_Result web_post_logout(web_ctx_t *c)
 {
 	web_form_field_t f[] = {{"csrf", WEB_TOKEN_LEN, NULL, 0}};
 	enum MHD_Result sent = MHD_NO;
-	web_session_t s;
+	session_t s;
 	int r = web_current_session(c, &s);
 
 	if (r == SESAME_ERR_NOT_FOUND || r == SESAME_ERR_EXPIRED)
@@ -313,7 +312,7 @@ enum MHD_Result web_post_logout(web_ctx_t *c)
 		return sent;
 	if (!web_token_ok(f[0].value, f[0].len, s.csrf))
 		sent = web_error_page(c, MHD_HTTP_FORBIDDEN, MSG_FORBIDDEN);
-	else if (web_session_delete(c->d, &s, c->rhost, c->now) != SESAME_OK)
+	else if (session_delete(c->d, &s, c->rhost, c->now) != SESAME_OK)
 		sent = web_unavailable(c);
 	else {
 		web_add_cookie(c, WEB_SESSION_COOKIE, "", 1);

@@ -146,7 +146,7 @@ void web_sign_out_form(web_ctx_t *c, html_buf_t *b, const char *csrf)
 }
 
 /* The session of the request's cookie; a stale cookie is cleared. */
-int web_current_session(web_ctx_t *c, web_session_t *s)
+int web_current_session(web_ctx_t *c, session_t *s)
 {
 	const char *cookie =
 	    MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE);
@@ -155,7 +155,7 @@ int web_current_session(web_ctx_t *c, web_session_t *s)
 	memset(s, 0, sizeof(*s));
 	if (cookie == NULL)
 		return SESAME_ERR_NOT_FOUND;
-	r = web_session_lookup(c->d, cookie, c->rhost, c->now, s);
+	r = session_lookup(c->d, cookie, c->rhost, c->now, s);
 	if (r == SESAME_ERR_NOT_FOUND || r == SESAME_ERR_EXPIRED)
 		web_add_cookie(c, WEB_SESSION_COOKIE, "", 1);
 	return r;

@@ -155,7 +155,7 @@ static int origin_present(web_ctx_t *c)
 /* The session registering a passkey: signed in ("done") or adding the
  * first factor after an invitation ("enroll"); else a JSON error sent
  * into *sent. */
-static int register_session(web_ctx_t *c, web_session_t *s, enum MHD_Result *sent)
+static int register_session(web_ctx_t *c, session_t *s, enum MHD_Result *sent)
 {
 	int r = web_current_session(c, s);
 	int staged =
@@ -177,7 +177,7 @@ typedef enum { MODE_NONE, MODE_DISCOVERABLE, MODE_SECOND } login_mode_t;
 /* Which sign-in the request continues: the second factor of a session at
  * the password stage (its token), or a discoverable sign-in (the sign-in
  * form's double-submit token). */
-static login_mode_t login_mode(web_ctx_t *c, web_session_t *s, int *store_failed)
+static login_mode_t login_mode(web_ctx_t *c, session_t *s, int *store_failed)
 {
 	int r = web_current_session(c, s);
 
@@ -200,7 +200,7 @@ enum MHD_Result web_passkey_register_options(web_ctx_t *c)
 	const web_config_t *cfg = &c->d->cfg.web;
 	enum MHD_Result sent = MHD_NO;
 	passkey_options_t o;
-	web_session_t s;
+	session_t s;
 	json_t *req, *pk = NULL, *ex;
 
 	if (register_session(c, &s, &sent) != SESAME_OK)
@@ -283,7 +283,7 @@ enum MHD_Result web_passkey_register_verify(web_ctx_t *c)
 	enum MHD_Result sent = MHD_NO;
 	const char *reason = NULL, *name;
 	json_t *req = NULL, *jn;
-	web_session_t s;
+	session_t s;
 	passkey_reg_t in;
 	int refused = 0;
 
@@ -340,7 +340,7 @@ enum MHD_Result web_passkey_login_options(web_ctx_t *c)
 	unsigned char binding[PASSKEY_BINDING_LEN];
 	char cookie[WEB_TOKEN_LEN + 1];
 	passkey_options_t o;
-	web_session_t s;
+	session_t s;
 	json_t *req, *pk, *allow;
 	int store_failed, r;
 	login_mode_t mode = login_mode(c, &s, &store_failed);
@@ -388,11 +388,11 @@ enum MHD_Result web_passkey_login_options(web_ctx_t *c)
 
 /* The verdict's reply: the session on success, else a refusal that says
  * no more than the sign-in form does (the audit has the reason). */
-static enum MHD_Result login_reply(web_ctx_t *c, login_mode_t mode, const web_session_t *s,
+static enum MHD_Result login_reply(web_ctx_t *c, login_mode_t mode, const session_t *s,
 				   const passkey_verdict_t *v)
 {
 	char cookie[WEB_TOKEN_LEN + 1];
-	web_session_t done;
+	session_t done;
 	int r;
 
 	if (v->result == AUTH_SUCCESS) {
@@ -400,7 +400,7 @@ static enum MHD_Result login_reply(web_ctx_t *c, login_mode_t mode, const web_se
 		flow_t f;
 
 		if (mode == MODE_SECOND) {
-			web_session_flow(s, c->rhost, &f);
+			session_flow(s, c->rhost, &f);
 		} else {
 			memset(&f, 0, sizeof(f));
 			f.door = FLOW_WEB;
@@ -415,12 +415,12 @@ static enum MHD_Result login_reply(web_ctx_t *c, login_mode_t mode, const web_se
 			return json_error(c, MHD_HTTP_FORBIDDEN, "passkey_refused",
 					  MSG_PASSKEY_FAILED);
 		if (mode == MODE_SECOND)
-			r = web_session_promote(c->d, s, f.passed, c->now, cookie, &done);
+			r = session_promote(c->d, s, f.passed, c->now, cookie, &done);
 		else
-			r = web_session_create(c->d, v->user, WEB_STAGE_DONE, f.passed,
-					       MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND,
-									   WEB_SESSION_COOKIE),
-					       c->now, cookie, &done);
+			r = session_create(c->d, v->user, WEB_STAGE_DONE, f.passed,
+					   MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND,
+								       WEB_SESSION_COOKIE),
+					   c->now, cookie, &done);
 		if (r != SESAME_OK)
 			return json_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
 					  MSG_UNAVAILABLE);
@@ -460,7 +460,7 @@ enum MHD_Result web_passkey_login_verify(web_ctx_t *c)
 	enum MHD_Result sent;
 	passkey_verdict_t v;
 	passkey_login_t in;
-	web_session_t s;
+	session_t s;
 	json_t *req = NULL;
 	int store_failed, r;
 	login_mode_t mode = login_mode(c, &s, &store_failed);
@@ -539,7 +539,7 @@ static void id_field(html_buf_t *b, int64_t id)
 	html_raw(b, "\">\n");
 }
 
-int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
+int web_passkey_account(web_ctx_t *c, html_buf_t *b, const session_t *s,
 			const store_webauthn_t *keys, size_t n)
 {
 	char date[48];
@@ -606,7 +606,7 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const web_session_t *s,
 }
 
 /* The signed-in session for an account form; a page sent otherwise. */
-int web_account_session(web_ctx_t *c, web_session_t *s, int enroll, enum MHD_Result *sent)
+int web_account_session(web_ctx_t *c, session_t *s, int enroll, enum MHD_Result *sent)
 {
 	int r = web_current_session(c, s);
 

@@ -63,7 +63,7 @@ static authd_t d;
 static char dir[] = "/tmp/fuzz-web-passkey-XXXXXX";
 static int64_t user_id, passkey_id;
 static char done_cookie[WEB_TOKEN_LEN + 1], second_cookie[WEB_TOKEN_LEN + 1];
-static web_session_t done_session, second_session;
+static session_t done_session, second_session;
 static unsigned char login_binding[PASSKEY_BINDING_LEN], challenge_hash[32];
 
 /* ---- the connection ---- */
@@ -168,10 +168,10 @@ static int reset_tx(store_tx_t *tx, void *arg)
 
 static void sessions_new(void)
 {
-	if (web_session_create(&d, FUZZ_USER, WEB_STAGE_DONE, NULL, FUZZ_NOW, done_cookie,
-			       &done_session) != SESAME_OK ||
-	    web_session_create(&d, FUZZ_USER, WEB_STAGE_PASSWORD, NULL, FUZZ_NOW, second_cookie,
-			       &second_session) != SESAME_OK)
+	if (session_create(&d, FUZZ_USER, WEB_STAGE_DONE, FACTOR_PASSWORD | FACTOR_TOTP, NULL,
+			   FUZZ_NOW, done_cookie, &done_session) != SESAME_OK ||
+	    session_create(&d, FUZZ_USER, WEB_STAGE_PASSWORD, FACTOR_PASSWORD, NULL, FUZZ_NOW,
+			   second_cookie, &second_session) != SESAME_OK)
 		abort();
 }
 

@@ -1,4 +1,5 @@
-/* Server-side web sessions on the store (see web_session.h). */
+/* Server-side web sessions on the store (see session.h): the web door's
+ * flows, between two requests. */
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -7,18 +8,18 @@
 #include "audit.h"
 #include "sesame/base64url.h"
 #include "sesame/error.h"
-#include "web_session.h"
+#include "session.h"
 
 #define WEB_SERVICE "web"
 
-static int csrf_text(web_session_t *w)
+static int csrf_text(session_t *w)
 {
 	return base64url_encode(w->s.csrf, sizeof(w->s.csrf), w->csrf, sizeof(w->csrf));
 }
 
 /* A new session record for user_id at stage: cookie and CSRF drawn. */
 static int session_fill(authd_t *d, const char *stage, int64_t now, char cookie[WEB_TOKEN_LEN + 1],
-			web_session_t *w)
+			session_t *w)
 {
 	int64_t life = d->cfg.web.session_lifetime;
 	int r;
@@ -40,7 +41,7 @@ struct create_ctx {
 	const char *user;
 	const unsigned char *old_hash; /* or NULL */
 	int64_t now;
-	web_session_t *w;
+	session_t *w;
 };
 
 static int create_tx(store_tx_t *tx, void *arg)
@@ -62,9 +63,9 @@ static int create_tx(store_tx_t *tx, void *arg)
 	return store_session_add(tx, &c->w->s);
 }
 
-int web_session_create(authd_t *d, const char *user, const char *stage, unsigned factors,
-		       const char *old_cookie, int64_t now, char cookie[WEB_TOKEN_LEN + 1],
-		       web_session_t *out)
+int session_create(authd_t *d, const char *user, const char *stage, unsigned factors,
+		   const char *old_cookie, int64_t now, char cookie[WEB_TOKEN_LEN + 1],
+		   session_t *out)
 {
 	unsigned char old_hash[STORE_SESSION_HASH_LEN];
 	struct create_ctx c = {user, NULL, now, out};
@@ -85,7 +86,7 @@ struct lookup_ctx {
 	const unsigned char *hash;
 	const char *rhost;
 	int64_t now;
-	web_session_t *w;
+	session_t *w;
 	int expired;
 };
 
@@ -109,8 +110,7 @@ static int lookup_write_tx(store_tx_t *tx, void *arg)
 						  : sesame_err_code(SESAME_ERR_EXPIRED));
 }
 
-int web_session_lookup(authd_t *d, const char *cookie, const char *rhost, int64_t now,
-		       web_session_t *out)
+int session_lookup(authd_t *d, const char *cookie, const char *rhost, int64_t now, session_t *out)
 {
 	unsigned char hash[STORE_SESSION_HASH_LEN];
 	struct lookup_ctx c = {d, hash, rhost, now, out, 0};
@@ -137,7 +137,7 @@ int web_session_lookup(authd_t *d, const char *cookie, const char *rhost, int64_
 
 struct promote_ctx {
 	const unsigned char *old_hash;
-	const web_session_t *w;
+	const session_t *w;
 };
 
 static int promote_tx(store_tx_t *tx, void *arg)
@@ -152,8 +152,8 @@ static int promote_tx(store_tx_t *tx, void *arg)
 	return store_session_add(tx, &c->w->s);
 }
 
-int web_session_promote(authd_t *d, const web_session_t *s, unsigned factors, int64_t now,
-			char cookie[WEB_TOKEN_LEN + 1], web_session_t *out)
+int session_promote(authd_t *d, const session_t *s, unsigned factors, int64_t now,
+		    char cookie[WEB_TOKEN_LEN + 1], session_t *out)
 {
 	struct promote_ctx c = {s->s.id_hash, out};
 	int r;
@@ -169,7 +169,7 @@ int web_session_promote(authd_t *d, const web_session_t *s, unsigned factors, in
 }
 
 struct delete_ctx {
-	const web_session_t *w;
+	const session_t *w;
 	const char *rhost;
 	int64_t now;
 };
@@ -185,13 +185,13 @@ static int delete_tx(store_tx_t *tx, void *arg)
 			    "logout");
 }
 
-int web_session_delete(authd_t *d, const web_session_t *s, const char *rhost, int64_t now)
+int session_delete(authd_t *d, const session_t *s, const char *rhost, int64_t now)
 {
 	struct delete_ctx c = {s, rhost, now};
 	return store_run(d->store, delete_tx, &c);
 }
 
-void web_session_flow(const web_session_t *s, const char *rhost, flow_t *f)
+void session_flow(const session_t *s, const char *rhost, flow_t *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->door = FLOW_WEB;
@@ -206,7 +206,7 @@ void web_session_flow(const web_session_t *s, const char *rhost, flow_t *f)
 }
 
 struct factors_ctx {
-	web_session_t *s;
+	session_t *s;
 	unsigned factors;
 	int64_t now;
 };
@@ -217,7 +217,7 @@ static int factors_tx(store_tx_t *tx, void *arg)
 	return store_session_set_auth(tx, c->s->s.id_hash, c->factors, c->now);
 }
 
-int web_session_set_factors(authd_t *d, web_session_t *s, unsigned factors, int64_t now)
+int session_set_factors(authd_t *d, session_t *s, unsigned factors, int64_t now)
 {
 	struct factors_ctx c = {s, factors, now};
 	int r = store_run(d->store, factors_tx, &c);

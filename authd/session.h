@@ -2,8 +2,8 @@
  * keeps only their SHA-256, the user, the stage ("password" after the
  * password, "done" after the second factor), the times and the session's
  * CSRF token. Idle and absolute expiry are enforced at every lookup. */
-#ifndef AUTHD_WEB_SESSION_H
-#define AUTHD_WEB_SESSION_H
+#ifndef AUTHD_SESSION_H
+#define AUTHD_SESSION_H
 
 #include <stdint.h>
 
@@ -24,34 +24,33 @@
 typedef struct {
 	store_session_t s;
 	char csrf[WEB_TOKEN_LEN + 1]; /* the session's CSRF token, base64url */
-} web_session_t;
+} session_t;
 
 /* Creates a session of user at stage, with the factors its sign-in
  * proved (FACTOR_* bits, proved now); its cookie value into cookie. Also
  * removes old_cookie's session when not NULL (a new sign-in replaces it). */
-int web_session_create(authd_t *d, const char *user, const char *stage, unsigned factors,
-		       const char *old_cookie, int64_t now, char cookie[WEB_TOKEN_LEN + 1],
-		       web_session_t *out);
+int session_create(authd_t *d, const char *user, const char *stage, unsigned factors,
+		   const char *old_cookie, int64_t now, char cookie[WEB_TOKEN_LEN + 1],
+		   session_t *out);
 
 /* The web flow that session s is (flow.h): its user, the factors proved. */
-void web_session_flow(const web_session_t *s, const char *rhost, flow_t *f);
+void session_flow(const session_t *s, const char *rhost, flow_t *f);
 
 /* Records that s has proved factors (FACTOR_* bits), the last just now. */
-int web_session_set_factors(authd_t *d, web_session_t *s, unsigned factors, int64_t now);
+int session_set_factors(authd_t *d, session_t *s, unsigned factors, int64_t now);
 
 /* The live session of cookie. SESAME_ERR_NOT_FOUND: none (or a malformed
  * cookie); SESAME_ERR_EXPIRED: it was idle too long, is past its
  * lifetime or its user is disabled, and is now deleted (audited with
  * rhost). Refreshes last_seen. */
-int web_session_lookup(authd_t *d, const char *cookie, const char *rhost, int64_t now,
-		       web_session_t *out);
+int session_lookup(authd_t *d, const char *cookie, const char *rhost, int64_t now, session_t *out);
 
 /* Replaces session s by a new one at stage "done" that proved factors (a
  * new cookie, a new CSRF token, the full lifetime from now). */
-int web_session_promote(authd_t *d, const web_session_t *s, unsigned factors, int64_t now,
-			char cookie[WEB_TOKEN_LEN + 1], web_session_t *out);
+int session_promote(authd_t *d, const session_t *s, unsigned factors, int64_t now,
+		    char cookie[WEB_TOKEN_LEN + 1], session_t *out);
 
 /* Deletes session s (sign-out), audited. */
-int web_session_delete(authd_t *d, const web_session_t *s, const char *rhost, int64_t now);
+int session_delete(authd_t *d, const session_t *s, const char *rhost, int64_t now);
 
 #endif
