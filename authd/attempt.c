@@ -272,7 +272,7 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 	if ((r = a->factor->verify(a, tx, up)) != SESAME_OK)
 		return r;
 	if (a->outcome == SESAME_OK && up != NULL) {
-		if ((r = forgive(a, tx, up)) != SESAME_OK)
+		if (a->factor->forgives && (r = forgive(a, tx, up)) != SESAME_OK)
 			return r;
 		a->result = ATTEMPT_SUCCESS;
 		a->reason = SESAME_OK;

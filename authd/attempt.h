@@ -7,7 +7,8 @@
  *   → disabled?                   (an administrator's decision)
  *   → this name from this source waits? or the account reached its ceiling?
  *   → verify (the factor's entry)
- *   → count the failure (name+source, account, source) or forgive it
+ *   → count the failure (name+source, account, source), or, for a second
+ *     factor, forgive it (a right password alone must not reopen guessing)
  *   → durable when something single-use was consumed
  *   → audit
  *

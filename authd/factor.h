@@ -25,6 +25,9 @@ typedef struct factor {
 	const char *name; /* in the configuration, the audit trail and the protocol */
 	unsigned bit;	  /* FACTOR_* */
 	const char *amr;  /* RFC 8176 value for an ID token */
+	/* A success forgives the failures counted (a second factor). A right
+	 * password does not: it must not reopen code guessing. */
+	int forgives;
 	/* Whether u has this factor (enrolled and usable): *detail 0 when not,
 	 * else what a door needs to ask for it (TOTP: the digits of the
 	 * newest confirmed authenticator; passkey: how many; password: 1). */

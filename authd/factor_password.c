@@ -144,6 +144,7 @@ const factor_t factor_password = {
     .name = "password",
     .bit = FACTOR_PASSWORD,
     .amr = "pwd",
+    .forgives = 0,
     .enrolled = pw_enrolled,
     .prepare = pw_prepare,
     .identify = NULL,

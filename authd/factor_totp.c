@@ -91,6 +91,7 @@ const factor_t factor_totp = {
     .name = "totp",
     .bit = FACTOR_TOTP,
     .amr = "otp",
+    .forgives = 1,
     .enrolled = totp_enrolled,
     .prepare = NULL,
     .identify = NULL,

@@ -215,6 +215,13 @@ static int enrolled_tx(store_tx_t *tx, void *arg)
 	return r == SESAME_OK ? factor_enrolled_mask(tx, &u, &c->mask, NULL) : r;
 }
 
+int flow_recent(const authd_t *d, const flow_t *f, int64_t now)
+{
+	unsigned after = d->cfg.web.reauth_after;
+
+	return after == 0 || (f->auth_time > 0 && now - f->auth_time < (int64_t)after);
+}
+
 int flow_missing(authd_t *d, const flow_t *f, unsigned *missing)
 {
 	struct enrolled_ctx c = {f->user, 0};

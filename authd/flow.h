@@ -77,6 +77,10 @@ int flow_answer(authd_t *d, flow_t *f, const factor_t *factor, const void *in, i
  * records it in f and says what is still missing (the step as above). */
 int flow_proved(authd_t *d, flow_t *f, const factor_t *factor, int64_t now, flow_step_t *step);
 
+/* Whether f proved a factor recently enough to change how its user signs
+ * in ([web] reauth_after seconds; 0: always). */
+int flow_recent(const authd_t *d, const flow_t *f, int64_t now);
+
 /* The factors (FACTOR_* bits) that could still complete f's requirement
  * with what its user has; 0 when it is met or cannot be completed. */
 int flow_missing(authd_t *d, const flow_t *f, unsigned *missing);

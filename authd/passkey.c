@@ -445,6 +445,7 @@ const factor_t factor_passkey = {
     .name = "passkey",
     .bit = FACTOR_PASSKEY,
     .amr = "hwk",
+    .forgives = 1,
     .enrolled = passkey_enrolled,
     .prepare = NULL,
     .identify = passkey_identify,

@@ -29,6 +29,15 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
 		       "votre administrateur."},
     [MSG_DISABLED] = {"This account is disabled.", "Ce compte est désactivé."},
     [MSG_TITLE_ACCOUNT] = {"Your account", "Votre compte"},
+    [MSG_TITLE_CONFIRM] = {"Confirm it is you", "Confirmez que c’est vous"},
+    [MSG_REAUTH_INTRO] = {"For your security, enter your password again before you change how "
+			  "you sign in.",
+			  "Par sécurité, saisissez à nouveau votre mot de passe "
+			  "avant de modifier vos moyens de connexion."},
+    [MSG_SUBMIT_CONFIRM] = {"Confirm", "Confirmer"},
+    [MSG_REAUTH_DONE] = {"Confirmed. You can now make your change.",
+			 "C’est confirmé. Vous pouvez maintenant faire votre "
+			 "modification."},
     [MSG_SIGNED_IN_AS] = {"Signed in as {}", "Connecté en tant que {}"},
     [MSG_FACTORS] = {"Second factors", "Seconds facteurs"},
     [MSG_FACTOR_TOTP] = {"Authenticator app (TOTP): {}",

@@ -28,6 +28,8 @@
       body: JSON.stringify(body)
     }).then(function (resp) {
       return resp.json().then(function (data) {
+        // a change that needs a recent sign-in: the page that asks for it
+        if (data.error === "reauth_required") window.location.assign("/account/confirm");
         if (!resp.ok) throw new Error(data.message || data.error || String(resp.status));
         return data;
       });

@@ -2,7 +2,8 @@
  * with GnuTLS when configured), thread per connection like the unix
  * socket's, with its own route table. Every response carries the same
  * security headers; every POST is checked for its Origin and its CSRF
- * token before anything else happens. The decisions are auth.c's. */
+ * token before anything else happens. The decisions are the flow's
+ * (authd/flow.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,9 +56,6 @@ typedef struct {
 	unsigned flags;	      /* ROUTE_* */
 } web_route_t;
 
-#define ROUTE_PREFIX 1u /* path is a prefix (what follows is the handler's) */
-#define ROUTE_COSTLY 2u /* hashes a password (Argon2id): [web] source_rate applies */
-
 static const web_route_t routes[] = {
     {"/", MHD_HTTP_METHOD_GET, web_get_root, WEB_BODY_NONE, 0},
     {"/healthz", MHD_HTTP_METHOD_GET, web_get_healthz, WEB_BODY_NONE, 0},
@@ -67,17 +65,21 @@ static const web_route_t routes[] = {
     {"/login/code", MHD_HTTP_METHOD_POST, web_post_login_code, WEB_BODY_FORM, 0},
     {"/logout", MHD_HTTP_METHOD_POST, web_post_logout, WEB_BODY_FORM, 0},
     {"/account", MHD_HTTP_METHOD_GET, web_get_account, WEB_BODY_NONE, 0},
-    {"/account/totp/add", MHD_HTTP_METHOD_POST, web_totp_add, WEB_BODY_FORM, 0},
-    {"/account/totp/confirm", MHD_HTTP_METHOD_POST, web_totp_confirm, WEB_BODY_FORM, 0},
+    {"/account/totp/add", MHD_HTTP_METHOD_POST, web_totp_add, WEB_BODY_FORM, ROUTE_RECENT},
+    {"/account/totp/confirm", MHD_HTTP_METHOD_POST, web_totp_confirm, WEB_BODY_FORM, ROUTE_RECENT},
     {"/account/totp/rename", MHD_HTTP_METHOD_POST, web_totp_rename, WEB_BODY_FORM, 0},
-    {"/account/totp/remove", MHD_HTTP_METHOD_POST, web_totp_remove, WEB_BODY_FORM, 0},
-    {"/account/password", MHD_HTTP_METHOD_POST, web_post_password, WEB_BODY_FORM, ROUTE_COSTLY},
+    {"/account/totp/remove", MHD_HTTP_METHOD_POST, web_totp_remove, WEB_BODY_FORM, ROUTE_RECENT},
+    {"/account/password", MHD_HTTP_METHOD_POST, web_post_password, WEB_BODY_FORM,
+     ROUTE_COSTLY | ROUTE_RECENT},
+    {"/account/confirm", MHD_HTTP_METHOD_GET, web_get_confirm, WEB_BODY_NONE, 0},
+    {"/account/confirm", MHD_HTTP_METHOD_POST, web_post_confirm, WEB_BODY_FORM, ROUTE_COSTLY},
     {"/account/passkey/rename", MHD_HTTP_METHOD_POST, web_passkey_rename, WEB_BODY_FORM, 0},
-    {"/account/passkey/remove", MHD_HTTP_METHOD_POST, web_passkey_remove, WEB_BODY_FORM, 0},
+    {"/account/passkey/remove", MHD_HTTP_METHOD_POST, web_passkey_remove, WEB_BODY_FORM,
+     ROUTE_RECENT},
     {"/webauthn/register/options", MHD_HTTP_METHOD_POST, web_passkey_register_options,
-     WEB_BODY_JSON, 0},
+     WEB_BODY_JSON, ROUTE_RECENT},
     {"/webauthn/register/verify", MHD_HTTP_METHOD_POST, web_passkey_register_verify, WEB_BODY_JSON,
-     0},
+     ROUTE_RECENT},
     {"/webauthn/login/options", MHD_HTTP_METHOD_POST, web_passkey_login_options, WEB_BODY_JSON, 0},
     {"/webauthn/login/verify", MHD_HTTP_METHOD_POST, web_passkey_login_verify, WEB_BODY_JSON, 0},
     {"/static/passkey.js", MHD_HTTP_METHOD_GET, web_passkey_script, WEB_BODY_NONE, 0},
@@ -175,6 +177,7 @@ static enum MHD_Result dispatch(web_ctx_t *c, const char *url, const char *metho
 		} else if (c->body->len) {
 			return web_error_page(c, MHD_HTTP_BAD_REQUEST, MSG_BAD_FORM);
 		}
+		c->route_flags = routes[i].flags;
 		return routes[i].fn(c);
 	}
 	if (path_known)

@@ -512,3 +512,77 @@ out:
 	web_form_free(f, 4);
 	return sent;
 }
+
+/* ---- "confirm it is you" (a recent proof before sign-in changes) ---- */
+
+int web_recent(web_ctx_t *c, const session_t *s)
+{
+	flow_t f;
+
+	if (!(c->route_flags & ROUTE_RECENT) || web_enrolling(s))
+		return 1;
+	session_flow(s, c->rhost, &f);
+	return flow_recent(c->d, &f, c->now);
+}
+
+enum MHD_Result web_confirm_page(web_ctx_t *c, const session_t *s, unsigned status,
+				 i18n_msg_t alert)
+{
+	html_buf_t b = {0};
+
+	web_page_begin(c, &b, MSG_TITLE_CONFIRM);
+	web_page_alert(c, &b, alert, c->retry_after);
+	html_raw(&b, "<p>");
+	html_msg(&b, c->lang, MSG_REAUTH_INTRO, NULL);
+	html_raw(&b, "</p>\n<form method=\"post\" action=\"/account/confirm\">\n");
+	web_page_csrf(&b, s->csrf);
+	web_password_input(c, &b, "password", MSG_PASSWORD, "current-password");
+	html_raw(&b, "<p><button type=\"submit\">");
+	html_msg(&b, c->lang, MSG_SUBMIT_CONFIRM, NULL);
+	html_raw(&b, "</button></p>\n</form>\n");
+	web_sign_out_form(c, &b, s->csrf);
+	return web_page_send(c, status, &b);
+}
+
+enum MHD_Result web_get_confirm(web_ctx_t *c)
+{
+	enum MHD_Result sent = MHD_NO;
+	session_t s;
+
+	if (web_account_session(c, &s, 0, &sent) != SESAME_OK)
+		return sent;
+	return web_confirm_page(c, &s, MHD_HTTP_OK, MSG__COUNT);
+}
+
+/* The password again, through the sign-in's attempt frame (counted,
+ * throttled, audited); a success makes the session's proof recent. */
+enum MHD_Result web_post_confirm(web_ctx_t *c)
+{
+	web_form_field_t f[] = {{"password", SESAME_MAX_PASSWORD, NULL, 0},
+				{"csrf", WEB_TOKEN_LEN, NULL, 0}};
+	enum MHD_Result sent = MHD_NO;
+	factor_password_in_t pw;
+	flow_step_t step;
+	session_t s;
+	flow_t flow;
+	int r;
+
+	if (account_form(c, &s, 0, f, 2, &sent) != SESAME_OK)
+		return sent;
+	session_flow(&s, c->rhost, &flow);
+	pw.pw = f[0].value ? f[0].value : "";
+	pw.len = f[0].len;
+	if ((r = flow_answer(c->d, &flow, &factor_password, &pw, c->now, &step)) != SESAME_OK)
+		sent = web_unavailable(c);
+	else if (step.kind == FLOW_STEP_VERDICT && step.result == AUTH_SUCCESS)
+		sent = session_set_factors(c->d, &s, flow.passed, c->now) == SESAME_OK
+			   ? web_account_page(c, &s, MHD_HTTP_OK, MSG_REAUTH_DONE)
+			   : web_unavailable(c);
+	else if (step.reason == SESAME_ERR_LOCKED) {
+		c->retry_after = step.wait;
+		sent = web_confirm_page(c, &s, MHD_HTTP_TOO_MANY_REQUESTS, MSG_LOCKED);
+	} else
+		sent = web_confirm_page(c, &s, MHD_HTTP_FORBIDDEN, MSG_PASSWORD_WRONG_CURRENT);
+	web_form_free(f, 2);
+	return sent;
+}

@@ -26,6 +26,11 @@
 #define WEB_SERVICE "web"
 #define WEB_MAX_COOKIES 3
 
+/* A route's flags (web.c's table). */
+#define ROUTE_PREFIX 1u /* path is a prefix (what follows is the handler's) */
+#define ROUTE_COSTLY 2u /* hashes a password (Argon2id): [web] source_rate applies */
+#define ROUTE_RECENT 4u /* changes how the user signs in: needs a recent proof */
+
 /* What a route's POST body must be (GET routes take none). */
 typedef enum { WEB_BODY_NONE, WEB_BODY_FORM, WEB_BODY_JSON } web_body_kind_t;
 
@@ -43,7 +48,8 @@ typedef struct {
 	const http_body_t *body;
 	char cookies[WEB_MAX_COOKIES][160]; /* Set-Cookie values */
 	size_t n_cookies;
-	int64_t retry_after; /* seconds, 0: no Retry-After */
+	int64_t retry_after;  /* seconds, 0: no Retry-After */
+	unsigned route_flags; /* ROUTE_* of the route being answered */
 } web_ctx_t;
 
 typedef enum MHD_Result (*web_handler_t)(web_ctx_t *c);
@@ -101,6 +107,15 @@ enum MHD_Result web_factor_remove(web_ctx_t *c, const factor_t *kind);
 enum MHD_Result web_totp_rename(web_ctx_t *c);
 enum MHD_Result web_totp_remove(web_ctx_t *c);
 enum MHD_Result web_post_password(web_ctx_t *c);
+/* "Confirm it's you": the password again, when a change needs a recent
+ * proof (ROUTE_RECENT) and the sign-in is older than [web] reauth_after. */
+enum MHD_Result web_get_confirm(web_ctx_t *c);
+enum MHD_Result web_post_confirm(web_ctx_t *c);
+/* Whether s may make a ROUTE_RECENT change now (enrolling sessions may). */
+int web_recent(web_ctx_t *c, const session_t *s);
+/* The confirmation page (status, alert), for a change that was refused. */
+enum MHD_Result web_confirm_page(web_ctx_t *c, const session_t *s, unsigned status,
+				 i18n_msg_t alert);
 /* A password field of a form: label, input id and name, autocomplete. */
 void web_password_input(web_ctx_t *c, html_buf_t *b, const char *id, i18n_msg_t label,
 			const char *autocomplete);

@@ -1,6 +1,6 @@
 /* The sign-in pages: user name and password, then the second factor
  * (a TOTP code, or a passkey through /static/passkey.js), sign-out. The
- * decisions are auth.c's. */
+ * decisions are the flow's (authd/flow.c). */
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>

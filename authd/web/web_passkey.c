@@ -161,8 +161,12 @@ static int register_session(web_ctx_t *c, session_t *s, enum MHD_Result *sent)
 	int staged =
 	    r == SESAME_OK && (strcmp(s->s.stage, WEB_STAGE_DONE) == 0 || web_enrolling(s));
 
-	if (staged && origin_present(c) && csrf_header_ok(c, s->csrf))
-		return SESAME_OK;
+	if (staged && origin_present(c) && csrf_header_ok(c, s->csrf)) {
+		if (web_recent(c, s))
+			return SESAME_OK;
+		*sent = json_error(c, MHD_HTTP_FORBIDDEN, "reauth_required", MSG_REAUTH_INTRO);
+		return SESAME_ERR_PERMISSION;
+	}
 	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND && r != SESAME_ERR_EXPIRED)
 		*sent = json_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable", MSG_UNAVAILABLE);
 	else if (staged)
@@ -611,8 +615,12 @@ int web_account_session(web_ctx_t *c, session_t *s, int enroll, enum MHD_Result 
 	int r = web_current_session(c, s);
 
 	if (r == SESAME_OK &&
-	    (strcmp(s->s.stage, WEB_STAGE_DONE) == 0 || (enroll && web_enrolling(s))))
-		return SESAME_OK;
+	    (strcmp(s->s.stage, WEB_STAGE_DONE) == 0 || (enroll && web_enrolling(s)))) {
+		if (web_recent(c, s))
+			return SESAME_OK;
+		*sent = web_confirm_page(c, s, MHD_HTTP_FORBIDDEN, MSG__COUNT);
+		return SESAME_ERR_PERMISSION;
+	}
 	if (r == SESAME_OK && web_enrolling(s))
 		*sent = web_redirect(c, "/account");
 	else if (r == SESAME_OK)

@@ -146,5 +146,58 @@ class PasskeyOnlyUnderNullok(PasskeyCase):
         self.assertEqual((resp.status, resp.getheader("Location")), (303, "/login"))
 
 
+class RightPasswordDoesNotForgive(PasskeyCase):
+    """A right password must not reopen code guessing: only a second
+    factor forgives the failures counted."""
+
+    def test_password_then_codes(self):
+        secret = self.add_user("nof")
+        for _ in range(2):  # WebCase: max_failures 5
+            self.sign_in(self.browser(), "nof", secret, code=wrong_code(secret))
+        self.assertEqual(self.failures("nof"), 2)
+        resp, _ = self.password_step(self.browser(), "nof")  # right password, no code
+        self.assertEqual(resp.getheader("Location"), "/login/code")
+        self.assertEqual(self.failures("nof"), 2)
+        resp, _ = self.sign_in(self.browser(), "nof", secret)  # the code forgives
+        self.assertEqual(resp.getheader("Location"), "/account")
+        self.assertEqual(self.failures("nof"), 0)
+
+
+class RecentProof(PasskeyCase):
+    """issue 9: adding or removing a factor or changing the password needs
+    a recent sign-in ([web] reauth_after), as GitHub's sudo mode does."""
+    web_config = "reauth_after = 2\n"
+
+    def test_old_session_must_confirm(self):
+        import time
+        secret = self.add_user("sudo")
+        b = self.signed_in("sudo", secret)
+        body, token = self.account(b)
+        resp, body = b.post("/account/totp/add", {"name": "fresh", "csrf": token})
+        self.assertEqual(resp.status, 200, body)  # recent: allowed
+        time.sleep(3)
+        body, token = self.account(b)
+        n_totp = len(self.daemon.ok("/v1/totp/list", {"user": "sudo"})["totp"])
+        resp, body = b.post("/account/totp/add", {"name": "late", "csrf": token})
+        self.assertEqual(resp.status, 403, body)
+        self.assertIn('action="/account/confirm"', body)
+        self.assertEqual(len(self.daemon.ok("/v1/totp/list", {"user": "sudo"})["totp"]), n_totp)
+        new = STRONG + " later"
+        resp, body = b.post("/account/password", {"current": STRONG, "new": new, "again": new,
+                                                   "csrf": token})
+        self.assertEqual(resp.status, 403, body)
+        resp, opts = self.post_json(b, "/webauthn/register/options", {}, token)
+        self.assertEqual((resp.status, opts["error"]), (403, "reauth_required"))
+        # a wrong password is counted like any other
+        resp, body = b.post("/account/confirm", {"password": "not it", "csrf": token})
+        self.assertEqual(resp.status, 403, body)
+        self.assertEqual(self.failures("sudo"), 1)
+        resp, body = b.post("/account/confirm", {"password": STRONG, "csrf": token})
+        self.assertEqual(resp.status, 200, body)
+        resp, body = b.post("/account/totp/add", {"name": "late", "csrf": token})
+        self.assertEqual(resp.status, 200, body)
+        self.assertEqual([e["factor"] for e in self.daemon.audit("sudo")[:2]], ["totp", "password"])
+
+
 if __name__ == "__main__":
     unittest.main()
