@@ -28,13 +28,13 @@ int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 
 	memset(&e, 0, sizeof(e));
 	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)) ||
-	    (r = api_string(req, "algorithm", 0, 16, config_alg_name(d->cfg.algorithm), &alg_name,
+	    (r = api_string(req, "algorithm", 0, 16, totp_alg_name(d->cfg.algorithm), &alg_name,
 			    err)) ||
 	    (r = api_int(req, "digits", 0, SESAME_TOTP_MIN_DIGITS, SESAME_TOTP_MAX_DIGITS,
 			 d->cfg.digits, &digits, err)) ||
 	    (r = api_string(req, "name", 0, SESAME_MAX_LABEL, "authenticator", &name, err)))
 		return r;
-	if (config_alg_parse(alg_name, &e.alg) != SESAME_OK) {
+	if (totp_alg_parse(alg_name, &e.alg) != SESAME_OK) {
 		snprintf(err->message, sizeof(err->message), "%s",
 			 "The algorithm must be SHA1, SHA256 or SHA512.");
 		return SESAME_ERR_INVALID_ARGUMENT;
@@ -48,7 +48,7 @@ int api_totp_enroll(authd_t *d, const authd_caller_t *c, json_t *req, json_t **r
 	if ((r = totp_enroll_start(d, &e, &id, &uri)) != SESAME_OK)
 		return r;
 	*reply = json_pack("{s:s, s:I, s:s, s:s, s:i, s:i}", "user", user, "id", (json_int_t)id,
-			   "otpauth_uri", uri, "algorithm", config_alg_name(e.alg), "digits",
+			   "otpauth_uri", uri, "algorithm", totp_alg_name(e.alg), "digits",
 			   (int)e.digits, "period", (int)d->cfg.period);
 	r = *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 	OPENSSL_cleanse(uri, strlen(uri));
@@ -93,7 +93,7 @@ int api_totp_confirm(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 json_t *api_totp_json(const store_totp_t *t)
 {
 	return json_pack("{s:s, s:I, s:s, s:s, s:i, s:i, s:b, s:I, s:I}", "type", "totp", "id",
-			 (json_int_t)t->id, "name", t->name, "algorithm", config_alg_name(t->alg),
+			 (json_int_t)t->id, "name", t->name, "algorithm", totp_alg_name(t->alg),
 			 "digits", (int)t->digits, "period", (int)t->period, "confirmed",
 			 t->confirmed, "created", (json_int_t)t->created, "last_used",
 			 (json_int_t)t->last_used);

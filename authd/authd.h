@@ -5,11 +5,11 @@
 
 #include <sys/types.h>
 
+#include "config.h"
 #include "password/password.h"
 #include "ratelimit.h"
 #include "requirement.h"
 #include "seal.h"
-#include "sesame/config.h"
 #include "sesame/limits.h"
 #include "store/store.h"
 #include "throttle.h"

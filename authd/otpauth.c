@@ -51,7 +51,7 @@ int otpauth_uri(const char *issuer, const char *user, const unsigned char *seed,
 		goto fail;
 	n = snprintf(uri, OTPAUTH_MAX,
 		     "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s&digits=%u&period=%u",
-		     iss, usr, secret, iss, config_alg_name(p->alg), p->digits, p->period);
+		     iss, usr, secret, iss, totp_alg_name(p->alg), p->digits, p->period);
 	if (n < 0 || n >= OTPAUTH_MAX) {
 		ok = SESAME_ERR_TOO_LARGE;
 		goto fail;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "sesame/config.h"
+#include "config.h"
 
 typedef struct {
 	totp_alg_t alg;

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "password/password.h"
-#include "sesame/config.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
 

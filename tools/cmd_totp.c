@@ -103,13 +103,13 @@ static int cmd_totp_enroll_run(ctl_t *ctl, int argc, char **argv)
 	while ((c = ctl_getopt(ctl, argc, argv, opts, &rc)) != -1) {
 		switch (c) {
 		case OPT_ALGORITHM:
-			if (config_alg_parse(optarg, &alg) != SESAME_OK) {
+			if (totp_alg_parse(optarg, &alg) != SESAME_OK) {
 				term_clean(optarg, shown, sizeof(shown));
 				return ctl_usage_error(
 				    ctl, "--algorithm must be SHA1, SHA256 or SHA512, not '%s'",
 				    shown);
 			}
-			algorithm = config_alg_name(alg);
+			algorithm = totp_alg_name(alg);
 			break;
 		case OPT_DIGITS:
 			rc = ctl_uint_arg(ctl, "--digits", optarg, SESAME_TOTP_MIN_DIGITS,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "sesame/config_client.h"
 #include "sesame/error.h"
 #include "sesame/paths.h"
 #include "sesame/username.h"
@@ -166,20 +167,20 @@ int ctl_uint_arg(ctl_t *ctl, const char *name, const char *s, long min, long max
  * one named with --config must load. */
 static int ctl_socket_resolve(ctl_t *ctl)
 {
-	sesame_config_t cfg;
-	char err[512];
+	char err[512], from_config[SESAME_MAX_PATH];
 	const char *path = ctl->config_path ? ctl->config_path : SESAME_DEFAULT_CONFIG;
 	const char *socket;
 	struct sockaddr_un sa;
 
-	config_defaults(&cfg);
+	snprintf(from_config, sizeof(from_config), "%s", SESAME_DEFAULT_SOCKET);
 	if (ctl->config_path != NULL || ctl->socket_opt == NULL) {
 		int skip = ctl->config_path == NULL && access(path, R_OK) != 0 &&
 			   (errno == ENOENT || errno == EACCES || errno == ENOTDIR);
-		if (!skip && config_load(&cfg, path, err, sizeof(err)) != SESAME_OK)
+		if (!skip && config_client_socket(path, from_config, sizeof(from_config), err,
+						  sizeof(err)) != SESAME_OK)
 			return ctl_fail(ctl, CTL_EXIT_USAGE, "config_error", "%s", err);
 	}
-	socket = ctl->socket_opt ? ctl->socket_opt : cfg.socket;
+	socket = ctl->socket_opt ? ctl->socket_opt : from_config;
 	if (*socket == '\0' || strlen(socket) >= sizeof(sa.sun_path))
 		return ctl_fail(ctl, CTL_EXIT_USAGE, "invalid_argument",
 				"socket path is empty or longer than %zu bytes",

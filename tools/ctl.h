@@ -9,7 +9,8 @@
 #include <stddef.h>
 
 #include "sesame/client.h"
-#include "sesame/config.h"
+#include "sesame/limits.h"
+#include "sesame/totp_alg.h"
 
 /* Exit statuses, documented in sesamectl(1). */
 enum {

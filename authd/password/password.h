@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "sesame/config.h"
+#include "config.h"
 
 /* Reasons for a refusal, each with a stable code (password_reason_code) and
  * a sentence (password_reason_text). Bit i of password_result_t.reasons. */

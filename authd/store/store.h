@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sesame/config.h"
+#include "config.h"
 #include "sesame/limits.h"
 
 typedef struct store store_t;

@@ -5,6 +5,7 @@
 
 #define SESAME_MAX_BODY 65536	     /* request and reply bodies, bytes */
 #define SESAME_MAX_USERNAME 64	     /* bytes */
+#define SESAME_MAX_PATH 4096	     /* bytes of a file name in the configuration */
 #define SESAME_MAX_SERVICE 64	     /* PAM service name, bytes */
 #define SESAME_MAX_RHOST 255	     /* remote host, bytes */
 #define SESAME_MAX_TTY 64	     /* tty name, bytes */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "password/password.h"
-#include "sesame/config.h"
 
 static password_policy_t *policy;
 

@@ -1,4 +1,5 @@
-/* Unit tests for lib/config.c: defaults, a full file, and every refusal
+/* Unit tests for authd/config.c (over lib/config_file.c) and sesamectl's
+ * lib/config_client.c: defaults, a full file, and every refusal
  * with the file and line in the message. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,8 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "sesame/config.h"
+#include "config.h"
+#include "sesame/config_client.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
 #include "sesame/paths.h"
@@ -537,24 +539,51 @@ static void test_alg_names(void **state)
 {
 	totp_alg_t alg = TOTP_ALG_SHA512;
 	(void)state;
-	assert_int_equal(config_alg_parse("SHA1", &alg), SESAME_OK);
+	assert_int_equal(totp_alg_parse("SHA1", &alg), SESAME_OK);
 	assert_int_equal(alg, TOTP_ALG_SHA1);
-	assert_int_equal(config_alg_parse("Sha256", &alg), SESAME_OK);
+	assert_int_equal(totp_alg_parse("Sha256", &alg), SESAME_OK);
 	assert_int_equal(alg, TOTP_ALG_SHA256);
-	assert_int_equal(config_alg_parse("sha512", &alg), SESAME_OK);
+	assert_int_equal(totp_alg_parse("sha512", &alg), SESAME_OK);
 	assert_int_equal(alg, TOTP_ALG_SHA512);
-	assert_int_equal(config_alg_parse("sha384", &alg), SESAME_ERR_INVALID_ARGUMENT);
-	assert_int_equal(config_alg_parse("", &alg), SESAME_ERR_INVALID_ARGUMENT);
+	assert_int_equal(totp_alg_parse("sha384", &alg), SESAME_ERR_INVALID_ARGUMENT);
+	assert_int_equal(totp_alg_parse("", &alg), SESAME_ERR_INVALID_ARGUMENT);
 	assert_int_equal(alg, TOTP_ALG_SHA512);
-	assert_string_equal(config_alg_name(TOTP_ALG_SHA1), "SHA1");
-	assert_string_equal(config_alg_name(TOTP_ALG_SHA256), "SHA256");
-	assert_string_equal(config_alg_name(TOTP_ALG_SHA512), "SHA512");
+	assert_string_equal(totp_alg_name(TOTP_ALG_SHA1), "SHA1");
+	assert_string_equal(totp_alg_name(TOTP_ALG_SHA256), "SHA256");
+	assert_string_equal(totp_alg_name(TOTP_ALG_SHA512), "SHA512");
+}
+
+/* sesamectl's view: the socket only; the daemon's keys are not its to
+ * judge, a syntax error still is. */
+static void test_client_socket(void **state)
+{
+	struct fixture *f = *state;
+	char socket[SESAME_MAX_PATH], err[512];
+
+	unit_path(f->path, sizeof(f->path), f->dir, "client.conf");
+	assert_int_equal(unit_write_text(f->path,
+					 "[web]\nfuture_key = 1\n[authd]\nsocket = /tmp/x.sock\n"
+					 "[require]\npam.sshd = nonsense\n",
+					 0644),
+			 0);
+	assert_int_equal(config_client_socket(f->path, socket, sizeof(socket), err, sizeof(err)),
+			 SESAME_OK);
+	assert_string_equal(socket, "/tmp/x.sock");
+	assert_int_equal(unit_write_text(f->path, "[authd]\nmax_body = 5\n", 0644), 0);
+	assert_int_equal(config_client_socket(f->path, socket, sizeof(socket), err, sizeof(err)),
+			 SESAME_OK);
+	assert_string_equal(socket, SESAME_DEFAULT_SOCKET);
+	assert_int_equal(unit_write_text(f->path, "[authd]\nsocket\n", 0644), 0);
+	assert_int_equal(config_client_socket(f->path, socket, sizeof(socket), err, sizeof(err)),
+			 SESAME_ERR_CONFIG);
+	assert_non_null(strstr(err, ":2: syntax error"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_client_socket),
 	    cmocka_unit_test(test_web_section),
 	    cmocka_unit_test(test_full_file),
 	    cmocka_unit_test(test_partial_file_keeps_defaults),

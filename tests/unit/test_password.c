@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "password/password.h"
 #include "sesame/breach_filter.h"
 #include "sesame/breach_import.h"
-#include "sesame/config.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
 #include "unit_util.h"

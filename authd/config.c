@@ -2,7 +2,7 @@
  * sesame-authd.conf(5). */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ini.h>
+#include <ini.h> /* INI_MAX_LINE: the longest value */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "sesame/config.h"
+#include "config.h"
+#include "sesame/config_file.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
 #include "sesame/log.h"
@@ -189,42 +190,6 @@ int config_listen_parse(const char *v, char *host, size_t hostsz, unsigned *port
 		return SESAME_ERR_INVALID_ARGUMENT;
 	return SESAME_OK;
 }
-
-int config_alg_parse(const char *name, totp_alg_t *alg)
-{
-	if (strcasecmp(name, "sha1") == 0)
-		*alg = TOTP_ALG_SHA1;
-	else if (strcasecmp(name, "sha256") == 0)
-		*alg = TOTP_ALG_SHA256;
-	else if (strcasecmp(name, "sha512") == 0)
-		*alg = TOTP_ALG_SHA512;
-	else
-		return SESAME_ERR_INVALID_ARGUMENT;
-	return SESAME_OK;
-}
-
-const char *config_alg_name(totp_alg_t alg)
-{
-	switch (alg) {
-	case TOTP_ALG_SHA256:
-		return "SHA256";
-	case TOTP_ALG_SHA512:
-		return "SHA512";
-	default:
-		return "SHA1";
-	}
-}
-
-struct load_ctx {
-	sesame_config_t *cfg;
-	const char *path;
-	char *err;
-	size_t errsz;
-	FILE *f;
-	int line;     /* of the text last handed to inih */
-	int failed;   /* line of the first refused entry, 0: none */
-	int too_long; /* line that does not fit inih's buffer, 0: none */
-};
 
 static int parse_uint(const char *v, unsigned long min, unsigned long max, int base, unsigned *out)
 {
@@ -562,7 +527,7 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 		return set_string(cfg->issuer, sizeof(cfg->issuer), v);
 	}
 	if (KEY("totp", "algorithm"))
-		return config_alg_parse(v, &cfg->algorithm) == SESAME_OK ? 0 : -1;
+		return totp_alg_parse(v, &cfg->algorithm) == SESAME_OK ? 0 : -1;
 	if (KEY("totp", "digits")) {
 		if (parse_uint(v, SESAME_TOTP_MIN_DIGITS, SESAME_TOTP_MAX_DIGITS, 10, &u) != 0)
 			return -1;
@@ -645,86 +610,14 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 	return -2;
 }
 
-static int on_entry(void *user, const char *section, const char *name, const char *value)
+static int apply_entry(void *arg, const char *section, const char *name, const char *value)
 {
-	struct load_ctx *ctx = user;
-	int r;
-
-	if (ctx->failed)
-		return 0;
-	r = apply(ctx->cfg, section, name, value);
-	if (r == 0)
-		return 1;
-	ctx->failed = ctx->line;
-	if (r == -2)
-		snprintf(ctx->err, ctx->errsz, "unknown setting \"%s\" in section [%s]", name,
-			 section);
-	else
-		snprintf(ctx->err, ctx->errsz, "invalid value for %s.%s", section, name);
-	return 0;
-}
-
-/* fgets for inih that counts lines and stops at a line longer than inih's
- * fixed buffer (Debian builds it with 200 bytes), which inih would
- * otherwise split into two lines. */
-static char *read_line(char *str, int num, void *stream)
-{
-	struct load_ctx *ctx = stream;
-	size_t len;
-
-	if (ctx->too_long || fgets(str, num, ctx->f) == NULL)
-		return NULL;
-	ctx->line++;
-	len = strlen(str);
-	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(ctx->f)) {
-		ctx->too_long = ctx->line;
-		return NULL;
-	}
-	return str;
+	return apply(arg, section, name, value);
 }
 
 int config_load(sesame_config_t *cfg, const char *path, char *err, size_t errsz)
 {
-	struct load_ctx ctx = {cfg, path, err, errsz, NULL, 0, 0, 0};
-	struct stat st;
-	char what[256];
-	int r, io_error;
-
-	if ((ctx.f = fopen(path, "re")) == NULL) {
-		snprintf(err, errsz, "%s: cannot open: %s", path, strerror(errno));
-		return SESAME_ERR_IO;
-	}
-	if (fstat(fileno(ctx.f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errsz, "%s: not a regular file", path);
-		fclose(ctx.f);
-		return SESAME_ERR_IO;
-	}
-	r = ini_parse_stream(read_line, &ctx, on_entry, &ctx);
-	io_error = ferror(ctx.f);
-	fclose(ctx.f);
-	if (io_error) {
-		snprintf(err, errsz, "%s: read error", path);
-		return SESAME_ERR_IO;
-	}
-	if (ctx.too_long && (!ctx.failed || ctx.too_long < ctx.failed) &&
-	    (r == 0 || ctx.too_long <= r)) {
-		snprintf(err, errsz, "%s:%d: line too long (at most %d bytes)", path, ctx.too_long,
-			 INI_MAX_LINE - 2);
-		return SESAME_ERR_CONFIG;
-	}
-	/* inih returns the line of its first error, ours included: a syntax
-	 * error before the first refused entry is the one to report */
-	if (r != 0 && (!ctx.failed || r < ctx.failed)) {
-		snprintf(err, errsz, "%s:%d: syntax error (expected [section] or key = value)",
-			 path, r);
-		return SESAME_ERR_CONFIG;
-	}
-	if (ctx.failed) {
-		snprintf(what, sizeof(what), "%s", err);
-		snprintf(err, errsz, "%s:%d: %s", path, ctx.failed, what);
-		return SESAME_ERR_CONFIG;
-	}
-	return SESAME_OK;
+	return config_file_read(path, apply_entry, cfg, err, errsz);
 }
 
 int config_validate(const sesame_config_t *cfg, char *err, size_t errsz)

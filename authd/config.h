@@ -1,17 +1,16 @@
 /* The daemon's configuration (/etc/sesame/authd.conf, INI format, see
- * sesame-authd.conf(5)). sesamectl reads the same file to find the socket. */
-#ifndef SESAME_CONFIG_H
-#define SESAME_CONFIG_H
+ * sesame-authd.conf(5)), read with lib/config_file.c. sesamectl reads only
+ * the socket from the same file (sesame/config_client.h). */
+#ifndef AUTHD_CONFIG_H
+#define AUTHD_CONFIG_H
 
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "sesame/limits.h"
+#include "sesame/totp_alg.h"
 
 #define SESAME_MAX_TRUSTED_USERS 16
-#define SESAME_MAX_PATH 4096
-
-typedef enum { TOTP_ALG_SHA1 = 0, TOTP_ALG_SHA256, TOTP_ALG_SHA512 } totp_alg_t;
 
 typedef struct {
 	unsigned min_length;  /* code points; default 15, at least 8 */
@@ -142,8 +141,5 @@ size_t config_web_origins(const web_config_t *web, char out[][SESAME_MAX_ORIGIN 
 /* The base of the links the daemon hands out (invitations): public_url,
  * or when unset the first passkey origin. Empty when neither is known. */
 void config_web_public_url(const web_config_t *web, char out[SESAME_MAX_ORIGIN + 1]);
-
-int config_alg_parse(const char *name, totp_alg_t *alg);
-const char *config_alg_name(totp_alg_t alg); /* "SHA1", "SHA256", "SHA512" */
 
 #endif
