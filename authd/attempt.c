@@ -34,11 +34,35 @@ static int row_get(store_tx_t *tx, const char *name, const char *row, store_atte
 	return r;
 }
 
+/* The rows of a name as seen from one source: read once per attempt, by
+ * the gate, then updated by the count. */
+struct rows {
+	char key[SOURCE_KEY_MAX]; /* this source's row */
+	store_attempts_t mine, account;
+};
+
+static int rows_get(store_tx_t *tx, const char *name, const char *rhost, struct rows *w)
+{
+	int r;
+
+	row_of(rhost, w->key);
+	if ((r = row_get(tx, name, w->key, &w->mine)) != SESAME_OK)
+		return r;
+	return row_get(tx, name, ACCOUNT_ROW, &w->account);
+}
+
+static int64_t rows_wait(const struct rows *w, int64_t now)
+{
+	int64_t mine = throttle_wait(w->mine.locked_until, now);
+	int64_t account = throttle_wait(w->account.locked_until, now);
+
+	return mine > account ? mine : account;
+}
+
 int attempt_wait(authd_t *d, store_tx_t *tx, const char *name, const char *rhost, int64_t now,
 		 int64_t *wait, int *source_locked)
 {
-	char key[SOURCE_KEY_MAX];
-	store_attempts_t mine, account;
+	struct rows rows;
 	int64_t w;
 	int r;
 
@@ -53,13 +77,9 @@ int attempt_wait(authd_t *d, store_tx_t *tx, const char *name, const char *rhost
 	}
 	if (name == NULL || *name == '\0')
 		return SESAME_OK;
-	row_of(rhost, key);
-	if ((r = row_get(tx, name, key, &mine)) != SESAME_OK ||
-	    (r = row_get(tx, name, ACCOUNT_ROW, &account)) != SESAME_OK)
+	if ((r = rows_get(tx, name, rhost, &rows)) != SESAME_OK)
 		return r;
-	*wait = throttle_wait(mine.locked_until, now);
-	if ((w = throttle_wait(account.locked_until, now)) > *wait)
-		*wait = w;
+	*wait = rows_wait(&rows, now);
 	return SESAME_OK;
 }
 
@@ -142,38 +162,33 @@ static int audit(attempt_t *a, store_tx_t *tx, const char *reason)
 
 /* A failure: counted for the name from this source (its own back-off),
  * for the account (the ceiling), and for the source (spraying). */
-static int count_failure(attempt_t *a, store_tx_t *tx)
+static int count_failure(attempt_t *a, store_tx_t *tx, struct rows *rows)
 {
 	static atomic_ulong purge_tick;
 	authd_t *d = a->d;
-	char key[SOURCE_KEY_MAX];
-	store_attempts_t mine, account;
+	store_attempts_t *mine = rows ? &rows->mine : NULL, *account = rows ? &rows->account : NULL;
 	int64_t source_wait_s = 0;
 	unsigned delay;
 	int r;
 
-	if (a->user[0] != '\0') {
-		row_of(a->rhost, key);
-		if ((r = row_get(tx, a->user, key, &mine)) != SESAME_OK ||
-		    (r = row_get(tx, a->user, ACCOUNT_ROW, &account)) != SESAME_OK)
-			return r;
-		if (mine.failures < UINT32_MAX)
-			mine.failures++;
-		mine.last_failure = a->now;
-		delay = throttle_delay(&d->throttle, mine.failures);
-		mine.locked_until = delay ? a->now + (int64_t)delay : 0;
-		if (account.failures < UINT32_MAX)
-			account.failures++;
-		account.last_failure = a->now;
-		if (d->cfg.account_max_failures && account.failures >= d->cfg.account_max_failures)
-			account.locked_until = a->now + (int64_t)d->cfg.account_lock_time;
-		if ((r = store_attempts_set(tx, a->user, key, &mine)) != SESAME_OK ||
-		    (r = store_attempts_set(tx, a->user, ACCOUNT_ROW, &account)) != SESAME_OK)
+	if (rows != NULL) { /* a name to count it against */
+		if (mine->failures < UINT32_MAX)
+			mine->failures++;
+		mine->last_failure = a->now;
+		delay = throttle_delay(&d->throttle, mine->failures);
+		mine->locked_until = delay ? a->now + (int64_t)delay : 0;
+		if (account->failures < UINT32_MAX)
+			account->failures++;
+		account->last_failure = a->now;
+		if (d->cfg.account_max_failures && account->failures >= d->cfg.account_max_failures)
+			account->locked_until = a->now + (int64_t)d->cfg.account_lock_time;
+		if ((r = store_attempts_set(tx, a->user, rows->key, mine)) != SESAME_OK ||
+		    (r = store_attempts_set(tx, a->user, ACCOUNT_ROW, account)) != SESAME_OK)
 			return r;
 		if (delay)
 			say_wait(a, 0, (int64_t)delay);
-		if (throttle_wait(account.locked_until, a->now) > (int64_t)delay)
-			say_wait(a, 0, throttle_wait(account.locked_until, a->now));
+		if (throttle_wait(account->locked_until, a->now) > (int64_t)delay)
+			say_wait(a, 0, throttle_wait(account->locked_until, a->now));
 	}
 	if ((r = source_failure(d, tx, a->rhost, a->now, &source_wait_s)) != SESAME_OK)
 		return r;
@@ -187,13 +202,11 @@ static int count_failure(attempt_t *a, store_tx_t *tx)
 
 /* A success forgives this source's failures for the name and the
  * account's consecutive count; other sources keep theirs. */
-static int forgive(attempt_t *a, store_tx_t *tx, const store_user_t *u)
+static int forgive(attempt_t *a, store_tx_t *tx, const store_user_t *u, const struct rows *rows)
 {
-	char key[SOURCE_KEY_MAX];
 	int r;
 
-	row_of(a->rhost, key);
-	if ((r = store_attempts_delete(tx, a->user, key)) != SESAME_OK ||
+	if ((r = store_attempts_delete(tx, a->user, rows->key)) != SESAME_OK ||
 	    (r = store_attempts_delete(tx, a->user, ACCOUNT_ROW)) != SESAME_OK)
 		return r;
 	return store_user_set_success(tx, u->id, a->now);
@@ -208,10 +221,12 @@ static void deny(attempt_t *a, int reason, const char *message)
 
 static int attempt_tx(store_tx_t *tx, void *arg)
 {
+	static atomic_ulong spend_tick;
 	attempt_t *a = arg;
 	store_user_t u, *up = NULL;
+	struct rows rows;
 	int64_t wait;
-	int r, source_locked;
+	int r;
 
 	/* the function may run more than once: outputs start afresh */
 	a->result = ATTEMPT_DENIED;
@@ -231,6 +246,10 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 		}
 		if (r != SESAME_OK)
 			return r;
+		/* the spent ids of tokens that expired go now and then */
+		if (atomic_fetch_add(&spend_tick, 1) % PURGE_EVERY == PURGE_EVERY - 1 &&
+		    (r = store_flow_purge(tx, a->now)) != SESAME_OK)
+			return r;
 	}
 	if ((r = source_wait(a->d, tx, a->rhost, a->now, &wait)) != SESAME_OK)
 		return r;
@@ -243,7 +262,7 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 		r = a->factor->identify(a, tx);
 		if (r == SESAME_ERR_NOT_FOUND) { /* no name to count it against: the source */
 			deny(a, SESAME_ERR_NOT_FOUND, refusal_text(SESAME_ERR_PERMISSION));
-			if ((r = count_failure(a, tx)) != SESAME_OK)
+			if ((r = count_failure(a, tx, NULL)) != SESAME_OK)
 				return r;
 			return audit(a, tx, a->why ? a->why : "not_found");
 		}
@@ -261,10 +280,9 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 			return audit(a, tx, sesame_err_code(SESAME_ERR_DISABLED));
 		}
 	}
-	if ((r = attempt_wait(a->d, tx, a->user, a->rhost, a->now, &wait, &source_locked)) !=
-	    SESAME_OK)
+	if ((r = rows_get(tx, a->user, a->rhost, &rows)) != SESAME_OK)
 		return r;
-	if (wait > 0) { /* known or not: the same answer */
+	if ((wait = rows_wait(&rows, a->now)) > 0) { /* known or not: the same answer */
 		deny(a, SESAME_ERR_LOCKED, "");
 		say_wait(a, 0, wait);
 		return audit(a, tx, sesame_err_code(SESAME_ERR_LOCKED));
@@ -272,7 +290,7 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 	if ((r = a->factor->verify(a, tx, up)) != SESAME_OK)
 		return r;
 	if (a->outcome == SESAME_OK && up != NULL) {
-		if (a->factor->forgives && (r = forgive(a, tx, up)) != SESAME_OK)
+		if (a->factor->forgives && (r = forgive(a, tx, up, &rows)) != SESAME_OK)
 			return r;
 		a->result = ATTEMPT_SUCCESS;
 		a->reason = SESAME_OK;
@@ -281,7 +299,7 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 	if (a->outcome == SESAME_OK) /* a factor cannot succeed without a record */
 		a->outcome = SESAME_ERR_NO_FACTOR;
 	deny(a, a->outcome, refusal_text(a->outcome));
-	if ((r = count_failure(a, tx)) != SESAME_OK)
+	if ((r = count_failure(a, tx, a->user[0] ? &rows : NULL)) != SESAME_OK)
 		return r;
 	return audit(a, tx, a->why ? a->why : sesame_err_code(a->outcome));
 }

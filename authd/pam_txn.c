@@ -57,15 +57,24 @@ static int number(const char *s, long long *out)
 	return *s != '\0' && *end == '\0' ? 0 : -1;
 }
 
+static int nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 static int hex_id(const char *s, unsigned char id[FLOW_ID_LEN])
 {
 	if (strlen(s) != 2 * FLOW_ID_LEN)
 		return -1;
 	for (size_t i = 0; i < FLOW_ID_LEN; i++) {
-		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
 			return -1;
-		id[i] = (unsigned char)v;
+		id[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 0;
 }

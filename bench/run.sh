@@ -16,7 +16,7 @@ RATE_USERS=${2:-20000}
 RATE_THREADS=${3:-32}
 ROUNDS=3
 . bench/common.sh
-bench_setup bench libpam-oath
+bench_setup bench libpam-oath libnss-wrapper
 
 printf '[throttle]\nmax_failures = 1000\n' >"$T/authd.conf"
 "$B/authd/sesame-authd" --init --config "$T/authd.conf" --socket "$T/s.sock" --database "$T/db" \
@@ -32,7 +32,15 @@ mkdir -p "$T/pam.d" "$T/oath"
 printf 'auth required pam_deny.so\n' >"$T/pam.d/other"
 echo "auth required $B/pam_module/pam_sesame.so socket=$T/s.sock" >"$T/pam.d/sesame"
 echo "auth required /lib/x86_64-linux-gnu/security/pam_oath.so usersfile=$T/oath/users window=1 digits=6" >"$T/pam.d/oath"
-wrap=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d")
+# The users exist for NSS, as they do on a server (pam_sesame resolves the
+# canonical name with getpwnam_r; an unknown name costs the system's whole
+# NSS chain, ~80 syscalls with nss_systemd, which no real login pays).
+awk '{printf "%s:x:%d:%d::/nonexistent:/usr/sbin/nologin\n", $1, 20000 + NR, 20000 + NR}' \
+  "$T/users.txt" >"$T/passwd"
+printf 'bench:x:20000:\n' >"$T/group"
+wrap=(env LD_PRELOAD="/usr/lib/x86_64-linux-gnu/libpam_wrapper.so /usr/lib/x86_64-linux-gnu/libnss_wrapper.so"
+  PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d" NSS_WRAPPER_PASSWD="$T/passwd"
+  NSS_WRAPPER_GROUP="$T/group")
 
 declare -A results
 for r in $(seq 1 $ROUNDS); do

@@ -198,6 +198,8 @@ int store_user_handle_set(store_tx_t *tx, int64_t user_id,
 /* The user id of a handle; SESAME_ERR_NOT_FOUND. */
 int store_user_by_handle(store_tx_t *tx, const unsigned char *handle, size_t len, int64_t *user_id);
 
+/* How many passkeys a user has (without reading them). */
+int store_webauthn_count(store_tx_t *tx, int64_t user_id, size_t *n);
 /* A user's passkeys, oldest first; free() *items. */
 int store_webauthn_list(store_tx_t *tx, int64_t user_id, store_webauthn_t **items, size_t *n);
 /* The passkey of a credential id, whoever owns it; SESAME_ERR_NOT_FOUND. */

@@ -61,6 +61,7 @@ const char *const store_sqlite_statements[ST__COUNT] = {
 	"id, user_id, credential_id, public_key, alg, sign_count, aaguid, backup_eligible,"        \
 	" backup_state, attestation, transports, name, created, last_used"
     [ST_WA_LIST] = "SELECT " WA_COLUMNS " FROM webauthn_credentials WHERE user_id = ?1 ORDER BY id",
+    [ST_WA_HOW_MANY] = "SELECT count(*) FROM webauthn_credentials WHERE user_id = ?1",
     [ST_WA_BY_CRED] = "SELECT " WA_COLUMNS " FROM webauthn_credentials WHERE credential_id = ?1",
     [ST_WA_INSERT] = "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg,"
 		     " sign_count, aaguid, backup_eligible, backup_state, attestation, transports,"

@@ -46,6 +46,18 @@ static int webauthn_row(sqlite3_stmt *st, store_webauthn_t *w)
 	return SESAME_OK;
 }
 
+int store_webauthn_count(store_tx_t *tx, int64_t user_id, size_t *n)
+{
+	sqlite3_stmt *st = tx->c->st[ST_WA_HOW_MANY];
+	int rc;
+
+	*n = 0;
+	sqlite3_bind_int64(st, 1, user_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	return stmt_end(st, rc, rc == SQLITE_ROW ? SESAME_OK : SESAME_ERR_STORE);
+}
+
 int store_webauthn_list(store_tx_t *tx, int64_t user_id, store_webauthn_t **items, size_t *n)
 {
 	sqlite3_stmt *st = tx->c->st[ST_WA_LIST];
