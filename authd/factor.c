@@ -24,13 +24,17 @@ const factor_t *factor_by_bit(unsigned bit)
 	return NULL;
 }
 
-int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned *mask,
+int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned which, unsigned *mask,
 			 unsigned detail[FACTOR_COUNT])
 {
 	*mask = 0;
 	for (size_t i = 0; i < FACTOR_COUNT; i++) {
 		unsigned d = 0;
-		int r = factor_table[i]->enrolled(tx, u, &d);
+		int r;
+
+		if (!(factor_table[i]->bit & which))
+			continue;
+		r = factor_table[i]->enrolled(tx, u, &d);
 		if (r != SESAME_OK)
 			return r;
 		if (d)

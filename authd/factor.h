@@ -61,9 +61,10 @@ const factor_t *factor_by_name(const char *name);
 /* The entry of one FACTOR_* bit, or NULL. */
 const factor_t *factor_by_bit(unsigned bit);
 
-/* The factors u has (FACTOR_* bits) into *mask; each one's detail (see
- * enrolled) into detail[i], by factor_table index, when detail is not NULL. */
-int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned *mask,
+/* Which of the factors in `which` (FACTOR_* bits) u has, into *mask; each
+ * one's detail (see enrolled) into detail[i], by factor_table index, when
+ * detail is not NULL (others left as they are). */
+int factor_enrolled_mask(store_tx_t *tx, const store_user_t *u, unsigned which, unsigned *mask,
 			 unsigned detail[FACTOR_COUNT]);
 
 /* factor_table index of f. */

@@ -122,7 +122,7 @@ static int begin_tx(store_tx_t *tx, void *arg)
 	char canonical[SESAME_MAX_USERNAME + 1];
 	store_user_t u;
 	int64_t wait;
-	int r, source_locked;
+	int r, source_locked, known;
 	unsigned missing;
 
 	memset(c->step, 0, sizeof(*c->step));
@@ -132,7 +132,8 @@ static int begin_tx(store_tx_t *tx, void *arg)
 	r = store_user_get(tx, f->user, &u);
 	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND)
 		return r;
-	if (r == SESAME_OK && u.disabled) {
+	known = r == SESAME_OK;
+	if (known && u.disabled) {
 		/* an administrator's decision, not a secret: said at once */
 		verdict(c->step, AUTH_DENIED, SESAME_ERR_DISABLED, ATTEMPT_DISABLED_MESSAGE);
 		return begin_audit(c, tx, "none", sesame_err_code(SESAME_ERR_DISABLED));
@@ -144,7 +145,10 @@ static int begin_tx(store_tx_t *tx, void *arg)
 			return r;
 		c->variant = r == SESAME_OK;
 	} else {
-		if ((r = factor_enrolled_mask(tx, &u, &c->enrolled, c->detail)) != SESAME_OK)
+		/* what this door can ask first: most users have it, and the
+		 * rest matters only when they do not */
+		if ((r = factor_enrolled_mask(tx, &u, flow_askable(f->door), &c->enrolled,
+					      c->detail)) != SESAME_OK)
 			return r;
 	}
 	if ((r = attempt_wait(c->d, tx, f->user, f->rhost, c->now, &wait, &source_locked)) !=
@@ -165,6 +169,13 @@ static int begin_tx(store_tx_t *tx, void *arg)
 		c->step->kind = FLOW_STEP_PROMPT;
 		c->step->missing = missing;
 		return SESAME_OK;
+	}
+	if (known && f->nullok) { /* the rest of what the user has: a passkey is a factor */
+		unsigned rest = 0;
+		if ((r = factor_enrolled_mask(tx, &u, FACTOR_ALL & ~flow_askable(f->door), &rest,
+					      c->detail)) != SESAME_OK)
+			return r;
+		c->enrolled |= rest;
 	}
 	if (f->nullok && !(c->enrolled & FACTOR_SECOND) && !c->variant) {
 		verdict(c->step, AUTH_SUCCESS, SESAME_OK, "");
@@ -212,7 +223,7 @@ static int enrolled_tx(store_tx_t *tx, void *arg)
 	c->mask = 0;
 	if (r == SESAME_ERR_NOT_FOUND)
 		return SESAME_OK;
-	return r == SESAME_OK ? factor_enrolled_mask(tx, &u, &c->mask, NULL) : r;
+	return r == SESAME_OK ? factor_enrolled_mask(tx, &u, FACTOR_ALL, &c->mask, NULL) : r;
 }
 
 int flow_recent(const authd_t *d, const flow_t *f, int64_t now)

@@ -128,10 +128,13 @@ static const char *const schema_v7 =
     "INSERT INTO attempts (name, source, failures, last_failure, locked_until)"
     " SELECT name, '*', failures, last_failure, locked_until FROM users"
     " WHERE failures > 0 OR locked_until > 0;"
+    /* keyed by (expires, id): a token's expiry is sealed with its id, so
+     * the pair is as unique as the id, and the purge is a range of the key
+     * (one b-tree written per spend, not two) */
     "CREATE TABLE spent_flows ("
-    " id BLOB PRIMARY KEY,"
-    " expires INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE INDEX spent_flows_expires ON spent_flows(expires);"
+    " expires INTEGER NOT NULL,"
+    " id BLOB NOT NULL,"
+    " PRIMARY KEY (expires, id)) WITHOUT ROWID;"
     "CREATE INDEX users_name_lower ON users(lower(name));"
     "ALTER TABLE sessions ADD COLUMN factors INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE sessions ADD COLUMN auth_time INTEGER NOT NULL DEFAULT 0;"

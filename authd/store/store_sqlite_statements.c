@@ -108,7 +108,7 @@ const char *const store_sqlite_statements[ST__COUNT] = {
 			 " WHERE name = ?1 ORDER BY last_failure DESC, source LIMIT ?2",
     /* single use: the primary key refuses a second spend */
     [ST_FLOW_SPEND] = "INSERT INTO spent_flows (id, expires) VALUES (?1, ?2)"
-		      " ON CONFLICT (id) DO NOTHING",
+		      " ON CONFLICT (expires, id) DO NOTHING",
     [ST_FLOW_PURGE] = "DELETE FROM spent_flows WHERE expires < ?1",
     /* lower() folds ASCII letters only (no ICU): the index users_name_lower */
     [ST_USER_FIND_FOLDED] = "SELECT name FROM users WHERE lower(name) = lower(?1)"

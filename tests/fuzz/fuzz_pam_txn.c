@@ -1,8 +1,8 @@
 /* libFuzzer target: pam_txn_open on arbitrary tokens (base64url decoding,
  * AES-GCM opening, field splitting). A fixed key; most inputs fail the
  * seal, so the corpus holds real tokens and the fuzzer mutates them:
- * token0-2 in format 1 (under the master key), token3-5 in format 2 (under
- * the pam-txn key derived from it). */
+ * token0-2 in today's binary layout (sealed in format 2 under the pam-txn
+ * key), token3-5 of an older text layout (format 2) that must be refused. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

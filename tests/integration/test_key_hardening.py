@@ -298,7 +298,11 @@ class PurposeKeys(DaemonTestCase):
         self.assertEqual(token[0], 2)
         plain = gcm_open(txn_key, token, aad(2, "pam-txn", ""))
         self.assertIsNotNone(plain)
-        self.assertEqual(plain.split(b"\0")[1:3], [b"ada", b"s"])
+        # the layout of authd/pam_txn.c: 3 bytes, 16 id, 5 times, then strings
+        at = 3 + 16 + 40
+        user = plain[at + 1:at + 1 + plain[at]]
+        at += 1 + plain[at]
+        self.assertEqual([user, plain[at + 1:at + 1 + plain[at]]], [b"ada", b"s"])
         self.assertIsNone(gcm_open(master, token, aad(2, "pam-txn", "")))
         self.assertIsNone(gcm_open(totp_key, token, aad(2, "pam-txn", "")))
 

@@ -310,115 +310,92 @@ static void seal_text(const seal_keyring_t *k, const char *purpose, const char *
 	free(blob);
 }
 
-/* The layout: t2 NUL user NUL service NUL rhost NUL tty NUL next NUL
- * nullok NUL passed NUL 3 proof times NUL auth_time NUL id (hex) NUL
- * expires (sizeof - 1: the literal's own NUL is not part of it) */
-#define TXN(s) s, sizeof(s) - 1
-#define HEAD "t2\0alice\0sshd\0\0\0totp\0"
-#define ID "00112233445566778899aabbccddeeff"
-#define GOOD                                                                                       \
-	HEAD "1\0"                                                                                 \
-	     "2\0"                                                                                 \
-	     "0\0"                                                                                 \
-	     "1700000000\0"                                                                        \
-	     "0\0"                                                                                 \
-	     "1700000000\0" ID "\0"                                                                \
-	     "1700000300"
+/* The layout (pam_txn.c): version, nullok, passed, 16 id bytes, five
+ * big-endian i64 times, then five strings (length byte + bytes). */
+static size_t layout(unsigned char *out, unsigned version, unsigned nullok, unsigned passed,
+		     int64_t expires, const char *const strings[5])
+{
+	unsigned char *p = out;
+	const int64_t times[5] = {0, NOW - 5, 0, NOW - 5, expires};
+
+	*p++ = (unsigned char)version;
+	*p++ = (unsigned char)nullok;
+	*p++ = (unsigned char)passed;
+	for (int i = 0; i < 16; i++)
+		*p++ = (unsigned char)(i * 17);
+	for (int i = 0; i < 5; i++)
+		for (int b = 7; b >= 0; b--)
+			*p++ = (unsigned char)((uint64_t)times[i] >> (8 * b));
+	for (int i = 0; i < 5; i++) {
+		size_t n = strlen(strings[i]);
+		*p++ = (unsigned char)n;
+		memcpy(p, strings[i], n);
+		p += n;
+	}
+	return (size_t)(p - out);
+}
 
 static void test_sealed_but_invalid_content(void **state)
 {
-	static const struct {
-		const char *text;
-		size_t len;
-	} bad[] = {
-	    {TXN("")},
-	    {TXN("not a token")},
-	    {TXN("t1\0alice\0sshd\0\0\0totp\0"
-		 "1\0"
-		 "2\0"
-		 "0\0"
-		 "0\0"
-		 "0\0"
-		 "0\0" ID "\0"
-		 "1700000300")}, /* version */
-	    {TXN(HEAD "1\0"
-		      "2\0"
-		      "0\0"
-		      "0\0"
-		      "0\0"
-		      "0\0" ID)},  /* missing field */
-	    {TXN(GOOD "\0extra")}, /* extra field */
-	    {TXN(HEAD "2\0"
-		      "2\0"
-		      "0\0"
-		      "0\0"
-		      "0\0"
-		      "0\0" ID "\0"
-		      "1700000300")}, /* nullok */
-	    {TXN(HEAD "1\0"
-		      "99\0"
-		      "0\0"
-		      "0\0"
-		      "0\0"
-		      "0\0" ID "\0"
-		      "1700000300")}, /* passed */
-	    {TXN(HEAD "1\0"
-		      "2\0"
-		      "0\0"
-		      "x\0"
-		      "0\0"
-		      "0\0" ID "\0"
-		      "1700000300")}, /* a time */
-	    {TXN(HEAD "1\0"
-		      "2\0"
-		      "0\0"
-		      "0\0"
-		      "0\0"
-		      "0\0"
-		      "0011\0"
-		      "1700000300")}, /* id */
-	    {TXN(HEAD "1\0"
-		      "2\0"
-		      "0\0"
-		      "0\0"
-		      "0\0"
-		      "0\0" ID "\0"
-		      "17000x")}, /* expiry */
-	    {TXN(HEAD "1\0"
-		      "2\0"
-		      "0\0"
-		      "0\0"
-		      "0\0"
-		      "0\0" ID "\0")}, /* empty expiry */
-	    {TXN("t2\0alice\0sshd\0\0\0totpxxxxxxxxxxxxxxxx\0"
-		 "1\0"
-		 "2\0"
-		 "0\0"
-		 "0\0"
-		 "0\0"
-		 "0\0" ID "\0"
-		 "1700000300")},
-	};
+	static const char *const good[5] = {"alice", "sshd", "", "", "totp"};
+	static const char *const long_next[5] = {"alice", "sshd", "", "", "totpxxxxxxxxxxxxxxxxx"};
 	struct fixture *f = *state;
-	flow_t out;
+	unsigned char buf[2048];
 	char token[SESAME_MAX_TXN + 1];
+	flow_t out;
+	size_t n;
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		seal_text(f->k, "pam-txn", bad[i].text, bad[i].len, token, sizeof(token));
+	struct {
+		size_t len;
+		const char *what;
+	} bad[16];
+	unsigned char texts[16][2048];
+	size_t nbad = 0;
+
+#define BAD(what_, expr)                                                                           \
+	do {                                                                                       \
+		bad[nbad].len = (expr);                                                            \
+		bad[nbad].what = what_;                                                            \
+		memcpy(texts[nbad], buf, bad[nbad].len);                                           \
+		nbad++;                                                                            \
+	} while (0)
+	BAD("empty", 0);
+	BAD("version", layout(buf, 2, 1, FACTOR_TOTP, NOW + 300, good));
+	BAD("nullok", layout(buf, 3, 2, FACTOR_TOTP, NOW + 300, good));
+	BAD("passed", layout(buf, 3, 1, 0x80, NOW + 300, good));
+	BAD("next too long", layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, long_next));
+	n = layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, good);
+	BAD("truncated", n - 1);
+	buf[n] = 'x';
+	BAD("extra byte", n + 1);
+	n = layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, good);
+	buf[3 + 16 + 40] = 200; /* the user's length runs past the end */
+	BAD("string length", n);
+	n = layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, good);
+	buf[3 + 16 + 40 + 2] = '\0'; /* a NUL inside the user name */
+	BAD("NUL inside", n);
+	BAD("fixed part only", 3 + 16 + 39);
+#undef BAD
+	for (size_t i = 0; i < nbad; i++) {
+		seal_text(f->k, "pam-txn", (const char *)texts[i], bad[i].len, token,
+			  sizeof(token));
 		int r = pam_txn_open(f->k, token, NOW, &out);
 		if (r != SESAME_ERR_INVALID_ARGUMENT)
-			fail_msg("content #%zu gave %d", i, r);
+			fail_msg("content \"%s\" gave %d", bad[i].what, r);
 	}
+	n = layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, good);
 	/* the same valid content sealed for another purpose */
-	seal_text(f->k, "totp-seed", TXN(GOOD), token, sizeof(token));
+	seal_text(f->k, "totp-seed", (const char *)buf, n, token, sizeof(token));
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_ERR_INVALID_ARGUMENT);
-	seal_text(f->k, "pam-txn", TXN(GOOD), token, sizeof(token));
+	seal_text(f->k, "pam-txn", (const char *)buf, n, token, sizeof(token));
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_OK);
 	assert_string_equal(out.user, "alice");
 	assert_string_equal(out.next, "totp");
 	assert_int_equal(out.nullok, 1);
 	assert_int_equal(out.passed, FACTOR_TOTP);
-	assert_int_equal(out.id[15], 0xff);
+	assert_int_equal(out.id[15], 15 * 17);
+	assert_int_equal(out.auth_time, NOW - 5);
+	assert_int_equal(out.expires, NOW + 300);
 }
 
 int main(void)
