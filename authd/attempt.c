@@ -206,7 +206,11 @@ static int forgive(attempt_t *a, store_tx_t *tx, const store_user_t *u, const st
 {
 	int r;
 
-	if ((r = store_attempts_delete(tx, a->user, rows->key)) != SESAME_OK ||
+	/* the rows were read by the gate: most successes have none to delete */
+	if ((rows->mine.failures || rows->mine.locked_until) &&
+	    (r = store_attempts_delete(tx, a->user, rows->key)) != SESAME_OK)
+		return r;
+	if ((rows->account.failures || rows->account.locked_until) &&
 	    (r = store_attempts_delete(tx, a->user, ACCOUNT_ROW)) != SESAME_OK)
 		return r;
 	return store_user_set_success(tx, u->id, a->now);
