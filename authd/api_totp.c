@@ -1,4 +1,5 @@
-/* /v1/totp/...: enrollment with confirmation, listing and removal (root). */
+/* /v1/totp/enroll|confirm: enrollment with confirmation (root); listing
+ * and removal are api_factor.c's, for both kinds of second factor. */
 #include <openssl/crypto.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 
 #include "api.h"
 #include "audit.h"
-#include "factor_manage.h"
 #include "sesame/error.h"
 #include "totp_enroll.h"
 
@@ -97,48 +97,4 @@ json_t *api_totp_json(const store_totp_t *t)
 			 "digits", (int)t->digits, "period", (int)t->period, "confirmed",
 			 t->confirmed, "created", (json_int_t)t->created, "last_used",
 			 (json_int_t)t->last_used);
-}
-
-int api_totp_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
-		  api_error_t *err)
-{
-	static const char *const fields[] = {"user", NULL};
-	factor_lists_t l;
-	const char *user;
-	json_t *items;
-	int r;
-
-	(void)c; /* who may ask: the route table (api_util.c) */
-	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)))
-		return r;
-	if ((r = factor_lists(d, user, &l)) == SESAME_OK && (items = json_array()) != NULL) {
-		for (size_t i = 0; i < l.n_totp; i++)
-			json_array_append_new(items, api_totp_json(&l.totp[i]));
-		*reply = json_pack("{s:s, s:o}", "user", user, "totp", items);
-		r = *reply ? SESAME_OK : SESAME_ERR_NOMEM;
-	} else if (r == SESAME_OK) {
-		r = SESAME_ERR_NOMEM;
-	}
-	factor_lists_free(&l);
-	return r;
-}
-
-int api_totp_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
-		    api_error_t *err)
-{
-	static const char *const fields[] = {"user", "id", "force", NULL};
-	const char *user;
-	long long id;
-	int force, r;
-
-	(void)c;
-	if ((r = api_fields(req, fields, err)) || (r = api_user(req, "user", &user, err)) ||
-	    (r = api_int(req, "id", 1, 1, INT64_MAX, 0, &id, err)) ||
-	    (r = api_bool(req, "force", 0, &force, err)))
-		return r;
-	r = factor_remove(d, user, &factor_totp, id, force, ADMIN_SERVICE, "", (int64_t)time(NULL));
-	if (r != SESAME_OK)
-		return api_factor_refusal(r, err);
-	*reply = json_pack("{s:s, s:I, s:b}", "user", user, "id", (json_int_t)id, "removed", 1);
-	return *reply ? SESAME_OK : SESAME_ERR_NOMEM;
 }
