@@ -1,72 +1,202 @@
-/* Transport of the daemon's JSON-over-HTTP protocol on a unix socket
- * (libcurl): one POST, one bounded reply. */
-#include <curl/curl.h>
+/* Transport of the daemon's JSON-over-HTTP protocol on a unix socket: one
+ * POST, one bounded reply (lib/http_reply.c), on a keep-alive connection.
+ * Written here rather than with libcurl: the module runs inside sshd, su
+ * and login, and this is all it needs of HTTP — without a library that
+ * costs more than the rest of a PAM step (docs/benchmarks.md) and brings
+ * TLS stacks into every root process that loads the module. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sesame/client.h"
 #include "sesame/error.h"
+#include "sesame/http_reply.h"
 #include "sesame/limits.h"
 
+#define CLIENT_BUF (HTTP_REPLY_MAX_HEAD + SESAME_MAX_BODY + 1)
+
 struct sesame_client {
-	CURL *curl;
-	struct curl_slist *headers;
-	char *socket_path;
+	int fd; /* -1: not connected */
+	struct sockaddr_un addr;
 	long timeout_ms;
-	char *buf; /* reply body, bounded by SESAME_MAX_BODY */
+	char *buf; /* the last reply, head and body; NUL after it */
 	size_t len;
-	int overflow;
 };
 
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	sesame_client_t *c = userdata;
-	size_t n = size * nmemb;
+/* Transport outcomes inside this file: STALE is a kept-alive connection
+ * that the daemon closed before this request reached it. */
+enum { IO_OK = 0, IO_STALE, IO_UNAVAILABLE, IO_TIMEOUT, IO_PROTOCOL, IO_NOMEM };
 
-	if (n > SESAME_MAX_BODY - c->len) {
-		c->overflow = 1;
-		return 0; /* aborts the transfer */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for events on fd until the deadline: 1 ready, 0 timed out, -1 error. */
+static int wait_fd(int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = events};
+		int64_t left = deadline - now_ms();
+		int n;
+
+		if (left <= 0)
+			return 0;
+		n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
 	}
-	memcpy(c->buf + c->len, ptr, n);
-	c->len += n;
-	return n;
+}
+
+static void conn_close(sesame_client_t *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+static int conn_open(sesame_client_t *c, int64_t deadline)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int err = 0;
+	socklen_t errlen = sizeof(err);
+
+	if (fd < 0)
+		return errno == ENOMEM || errno == ENOBUFS ? IO_NOMEM : IO_UNAVAILABLE;
+	if (connect(fd, (const struct sockaddr *)&c->addr, sizeof(c->addr)) != 0) {
+		if (errno != EAGAIN && errno != EINPROGRESS && errno != EINTR)
+			goto unavailable;
+		/* the listen queue is full: wait until it takes us, or the deadline */
+		int w = wait_fd(fd, POLLOUT, deadline);
+		if (w == 0) {
+			close(fd);
+			return IO_TIMEOUT;
+		}
+		if (w < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) != 0 || err != 0)
+			goto unavailable;
+	}
+	c->fd = fd;
+	return IO_OK;
+unavailable:
+	close(fd);
+	return IO_UNAVAILABLE;
+}
+
+static int send_all(sesame_client_t *c, struct iovec *iov, int iovcnt, int64_t deadline)
+{
+	while (iovcnt > 0) {
+		struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
+		ssize_t n = sendmsg(c->fd, &m, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				int w = wait_fd(c->fd, POLLOUT, deadline);
+				if (w == 0)
+					return IO_TIMEOUT;
+				if (w < 0)
+					return IO_UNAVAILABLE;
+				continue;
+			}
+			return errno == EPIPE || errno == ECONNRESET ? IO_STALE : IO_UNAVAILABLE;
+		}
+		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			iovcnt--;
+		}
+		if (iovcnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+	return IO_OK;
+}
+
+static int recv_reply(sesame_client_t *c, http_reply_t *r, int64_t deadline)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (c->len >= CLIENT_BUF - 1)
+			return IO_PROTOCOL; /* larger than any reply may be */
+		n = recv(c->fd, c->buf + c->len, CLIENT_BUF - 1 - c->len, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				int w = wait_fd(c->fd, POLLIN, deadline);
+				if (w == 0)
+					return IO_TIMEOUT;
+				if (w < 0)
+					return IO_PROTOCOL;
+				continue;
+			}
+			return c->len == 0 && errno == ECONNRESET ? IO_STALE : IO_PROTOCOL;
+		}
+		if (n == 0)
+			return c->len == 0 ? IO_STALE : IO_PROTOCOL;
+		c->len += (size_t)n;
+		switch (http_reply_parse(c->buf, c->len, SESAME_MAX_BODY, r)) {
+		case HTTP_REPLY_COMPLETE:
+			return IO_OK;
+		case HTTP_REPLY_MORE:
+			break;
+		default:
+			return IO_PROTOCOL;
+		}
+	}
+}
+
+/* One request on the current connection (opened if needed). */
+static int exchange(sesame_client_t *c, const char *head, size_t head_len, const char *body,
+		    size_t len, http_reply_t *r, int64_t deadline)
+{
+	struct iovec iov[2] = {{.iov_base = (void *)head, .iov_len = head_len},
+			       {.iov_base = (void *)body, .iov_len = len}};
+	int rv;
+
+	if (c->fd < 0 && (rv = conn_open(c, deadline)) != IO_OK)
+		return rv;
+	if ((rv = send_all(c, iov, len > 0 ? 2 : 1, deadline)) != IO_OK)
+		return rv;
+	return recv_reply(c, r, deadline);
 }
 
 int sesame_client_new(const char *socket_path, long timeout_ms, sesame_client_t **out)
 {
 	sesame_client_t *c = NULL;
+	size_t n;
 	int ok = SESAME_ERR_NOMEM;
 
 	*out = NULL;
 	if (socket_path == NULL || *socket_path == '\0' || timeout_ms <= 0)
 		return SESAME_ERR_INVALID_ARGUMENT;
+	n = strlen(socket_path);
+	if (n >= sizeof(c->addr.sun_path))
+		return SESAME_ERR_INVALID_ARGUMENT;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto fail;
-	if ((c->socket_path = strdup(socket_path)) == NULL)
-		goto fail;
-	if ((c->buf = malloc(SESAME_MAX_BODY + 1)) == NULL)
-		goto fail;
-	if ((c->curl = curl_easy_init()) == NULL)
-		goto fail;
-	c->headers = curl_slist_append(NULL, "Content-Type: application/json");
-	if (c->headers == NULL)
-		goto fail;
-	/* an empty Expect: avoids curl's 100-continue round trip */
-	struct curl_slist *h = curl_slist_append(c->headers, "Expect:");
-	if (h == NULL)
-		goto fail;
-	c->headers = h;
+	c->fd = -1;
+	c->addr.sun_family = AF_UNIX;
+	memcpy(c->addr.sun_path, socket_path, n + 1);
 	c->timeout_ms = timeout_ms;
-	curl_easy_setopt(c->curl, CURLOPT_UNIX_SOCKET_PATH, c->socket_path);
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http");
-	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	if ((c->buf = malloc(CLIENT_BUF)) == NULL)
+		goto fail;
+	c->buf[0] = '\0';
 	*out = c;
 	c = NULL;
 	ok = SESAME_OK;
@@ -81,15 +211,12 @@ void sesame_client_free(sesame_client_t **cp)
 
 	if (cp == NULL || (c = *cp) == NULL)
 		return;
-	if (c->curl)
-		curl_easy_cleanup(c->curl);
-	curl_slist_free_all(c->headers);
+	conn_close(c);
 	if (c->buf) {
 		/* replies may carry enrollment secrets */
-		explicit_bzero(c->buf, SESAME_MAX_BODY + 1);
+		explicit_bzero(c->buf, c->len + 1);
 		free(c->buf);
 	}
-	free(c->socket_path);
 	free(c);
 	*cp = NULL;
 }
@@ -97,8 +224,12 @@ void sesame_client_free(sesame_client_t **cp)
 int sesame_client_post(sesame_client_t *c, const char *path, const char *body, size_t len,
 		       long *status, const char **reply, size_t *reply_len)
 {
-	char url[256];
-	CURLcode cr;
+	char head[320];
+	http_reply_t r;
+	int64_t deadline;
+	int head_len;
+	int reused;
+	int rv;
 
 	*status = 0;
 	*reply = NULL;
@@ -108,33 +239,50 @@ int sesame_client_post(sesame_client_t *c, const char *path, const char *body, s
 	/* the previous reply is gone: it may have held an enrollment secret */
 	explicit_bzero(c->buf, c->len + 1);
 	c->len = 0;
-	c->overflow = 0;
 	if (len > SESAME_MAX_BODY)
 		return SESAME_ERR_TOO_LARGE;
-	snprintf(url, sizeof(url), "http://localhost%s", path);
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)len);
-	cr = curl_easy_perform(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL); /* body is the caller's */
-	if (cr != CURLE_OK) {
+	for (const char *p = path; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return SESAME_ERR_INVALID_ARGUMENT;
+	head_len = snprintf(head, sizeof(head),
+			    "POST %s HTTP/1.1\r\nHost: localhost\r\n"
+			    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+			    path, len);
+	if (head_len < 0 || (size_t)head_len >= sizeof(head))
+		return SESAME_ERR_INVALID_ARGUMENT;
+	deadline = now_ms() + c->timeout_ms;
+	reused = c->fd >= 0;
+	rv = exchange(c, head, (size_t)head_len, body, len, &r, deadline);
+	if (rv == IO_STALE && reused) {
+		/* the daemon had closed the idle connection: once more on a new one */
+		conn_close(c);
 		explicit_bzero(c->buf, c->len);
 		c->len = 0;
-		if (c->overflow)
-			return SESAME_ERR_PROTOCOL;
-		if (cr == CURLE_OPERATION_TIMEDOUT)
-			return SESAME_ERR_TIMEOUT;
-		if (cr == CURLE_COULDNT_CONNECT || cr == CURLE_COULDNT_RESOLVE_HOST)
-			return SESAME_ERR_UNAVAILABLE;
-		return SESAME_ERR_PROTOCOL;
+		rv = exchange(c, head, (size_t)head_len, body, len, &r, deadline);
 	}
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	if (rv != IO_OK) {
+		conn_close(c); /* a late reply must never be read as the next one's */
+		explicit_bzero(c->buf, c->len);
+		c->len = 0;
+		switch (rv) {
+		case IO_TIMEOUT:
+			return SESAME_ERR_TIMEOUT;
+		case IO_NOMEM:
+			return SESAME_ERR_NOMEM;
+		case IO_UNAVAILABLE:
+			return SESAME_ERR_UNAVAILABLE;
+		default:
+			return SESAME_ERR_PROTOCOL;
+		}
+	}
+	if (r.close)
+		conn_close(c);
 	c->buf[c->len] = '\0';
-	*reply = c->buf;
-	*reply_len = c->len;
+	*status = r.status;
+	*reply = c->buf + r.body_off;
+	*reply_len = r.body_len;
 	return SESAME_OK;
 }
-
 int sesame_client_call(sesame_client_t *c, const char *path, const json_t *request, long *status,
 		       json_t **reply)
 {
