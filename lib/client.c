@@ -128,6 +128,13 @@ static int send_all(sesame_client_t *c, struct iovec *iov, int iovcnt, int64_t d
 
 static int recv_reply(sesame_client_t *c, http_reply_t *r, int64_t deadline)
 {
+	/* the request was just sent: its reply cannot be there yet */
+	int w = wait_fd(c->fd, POLLIN, deadline);
+
+	if (w == 0)
+		return IO_TIMEOUT;
+	if (w < 0)
+		return IO_PROTOCOL;
 	for (;;) {
 		ssize_t n;
 
@@ -138,7 +145,7 @@ static int recv_reply(sesame_client_t *c, http_reply_t *r, int64_t deadline)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				int w = wait_fd(c->fd, POLLIN, deadline);
+				w = wait_fd(c->fd, POLLIN, deadline);
 				if (w == 0)
 					return IO_TIMEOUT;
 				if (w < 0)
