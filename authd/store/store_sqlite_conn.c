@@ -52,12 +52,40 @@ static int sync_wal(store_t *s)
 	return SESAME_OK;
 }
 
+/* A transaction of its own when it runs alone (most of the time): a
+ * failed one rolls back the whole transaction. In a group each runs under
+ * a savepoint, so that one failing does not undo the others. */
+static void run_alone(store_t *s, struct store_op *op)
+{
+	store_conn_t *w = &s->writer;
+	store_tx_t tx = {w, 0, 0};
+
+	if (step_done(w->st[ST_BEGIN]) != SESAME_OK) {
+		op->result = SESAME_ERR_STORE;
+		return;
+	}
+	op->result = op->fn(&tx, op->arg);
+	if (op->result != SESAME_OK) {
+		step_done(w->st[ST_ROLLBACK]);
+		return;
+	}
+	if (step_done(w->st[ST_COMMIT]) != SESAME_OK || (tx.durable && sync_wal(s) != SESAME_OK)) {
+		if (!sqlite3_get_autocommit(w->db))
+			step_done(w->st[ST_ROLLBACK]);
+		op->result = SESAME_ERR_STORE;
+	}
+}
+
 static void run_batch(store_t *s, struct store_op *batch)
 {
 	store_conn_t *w = &s->writer;
 	store_tx_t tx = {w, 0, 0};
 	int failed = 0;
 
+	if (batch->next == NULL) {
+		run_alone(s, batch);
+		return;
+	}
 	if (step_done(w->st[ST_BEGIN]) != SESAME_OK) {
 		for (struct store_op *op = batch; op; op = op->next)
 			op->result = SESAME_ERR_STORE;
