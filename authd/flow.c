@@ -10,6 +10,7 @@
 #include "sesame/error.h"
 #include "source.h"
 #include "throttle.h"
+#include "usercode.h"
 
 int flow_requirements_load(authd_t *d, char *err, size_t errsz)
 {
@@ -60,7 +61,7 @@ unsigned flow_askable(flow_door_t door)
 {
 	/* the password of a PAM service is the stack's (pam_unix) before
 	 * pam_sesame; a terminal cannot hold a passkey ceremony */
-	return door == FLOW_PAM ? FACTOR_TOTP : FACTOR_ALL;
+	return door == FLOW_PAM ? FACTOR_TOTP | FACTOR_RECOVERY : FACTOR_ALL;
 }
 
 static void verdict(flow_step_t *step, auth_result_t result, int reason, const char *message)
@@ -282,6 +283,10 @@ int flow_answer(authd_t *d, flow_t *f, const factor_t *factor, const void *in, i
 	if (factor == NULL &&
 	    ((factor = factor_by_name(f->next)) == NULL || !(factor->bit & flow_askable(f->door))))
 		factor = &factor_totp;
+	/* a code prompt takes a recovery code too: told apart by its shape */
+	if ((factor == &factor_totp || factor == &factor_recovery) &&
+	    (flow_askable(f->door) & FACTOR_RECOVERY))
+		factor = usercode_shaped(in) ? &factor_recovery : &factor_totp;
 	memset(step, 0, sizeof(*step));
 	memset(&a, 0, sizeof(a));
 	a.d = d;

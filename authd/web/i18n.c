@@ -133,6 +133,19 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
     [MSG_SLOW_DOWN] = {"Too many attempts from your network; wait a moment and try again.",
 		       "Trop de tentatives depuis votre réseau ; patientez un instant puis "
 		       "réessayez."},
+    [MSG_CODE_OR_RECOVERY] = {"Lost your app? Type one of your recovery codes instead.",
+			      "Application perdue ? Saisissez plutôt l’un de vos codes de "
+			      "secours."},
+    [MSG_RECOVERY_TITLE] = {"Recovery codes", "Codes de secours"},
+    [MSG_RECOVERY_LEFT] = {"Recovery codes left: {}.", "Codes de secours restants : {}."},
+    [MSG_RECOVERY_GENERATE] = {"Make new recovery codes", "Créer de nouveaux codes de secours"},
+    [MSG_RECOVERY_SHOWN] = {"Your new recovery codes. Write them down or print them now: they "
+			    "are not shown again, and your previous codes no longer work. Each "
+			    "works once, in place of a code from your app.",
+			    "Vos nouveaux codes de secours. Notez-les ou imprimez-les maintenant "
+			    ": ils ne seront plus affichés, et vos anciens codes ne fonctionnent "
+			    "plus. Chacun sert une fois, à la place d’un code de votre "
+			    "application."},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

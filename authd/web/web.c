@@ -82,6 +82,8 @@ static const web_route_t routes[] = {
      ROUTE_RECENT},
     {"/webauthn/login/options", MHD_HTTP_METHOD_POST, web_passkey_login_options, WEB_BODY_JSON, 0},
     {"/webauthn/login/verify", MHD_HTTP_METHOD_POST, web_passkey_login_verify, WEB_BODY_JSON, 0},
+    {"/account/recovery/generate", MHD_HTTP_METHOD_POST, web_recovery_generate, WEB_BODY_FORM,
+     ROUTE_RECENT},
     {"/static/passkey.js", MHD_HTTP_METHOD_GET, web_passkey_script, WEB_BODY_NONE, 0},
     {"/invite", MHD_HTTP_METHOD_POST, web_post_invite, WEB_BODY_FORM, ROUTE_COSTLY},
     {INVITE_PATH, MHD_HTTP_METHOD_GET, web_get_invite, WEB_BODY_NONE, ROUTE_PREFIX},

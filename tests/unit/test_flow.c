@@ -353,7 +353,7 @@ static void test_requirement_per_service(void **state)
 	assert_string_equal(text, "second");
 	requirement_format(flow_requirement(&fx->d, &g), text, sizeof(text));
 	assert_string_equal(text, "totp");
-	assert_int_equal(flow_askable(FLOW_PAM), FACTOR_TOTP);
+	assert_int_equal(flow_askable(FLOW_PAM), FACTOR_TOTP | FACTOR_RECOVERY);
 }
 
 int main(void)

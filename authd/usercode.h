@@ -1,0 +1,35 @@
+/* Single-use codes a user holds: recovery codes (ten at a time, never
+ * expire, a factor entry of their own: factor_recovery) and, later,
+ * one-time login codes. Shown once, stored as SHA-256 only; a code is
+ * spent by a conditional delete whose row count is the verdict. */
+#ifndef AUTHD_USERCODE_H
+#define AUTHD_USERCODE_H
+
+#include <stdint.h>
+
+#include "authd.h"
+#include "store/store.h"
+
+#define USERCODE_RECOVERY_COUNT 10
+#define USERCODE_CHARS 16 /* Crockford base32: 80 bits */
+/* "xxxx-xxxx-xxxx-xxxx" and its NUL */
+#define USERCODE_TEXT_LEN (USERCODE_CHARS + USERCODE_CHARS / 4)
+
+/* Whether in (a NUL-terminated answer) has the shape of a code: 16
+ * base32 characters once '-' and spaces are left out. */
+int usercode_shaped(const char *in);
+
+/* A new set of USERCODE_RECOVERY_COUNT recovery codes for user, which
+ * replaces the old set (void from now), audited ("recovery", "ok",
+ * "generate"). codes: for the user's eyes only, then wiped by the caller.
+ * SESAME_ERR_NOT_FOUND for an unknown user. */
+int usercode_recovery_generate(authd_t *d, const char *user, const char *service, const char *rhost,
+			       int64_t now, char codes[USERCODE_RECOVERY_COUNT][USERCODE_TEXT_LEN]);
+
+/* How many recovery codes user has left (0 for an unknown user). */
+int usercode_recovery_left(authd_t *d, const char *user, unsigned *left);
+
+/* Inside a transaction: the same, for a known user's record. */
+int usercode_recovery_left_tx(store_tx_t *tx, int64_t user_id, unsigned *left);
+
+#endif
