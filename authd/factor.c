@@ -5,8 +5,9 @@
 #include "factor.h"
 #include "sesame/error.h"
 
-const factor_t *const factor_table[FACTOR_COUNT] = {&factor_password, &factor_totp, &factor_passkey,
-						    &factor_recovery};
+const factor_t *const factor_table[FACTOR_COUNT] = {
+    &factor_password, &factor_totp, &factor_passkey, &factor_recovery, &factor_handoff,
+};
 
 const factor_t *factor_by_name(const char *name)
 {

@@ -1,5 +1,5 @@
 /* The factor table: each way of proving who one is (password, TOTP code,
- * passkey, recovery code; hand-off approvals next) is one entry — its
+ * passkey, recovery code, a passkey approval of a terminal login) is one entry — its
  * name, its bit in a flow, its RFC 8176 "amr" value, whether a user has
  * it, and how an answer is checked. The sequence around a check (gates,
  * counting, durability, audit) is written once, in attempt.c; a new
@@ -18,10 +18,13 @@
  * a lost authenticator; "recovery" named in a requirement is a factor of
  * its own, which also counts for the last-factor rule (factor_manage.c). */
 #define FACTOR_RECOVERY 0x8u
+/* A passkey at a terminal: approved on the web approval page (handoff.c) */
+#define FACTOR_HANDOFF 0x10u
 /* "any second factor": what a requirement's "second" stands for */
-#define FACTOR_SECOND (FACTOR_TOTP | FACTOR_PASSKEY)
-#define FACTOR_ALL (FACTOR_PASSWORD | FACTOR_TOTP | FACTOR_PASSKEY | FACTOR_RECOVERY)
-#define FACTOR_COUNT 4
+#define FACTOR_SECOND (FACTOR_TOTP | FACTOR_PASSKEY | FACTOR_HANDOFF)
+#define FACTOR_ALL                                                                                 \
+	(FACTOR_PASSWORD | FACTOR_TOTP | FACTOR_PASSKEY | FACTOR_RECOVERY | FACTOR_HANDOFF)
+#define FACTOR_COUNT 5
 
 typedef struct attempt attempt_t;
 
@@ -57,6 +60,7 @@ extern const factor_t factor_password;
 extern const factor_t factor_totp;
 extern const factor_t factor_passkey;
 extern const factor_t factor_recovery; /* usercode.c */
+extern const factor_t factor_handoff;  /* handoff.c */
 
 /* Every factor, in the order a door offers them. */
 extern const factor_t *const factor_table[FACTOR_COUNT];

@@ -27,8 +27,7 @@ static char usercode_canon(char ch)
 	return strchr(usercode_alphabet, ch) != NULL ? ch : 0;
 }
 
-/* in without separators, canonical, into out: 1 when it is a code. */
-static int usercode_normalize(const char *in, char out[USERCODE_CHARS + 1])
+int usercode_canonical(const char *in, size_t chars, char *out)
 {
 	size_t n = 0;
 
@@ -38,12 +37,17 @@ static int usercode_normalize(const char *in, char out[USERCODE_CHARS + 1])
 		char ch;
 		if (in[i] == '-' || in[i] == ' ')
 			continue;
-		if (n == USERCODE_CHARS || (ch = usercode_canon(in[i])) == 0)
+		if (n == chars || (ch = usercode_canon(in[i])) == 0)
 			return 0;
 		out[n++] = ch;
 	}
 	out[n] = '\0';
-	return n == USERCODE_CHARS;
+	return n == chars;
+}
+
+static int usercode_normalize(const char *in, char out[USERCODE_CHARS + 1])
+{
+	return usercode_canonical(in, USERCODE_CHARS, out);
 }
 
 int usercode_shaped(const char *in)
@@ -57,14 +61,32 @@ int usercode_shaped(const char *in)
 
 /* SHA-256 of the canonical code: codes carry 80 random bits, so a
  * stolen table gives nothing to guess from. */
-static int usercode_hash(const char *norm, unsigned char out[STORE_CODE_HASH_LEN])
+int usercode_digest(const char *norm, size_t chars, unsigned char out[STORE_CODE_HASH_LEN])
 {
 	unsigned len = 0;
 
-	return EVP_Digest(norm, USERCODE_CHARS, out, &len, EVP_sha256(), NULL) == 1 &&
+	return EVP_Digest(norm, chars, out, &len, EVP_sha256(), NULL) == 1 &&
 		       len == STORE_CODE_HASH_LEN
 		   ? SESAME_OK
 		   : SESAME_ERR_CRYPTO;
+}
+
+static int usercode_hash(const char *norm, unsigned char out[STORE_CODE_HASH_LEN])
+{
+	return usercode_digest(norm, USERCODE_CHARS, out);
+}
+
+int usercode_random(size_t chars, char *norm)
+{
+	unsigned char raw[USERCODE_CHARS];
+
+	if (chars > sizeof(raw) || RAND_bytes(raw, (int)chars) != 1)
+		return SESAME_ERR_CRYPTO;
+	for (size_t k = 0; k < chars; k++)
+		norm[k] = usercode_alphabet[raw[k] & 31];
+	norm[chars] = '\0';
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return SESAME_OK;
 }
 
 /* n random codes: their text (grouped by four) and hashes. */

@@ -15,6 +15,15 @@
 /* "xxxx-xxxx-xxxx-xxxx" and its NUL */
 #define USERCODE_TEXT_LEN (USERCODE_CHARS + USERCODE_CHARS / 4)
 
+/* The canonical form of a typed code of chars characters into out
+ * (chars + 1 bytes): '-' and spaces left out, letters folded, i l o read
+ * as 1 1 0. 1 when in is such a code. */
+int usercode_canonical(const char *in, size_t chars, char *out);
+/* SHA-256 of a canonical code (what the store keeps). */
+int usercode_digest(const char *norm, size_t chars, unsigned char out[STORE_CODE_HASH_LEN]);
+/* chars (at most USERCODE_CHARS) random base32 characters, canonical. */
+int usercode_random(size_t chars, char *norm);
+
 /* Whether in (a NUL-terminated answer) has the shape of a code: 16
  * base32 characters once '-' and spaces are left out. */
 int usercode_shaped(const char *in);

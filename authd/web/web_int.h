@@ -161,4 +161,10 @@ int web_account_session(web_ctx_t *c, session_t *s, int enroll, enum MHD_Result 
 void web_recovery_account(web_ctx_t *c, html_buf_t *b, const session_t *s, unsigned left);
 enum MHD_Result web_recovery_generate(web_ctx_t *c);
 
+/* ---- the terminal hand-off's approval page (web_handoff.c) ---- */
+
+enum MHD_Result web_get_handoff(web_ctx_t *c);
+enum MHD_Result web_post_handoff(web_ctx_t *c);
+enum MHD_Result web_post_handoff_decide(web_ctx_t *c);
+
 #endif

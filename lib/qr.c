@@ -4,7 +4,7 @@
 #include <qrencode.h>
 #include <string.h>
 
-#include "qr.h"
+#include "sesame/qr.h"
 #include "sesame/error.h"
 
 /* 1 when module (x, y) of the padded code is light: the quiet zone, or a
