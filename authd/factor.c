@@ -6,7 +6,8 @@
 #include "sesame/error.h"
 
 const factor_t *const factor_table[FACTOR_COUNT] = {
-    &factor_password, &factor_totp, &factor_passkey, &factor_recovery, &factor_handoff,
+    &factor_password, &factor_totp,    &factor_passkey,
+    &factor_recovery, &factor_handoff, &factor_logincode,
 };
 
 const factor_t *factor_by_name(const char *name)

@@ -24,7 +24,7 @@
 #define FACTOR_SECOND (FACTOR_TOTP | FACTOR_PASSKEY | FACTOR_HANDOFF)
 #define FACTOR_ALL                                                                                 \
 	(FACTOR_PASSWORD | FACTOR_TOTP | FACTOR_PASSKEY | FACTOR_RECOVERY | FACTOR_HANDOFF)
-#define FACTOR_COUNT 5
+#define FACTOR_COUNT 6 /* entries: a one-time login code proves FACTOR_HANDOFF too */
 
 typedef struct attempt attempt_t;
 
@@ -59,15 +59,16 @@ typedef struct factor {
 extern const factor_t factor_password;
 extern const factor_t factor_totp;
 extern const factor_t factor_passkey;
-extern const factor_t factor_recovery; /* usercode.c */
-extern const factor_t factor_handoff;  /* handoff.c */
+extern const factor_t factor_recovery;	/* usercode.c */
+extern const factor_t factor_handoff;	/* handoff.c */
+extern const factor_t factor_logincode; /* usercode.c */
 
 /* Every factor, in the order a door offers them. */
 extern const factor_t *const factor_table[FACTOR_COUNT];
 
 /* The entry called name, or NULL. */
 const factor_t *factor_by_name(const char *name);
-/* The entry of one FACTOR_* bit, or NULL. */
+/* The entry of one FACTOR_* bit (the first: handoff, not logincode), or NULL. */
 const factor_t *factor_by_bit(unsigned bit);
 
 /* Which of the factors in `which` (FACTOR_* bits) u has, into *mask; each

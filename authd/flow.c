@@ -300,6 +300,11 @@ int flow_answer(authd_t *d, flow_t *f, const factor_t *factor, const void *in, i
 	attempt_t a;
 	int r;
 
+	/* a one-time login code, typed at any code or hand-off prompt */
+	if (factor == NULL && f->door == FLOW_PAM && usercode_login_shaped(in) &&
+	    (door_usable(d, f->door) & FACTOR_HANDOFF) &&
+	    requirement_met(flow_requirement(d, f), f->passed | FACTOR_HANDOFF))
+		factor = &factor_logincode;
 	if (factor == NULL && f->door == FLOW_PAM && strcmp(f->next, factor_handoff.name) == 0) {
 		int waiting; /* Enter before the approval: asked again, not counted */
 		if ((r = handoff_waiting(d, f, now, step, &waiting)) != SESAME_OK || waiting)

@@ -143,9 +143,11 @@ void requirement_format(const requirement_t *r, char *out, size_t outsz)
 		int first = 1;
 		if (i && len < outsz)
 			len += (size_t)snprintf(out + len, outsz - len, " | ");
+		unsigned shown = 0; /* two entries may prove one bit (handoff, logincode) */
 		for (size_t f = 0; f < FACTOR_COUNT && len < outsz; f++) {
-			if (!(a->all & factor_table[f]->bit))
+			if (!(a->all & factor_table[f]->bit) || (shown & factor_table[f]->bit))
 				continue;
+			shown |= factor_table[f]->bit;
 			len += (size_t)snprintf(out + len, outsz - len, "%s%s", first ? "" : "+",
 						factor_table[f]->name);
 			first = 0;

@@ -191,7 +191,74 @@ int usercode_recovery_left(authd_t *d, const char *user, unsigned *left)
 	return r;
 }
 
-/* ---- the factor entry ---- */
+int usercode_login_shaped(const char *in)
+{
+	char norm[USERCODE_LOGIN_CHARS + 1];
+	int ok = usercode_canonical(in, USERCODE_LOGIN_CHARS, norm);
+
+	OPENSSL_cleanse(norm, sizeof(norm));
+	return ok;
+}
+
+struct issue_ctx {
+	const char *user, *service, *rhost;
+	int64_t now, expires;
+	unsigned char hash[STORE_CODE_HASH_LEN];
+	int found;
+};
+
+static int issue_tx(store_tx_t *tx, void *arg)
+{
+	struct issue_ctx *c = arg;
+	store_user_t u;
+	int r = store_user_get(tx, c->user, &u);
+
+	c->found = r == SESAME_OK;
+	if (r == SESAME_ERR_NOT_FOUND)
+		return SESAME_OK;
+	if (r != SESAME_OK || (r = store_codes_purge(tx, c->now)) != SESAME_OK ||
+	    (r = store_codes_replace(tx, u.id, STORE_CODE_LOGIN,
+				     (const unsigned char(*)[STORE_CODE_HASH_LEN])c->hash, 1,
+				     c->now, c->expires)) != SESAME_OK)
+		return r;
+	return audit_record(tx, c->now, c->user, c->service, c->rhost, "logincode", "ok", "issue");
+}
+
+int usercode_login_issue(authd_t *d, const char *user, const char *service, const char *rhost,
+			 int64_t now, unsigned ttl, char code[USERCODE_TEXT_LEN])
+{
+	struct issue_ctx c;
+	char norm[USERCODE_LOGIN_CHARS + 1];
+	size_t t = 0;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.user = user;
+	c.service = service;
+	c.rhost = rhost;
+	c.now = now;
+	c.expires = now + (int64_t)ttl;
+	code[0] = '\0';
+	if ((r = usercode_random(USERCODE_LOGIN_CHARS, norm)) != SESAME_OK ||
+	    (r = usercode_digest(norm, USERCODE_LOGIN_CHARS, c.hash)) != SESAME_OK ||
+	    (r = store_run(d->store, issue_tx, &c)) != SESAME_OK)
+		goto out;
+	if (!c.found) {
+		r = SESAME_ERR_NOT_FOUND;
+		goto out;
+	}
+	for (size_t k = 0; k < USERCODE_LOGIN_CHARS; k++) {
+		if (k && k % 4 == 0)
+			code[t++] = '-';
+		code[t++] = norm[k];
+	}
+	code[t] = '\0';
+out:
+	OPENSSL_cleanse(norm, sizeof(norm));
+	return r;
+}
+
+/* ---- the factor entries ---- */
 
 static int recovery_enrolled(store_tx_t *tx, const store_user_t *u, unsigned *left)
 {
@@ -225,6 +292,58 @@ out:
 	OPENSSL_cleanse(hash, sizeof(hash));
 	return r;
 }
+
+/* A one-time login code: a passkey proof made on the web, carried to a
+ * terminal; unexpired, spent by the delete whose row count is the verdict. */
+static int logincode_verify(attempt_t *a, store_tx_t *tx, const store_user_t *u)
+{
+	char norm[USERCODE_LOGIN_CHARS + 1];
+	unsigned char hash[STORE_CODE_HASH_LEN];
+	int r = SESAME_OK;
+
+	a->outcome = SESAME_ERR_WRONG_CODE;
+	a->why = "logincode";
+	if (u == NULL || !usercode_canonical(a->in, USERCODE_LOGIN_CHARS, norm))
+		goto out;
+	if ((r = usercode_digest(norm, USERCODE_LOGIN_CHARS, hash)) != SESAME_OK)
+		goto out;
+	r = store_codes_take(tx, u->id, STORE_CODE_LOGIN, hash, a->now);
+	if (r == SESAME_ERR_NOT_FOUND) {
+		r = SESAME_OK;
+		goto out;
+	}
+	if (r != SESAME_OK)
+		goto out;
+	a->outcome = SESAME_OK;
+	a->why = NULL;
+	store_tx_durable(tx);
+out:
+	OPENSSL_cleanse(norm, sizeof(norm));
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return r;
+}
+
+/* Nobody "has" a login code: the passkeys make the hand-off available
+ * (factor_handoff.enrolled). */
+static int logincode_enrolled(store_tx_t *tx, const store_user_t *u, unsigned *detail)
+{
+	(void)tx;
+	(void)u;
+	*detail = 0;
+	return SESAME_OK;
+}
+
+const factor_t factor_logincode = {
+    .name = "logincode",
+    .bit = FACTOR_HANDOFF, /* what it proves: a passkey, for this terminal login */
+    .amr = "hwk",
+    .forgives = 1,
+    .enrolled = logincode_enrolled,
+    .prepare = NULL,
+    .identify = NULL,
+    .verify = logincode_verify,
+    .release = NULL,
+};
 
 const factor_t factor_recovery = {
     .name = "recovery",

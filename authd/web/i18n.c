@@ -179,6 +179,16 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
 			    "Approuvé. Saisissez ce nombre dans le terminal :"},
     [MSG_HANDOFF_DENIED] = {"Denied. The login at the terminal will fail.",
 			    "Refusé. La connexion au terminal échouera."},
+    [MSG_LOGINCODE_TITLE] = {"One-time login code", "Code de connexion à usage unique"},
+    [MSG_LOGINCODE_OFFER] = {"Your terminal shows no link or QR code? Get a one-time code and "
+			     "type it at its code prompt instead.",
+			     "Votre terminal n’affiche ni lien ni QR code ? Obtenez un code à "
+			     "usage unique et saisissez-le à l’invite du code."},
+    [MSG_LOGINCODE_GET] = {"Get a one-time code", "Obtenir un code à usage unique"},
+    [MSG_LOGINCODE_SHOWN] = {"Type this code at the terminal’s code prompt. It works once, "
+			     "within {} minutes; asking for another one voids it.",
+			     "Saisissez ce code à l’invite du terminal. Il sert une fois, dans "
+			     "les {} minutes ; en demander un autre l’annule."},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

@@ -87,6 +87,7 @@ static const web_route_t routes[] = {
     {"/h", MHD_HTTP_METHOD_GET, web_get_handoff, WEB_BODY_NONE, 0},
     {"/h", MHD_HTTP_METHOD_POST, web_post_handoff, WEB_BODY_FORM, 0},
     {"/h/decide", MHD_HTTP_METHOD_POST, web_post_handoff_decide, WEB_BODY_FORM, 0},
+    {"/h/code", MHD_HTTP_METHOD_POST, web_post_logincode, WEB_BODY_FORM, 0},
     {"/static/passkey.js", MHD_HTTP_METHOD_GET, web_passkey_script, WEB_BODY_NONE, 0},
     {"/invite", MHD_HTTP_METHOD_POST, web_post_invite, WEB_BODY_FORM, ROUTE_COSTLY},
     {INVITE_PATH, MHD_HTTP_METHOD_GET, web_get_invite, WEB_BODY_NONE, ROUTE_PREFIX},

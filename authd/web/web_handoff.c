@@ -9,6 +9,7 @@
 #include "handoff.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
+#include "usercode.h"
 #include "web_int.h"
 
 /* The session may approve: signed in, with a passkey, recently. */
@@ -67,6 +68,14 @@ static enum MHD_Result handoff_code_page(web_ctx_t *c, const session_t *s, unsig
 	html_text(&b, code ? code : "");
 	html_raw(&b, "\"></p>\n<p><button type=\"submit\">");
 	html_msg(&b, c->lang, MSG_HANDOFF_CONTINUE, NULL);
+	html_raw(&b, "</button></p>\n</form>\n<h2>");
+	html_msg(&b, c->lang, MSG_LOGINCODE_TITLE, NULL);
+	html_raw(&b, "</h2>\n<p>");
+	html_msg(&b, c->lang, MSG_LOGINCODE_OFFER, NULL);
+	html_raw(&b, "</p>\n<form method=\"post\" action=\"" HANDOFF_PATH "/code\">\n");
+	web_page_csrf(&b, s->csrf);
+	html_raw(&b, "<p><button type=\"submit\" id=\"logincode-get\">");
+	html_msg(&b, c->lang, MSG_LOGINCODE_GET, NULL);
 	html_raw(&b, "</button></p>\n</form>\n");
 	web_sign_out_form(c, &b, s->csrf);
 	return web_page_send(c, status, &b);
@@ -244,5 +253,39 @@ enum MHD_Result web_post_handoff_decide(web_ctx_t *c)
 	sent = web_page_send(c, MHD_HTTP_OK, &b);
 out:
 	web_form_free(f, 3);
+	return sent;
+}
+
+/* A one-time login code (signed in with a passkey): shown once. */
+enum MHD_Result web_post_logincode(web_ctx_t *c)
+{
+	web_form_field_t f[] = {{"csrf", WEB_TOKEN_LEN, NULL, 0}};
+	char code[USERCODE_TEXT_LEN], minutes[16];
+	enum MHD_Result sent = MHD_NO;
+	html_buf_t b = {0};
+	session_t s;
+	unsigned ttl = c->d->cfg.web.handoff_ttl;
+	int r;
+
+	if (handoff_form(c, &s, f, 1, &sent) != SESAME_OK)
+		return sent;
+	r = usercode_login_issue(c->d, s.s.user, WEB_SERVICE, c->rhost, c->now, ttl, code);
+	if (r != SESAME_OK) {
+		log_err("web: login code of %s: %s", s.s.user, sesame_err_code(r));
+		sent = web_unavailable(c);
+		goto out;
+	}
+	snprintf(minutes, sizeof(minutes), "%u", (ttl + 59) / 60);
+	web_page_begin(c, &b, MSG_LOGINCODE_TITLE);
+	html_raw(&b, "<p>");
+	html_msg(&b, c->lang, MSG_LOGINCODE_SHOWN, minutes);
+	html_raw(&b, "</p>\n<p class=\"handoff-number\"><strong id=\"logincode\">");
+	html_text(&b, code);
+	html_raw(&b, "</strong></p>\n");
+	explicit_bzero(code, sizeof(code));
+	web_sign_out_form(c, &b, s.csrf);
+	sent = web_page_send(c, MHD_HTTP_OK, &b);
+out:
+	web_form_free(f, 1);
 	return sent;
 }

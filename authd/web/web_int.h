@@ -166,5 +166,7 @@ enum MHD_Result web_recovery_generate(web_ctx_t *c);
 enum MHD_Result web_get_handoff(web_ctx_t *c);
 enum MHD_Result web_post_handoff(web_ctx_t *c);
 enum MHD_Result web_post_handoff_decide(web_ctx_t *c);
+/* a one-time login code for a terminal's code prompt */
+enum MHD_Result web_post_logincode(web_ctx_t *c);
 
 #endif

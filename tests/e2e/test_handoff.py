@@ -4,7 +4,8 @@ with its web pages; paramiko is the terminal, headless Chromium with the
 CDP virtual authenticator is the phone. The prompt's QR code is decoded by
 zbarimg from a rendering of the terminal text; the approval page is
 screenshotted in English and French ($SESAME_ARTIFACTS/handoff). Also:
-Enter too early, deny, Ctrl-C, recovery codes through sshd."""
+Enter too early, deny, Ctrl-C, a recovery code and a one-time login code
+through sshd."""
 
 import json
 import os
@@ -264,12 +265,22 @@ class Handoff(test_sshd.Sshd):
             term.answers.put(codes[0])
             self.assertEqual(term.finish(), expect)
 
+        # 7. a one-time login code from the phone (signed in with the passkey)
+        self.goto("en", "/h")
+        self.click("en", "#logincode-get", "/h/code")
+        login_code = self.text("en", "#logincode")
+        term = self.login()
+        term.prompt()
+        term.answers.put(login_code)
+        self.assertEqual(term.finish(), "OUT=ok RC=0")
+
         events = [(e["factor"], e["result"], e["reason"]) for e in
                   reversed(self.daemon.audit(self.user))]
         for want in (("handoff", "ok", "request"), ("handoff", "waiting", "early"),
                      ("handoff", "ok", "approve"), ("handoff", "success", "ok"),
                      ("handoff", "ok", "deny"), ("handoff", "denied", "handoff_denied"),
-                     ("recovery", "success", "ok"), ("recovery", "denied", "wrong_code")):
+                     ("recovery", "success", "ok"), ("recovery", "denied", "wrong_code"),
+                     ("logincode", "ok", "issue"), ("logincode", "success", "ok")):
             self.assertIn(want, events)
         print("hand-off through sshd: %.1f s" % (time.monotonic() - t0))
 

@@ -16,9 +16,7 @@ CLIENT = "203.0.113.9"
 CODE_RE = re.compile(r"type the code\s+([0-9A-Z]{4}-[0-9A-Z]{4})")
 
 
-class Handoff(PasskeyCase):
-    web_config = "[throttle]\nmax_failures = 4\nbase_delay = 60\n"
-
+class HandoffCase(PasskeyCase):
     def passkey_only(self, user):
         secret, b, key = self.user_with_passkey(user)
         ids = [t["id"] for t in self.daemon.ok("/v1/totp/list", {"user": user})["totp"]]
@@ -58,6 +56,10 @@ class Handoff(PasskeyCase):
     def events(self, user):
         return [(e["factor"], e["result"], e["reason"]) for e in self.daemon.audit(user)
                 if e["factor"] == "handoff"]
+
+
+class Handoff(HandoffCase):
+    web_config = "[throttle]\nmax_failures = 4\nbase_delay = 60\n"
 
     def test_prompt_approve_number(self):
         key = self.passkey_only("ho1")
@@ -202,6 +204,65 @@ class Handoff(PasskeyCase):
         self.assertIsNotNone(CODE_RE.search(h["prompt"]))
         r = self.daemon.ok("/v1/pam/start", {"user": "ho10", "service": "sshd"})
         self.assertEqual(self.answer(r["txn"], oathtool(secret, offset=30))["result"], "success")
+
+
+class LoginCode(HandoffCase):
+    """One-time login codes: asked for on the approval page (signed in with a
+    passkey), typed at the terminal's code or hand-off prompt, once."""
+    web_config = "[require]\npam.strict = totp\n"
+
+    def issue(self, b):
+        resp, body = b.get("/h")
+        self.assertIn('id="logincode-get"', body)
+        resp, body = b.post("/h/code", {"csrf": csrf_of(body)})
+        self.assertEqual(resp.status, 200, body)
+        m = re.search(r'id="logincode">([0-9a-z-]+)<', body)
+        self.assertIsNotNone(m, body)
+        self.assertRegex(m.group(1), r"^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$")
+        return m.group(1)
+
+    def test_login_code_once(self):
+        key = self.passkey_only("lc1")
+        b = self.approver(key)
+        code = self.issue(b)
+        r, _ = self.start("lc1")
+        self.assertEqual(self.answer(r["txn"], code.upper())["result"], "success")
+        r, _ = self.start("lc1")
+        v = self.answer(r["txn"], code)
+        self.assertEqual(v["step"], "verdict", v)  # not a waiting hand-off: a spent code
+        self.assertEqual(v["result"], "denied", v)
+        events = [(e["factor"], e["result"], e["reason"]) for e in self.daemon.audit("lc1")]
+        self.assertIn(("logincode", "ok", "issue"), events)
+        self.assertIn(("logincode", "success", "ok"), events)
+        self.assertIn(("logincode", "denied", "logincode"), events)
+
+    def test_new_code_voids_the_old_and_codes_expire(self):
+        secret, _, key = self.user_with_passkey("lc2")
+        b = self.approver(key)
+        old, new = self.issue(b), self.issue(b)
+        r = self.daemon.ok("/v1/pam/start", {"user": "lc2", "service": "sshd"})
+        self.assertEqual(self.answer(r["txn"], old)["result"], "denied")
+        r = self.daemon.ok("/v1/pam/start", {"user": "lc2", "service": "sshd"})
+        self.assertEqual(self.answer(r["txn"], new)["result"], "success")  # at a code prompt
+        late = self.issue(b)
+        db = sqlite3.connect(self.daemon.database)
+        db.execute("UPDATE user_codes SET expires = ? WHERE kind = 2", (int(time.time()) - 1,))
+        db.commit()
+        db.close()
+        r = self.daemon.ok("/v1/pam/start", {"user": "lc2", "service": "sshd"})
+        self.assertEqual(self.answer(r["txn"], late)["result"], "denied")
+
+    def test_needs_a_passkey_session_and_the_requirement(self):
+        secret = self.add_user("lc3")
+        b = self.browser()
+        self.sign_in(b, "lc3", secret)
+        resp, _ = b.post("/h/code", {"csrf": "x"})
+        self.assertEqual((resp.status, resp.getheader("Location")), (303, "/h"))
+        # a service that requires a TOTP code does not take a login code
+        secret, _, key = self.user_with_passkey("lc4")
+        code = self.issue(self.approver(key))
+        r = self.daemon.ok("/v1/pam/start", {"user": "lc4", "service": "strict"})
+        self.assertEqual(self.answer(r["txn"], code)["result"], "denied")
 
 
 class HandoffLink(PasskeyCase):
