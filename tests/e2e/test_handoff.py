@@ -5,7 +5,9 @@ CDP virtual authenticator is the phone. The prompt's QR code is decoded by
 zbarimg from a rendering of the terminal text; the approval page is
 screenshotted in English and French ($SESAME_ARTIFACTS/handoff). Also:
 Enter too early, deny, Ctrl-C, a recovery code and a one-time login code
-through sshd."""
+through sshd; two logins at once, each approval opening only its own;
+another account's passkey refused; an approval used once; an expired
+request."""
 
 import json
 import os
@@ -234,6 +236,12 @@ class Handoff(test_sshd.Sshd):
         self.assertEqual(term.finish(), "OUT=ok RC=0", self.sshd_log()[-2000:])
         self.assertIn("Accepted keyboard-interactive/pam for %s" % self.user, self.sshd_log())
 
+        # the approval is spent: the same code again on the page is refused
+        self.goto("en", "/h")
+        self.cmd("fill", ctx="en", selector="#code", value=code)
+        self.click("en", 'form[action="/h"] button[type=submit]', "/h")
+        self.assertIn("already approved or denied", self.text("en"))
+
         # 4. deny, from a phone in French
         self.web_passkey("fr", "fr-FR", self.secret, 30)
         term = self.login()
@@ -265,6 +273,44 @@ class Handoff(test_sshd.Sshd):
             term.answers.put(codes[0])
             self.assertEqual(term.finish(), expect)
 
+        # 6b. two logins at once: each approval opens only its own; another
+        # account's passkey approves neither; a request can expire
+        first, second = self.login(), self.login()
+        codes2 = []
+        for term in (first, second):
+            term.prompt()
+            term.answers.put("")
+            codes2.append(CODE_RE.search(term.prompt()).group(1))
+        other = "ho-other"
+        self.ctl("user", "add", other, "--password", stdin=PASSWORD + "\n")
+        other_secret = self.daemon.enroll(other)
+        self.cmd("open", ctx="other", locale="en-US", webauthn=True)
+        self.goto("other", "/login")
+        self.cmd("fill", ctx="other", selector="#user", value=other)
+        self.cmd("fill", ctx="other", selector="#password", value=PASSWORD)
+        self.click("other", 'form[action="/login"] button[type=submit]', "/login/code")
+        self.cmd("fill", ctx="other", selector="#code", value=oathtool(other_secret))
+        self.click("other", 'form[action="/login/code"] button[type=submit]', "/account")
+        self.cmd("fill", ctx="other", selector="#passkey-name", value="other")
+        self.click("other", "#passkey-add button[type=submit]", "/account")
+        self.assertIn("No login of yours", self.approve_page("other", codes2[0]))
+        self.goto("en", "/h")
+        self.cmd("fill", ctx="en", selector="#code", value=codes2[0])
+        self.click("en", 'form[action="/h"] button[type=submit]', "/h")
+        self.click("en", "#handoff-approve", "/h/decide")
+        n1 = self.text("en", "#handoff-number")
+        second.answers.put(n1)  # the second login still waits
+        self.assertIn("Not approved yet", second.prompt())
+        first.answers.put(n1)
+        self.assertEqual(first.finish(), "OUT=ok RC=0")
+        import sqlite3
+        db = sqlite3.connect(self.daemon.database)
+        db.execute("UPDATE handoffs SET expires = ? WHERE state = 0", (int(time.time()) - 1,))
+        db.commit()
+        db.close()
+        second.answers.put("")
+        self.assertEqual(second.finish(), "authfail")
+
         # 7. a one-time login code from the phone (signed in with the passkey)
         self.goto("en", "/h")
         self.click("en", "#logincode-get", "/h/code")
@@ -280,7 +326,8 @@ class Handoff(test_sshd.Sshd):
                      ("handoff", "ok", "approve"), ("handoff", "success", "ok"),
                      ("handoff", "ok", "deny"), ("handoff", "denied", "handoff_denied"),
                      ("recovery", "success", "ok"), ("recovery", "denied", "wrong_code"),
-                     ("logincode", "ok", "issue"), ("logincode", "success", "ok")):
+                     ("logincode", "ok", "issue"), ("logincode", "success", "ok"),
+                     ("handoff", "denied", "handoff_expired")):
             self.assertIn(want, events)
         print("hand-off through sshd: %.1f s" % (time.monotonic() - t0))
 
