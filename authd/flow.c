@@ -109,10 +109,18 @@ static int prompt(flow_t *f, const char *factor, unsigned digits, unsigned missi
 static int door_prompt(authd_t *d, flow_t *f, const char *factor, unsigned digits, unsigned missing,
 		       int64_t now, flow_step_t *step)
 {
-	int r = prompt(f, factor, digits, missing, now, step);
+	unsigned char before[FLOW_ID_LEN];
+	int64_t before_expires = f->expires;
+	unsigned char any = 0;
+	int r;
 
+	memcpy(before, f->id, FLOW_ID_LEN);
+	for (size_t i = 0; i < FLOW_ID_LEN; i++)
+		any |= before[i];
+	r = prompt(f, factor, digits, missing, now, step);
+	/* a hand-off opens its request; the prompt it replaces (if any) is spent */
 	if (r == SESAME_OK && strcmp(factor, factor_handoff.name) == 0)
-		r = handoff_open(d, f, now, step);
+		r = handoff_open(d, f, any ? before : NULL, before_expires, now, step);
 	return r;
 }
 

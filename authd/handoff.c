@@ -42,6 +42,8 @@ static void handoff_code_show(const char *norm, char out[16])
 
 struct open_ctx {
 	const flow_t *f;
+	const unsigned char *replaces;
+	int64_t replaces_expires;
 	int64_t now;
 	unsigned char hash[STORE_CODE_HASH_LEN];
 };
@@ -53,6 +55,11 @@ static int open_tx(store_tx_t *tx, void *arg)
 	int r;
 
 	if ((r = store_handoff_purge(tx, c->now - HANDOFF_PURGE_AFTER)) != SESAME_OK)
+		return r;
+	/* the prompt this one replaces answers no more (REPLAY: it did already) */
+	if (c->replaces != NULL &&
+	    (r = store_flow_spend(tx, c->replaces, c->replaces_expires)) != SESAME_OK &&
+	    r != SESAME_ERR_REPLAY)
 		return r;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.flow_id, c->f->id, STORE_FLOW_ID_LEN);
@@ -67,7 +74,8 @@ static int open_tx(store_tx_t *tx, void *arg)
 			    "request");
 }
 
-int handoff_open(authd_t *d, flow_t *f, int64_t now, flow_step_t *step)
+int handoff_open(authd_t *d, flow_t *f, const unsigned char *replaces, int64_t replaces_expires,
+		 int64_t now, flow_step_t *step)
 {
 	struct open_ctx c;
 	char norm[HANDOFF_CODE_CHARS + 1];
@@ -75,6 +83,8 @@ int handoff_open(authd_t *d, flow_t *f, int64_t now, flow_step_t *step)
 
 	memset(&c, 0, sizeof(c));
 	c.f = f;
+	c.replaces = replaces;
+	c.replaces_expires = replaces_expires;
 	c.now = now;
 	f->expires = now + (int64_t)d->cfg.web.handoff_ttl;
 	if ((r = usercode_random(HANDOFF_CODE_CHARS, norm)) != SESAME_OK ||

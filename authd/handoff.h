@@ -27,8 +27,11 @@ int handoff_usable(const authd_t *d);
 
 /* After the flow made a prompt for factor_handoff: the request, keyed by
  * f->id; f->expires becomes its expiry; step->code and step->wait are
- * set. Audited "handoff" "ok" "request". */
-int handoff_open(authd_t *d, flow_t *f, int64_t now, flow_step_t *step);
+ * set. Audited "handoff" "ok" "request". replaces (NULL: none): the id of
+ * the prompt this one replaces (a code prompt answered by Enter), spent
+ * in the same transaction until replaces_expires. */
+int handoff_open(authd_t *d, flow_t *f, const unsigned char *replaces, int64_t replaces_expires,
+		 int64_t now, flow_step_t *step);
 
 /* Before an answer to a hand-off prompt: when f's request still waits for
  * an approval, *waiting is set and step is the same prompt again (same

@@ -202,6 +202,9 @@ class Handoff(HandoffCase):
         h = self.answer(r["txn"], "")
         self.assertEqual(h["factor"], "handoff", h)
         self.assertIsNotNone(CODE_RE.search(h["prompt"]))
+        # the code prompt it replaced answers no more
+        v = self.answer(r["txn"], oathtool(secret, offset=30))
+        self.assertEqual((v["result"], v["reason"]), ("denied", "expired"), v)
         r = self.daemon.ok("/v1/pam/start", {"user": "ho10", "service": "sshd"})
         self.assertEqual(self.answer(r["txn"], oathtool(secret, offset=30))["result"], "success")
 
