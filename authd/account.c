@@ -9,6 +9,7 @@
 #include "attempt.h"
 #include "audit.h"
 #include "sesame/error.h"
+#include "usercode.h"
 #include "userpw.h"
 
 int account_new_password(authd_t *d, const char *user, const char *real_name, const char *pw,
@@ -173,6 +174,7 @@ static int show_tx(store_tx_t *tx, void *arg)
 	if ((r = store_totp_list(tx, v->u.id, &v->factors.totp, &v->factors.n_totp)) != SESAME_OK ||
 	    (r = store_webauthn_list(tx, v->u.id, &v->factors.keys, &v->factors.n_keys)) !=
 		SESAME_OK ||
+	    (r = usercode_recovery_left_tx(tx, v->u.id, &v->factors.recovery_left)) != SESAME_OK ||
 	    (r = attempt_account(tx, c->user, c->now, &v->failures, &v->wait)) != SESAME_OK)
 		return r;
 	return attempt_longest_wait(tx, c->user, c->now, &v->wait);

@@ -112,4 +112,7 @@ int api_passkey_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t 
 		       api_error_t *err);
 int api_audit(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
 
+int api_recovery_generate(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+			  api_error_t *err);
+
 #endif

@@ -1,17 +1,20 @@
 /* /v1/pam/...: the PAM door. Decodes the step protocol, asks the flow
  * (flow.h) for the next step, encodes it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "api.h"
 #include "flow.h"
+#include "handoff.h"
 #include "pam_txn.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
 #include "sesame/peer.h"
 
 #define PAM_PROMPT_CODE "Verification code: "
+#define PAM_PROMPT_CODE_OR_PASSKEY "Verification code (or press Enter to approve with a passkey): "
 
 static json_t *step_json(authd_t *d, const flow_t *f, const flow_step_t *s)
 {
@@ -19,11 +22,23 @@ static json_t *step_json(authd_t *d, const flow_t *f, const flow_step_t *s)
 	static const char *const results[] = {"success", "denied", "unavailable"};
 
 	if (s->kind == FLOW_STEP_PROMPT) {
-		if (pam_txn_seal(d->keys, f, txn, sizeof(txn)) != SESAME_OK)
+		char *text = NULL;
+		json_t *o;
+		int handoff = strcmp(s->factor, factor_handoff.name) == 0;
+
+		if (pam_txn_seal(d->keys, f, txn, sizeof(txn)) != SESAME_OK ||
+		    (handoff && handoff_prompt_text(d, s, &text) != SESAME_OK))
 			return NULL;
-		return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i}", "step", "prompt", "txn", txn,
-				 "factor", s->factor, "prompt", PAM_PROMPT_CODE, "echo", 0,
-				 "digits", (int)s->digits);
+		/* everything inside the prompt: OpenSSH shows a PAM_TEXT_INFO
+		 * only with the next prompt (OpenSSH bug 2876) */
+		o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i}", "step", "prompt", "txn", txn,
+			      "factor", s->factor, "prompt",
+			      handoff			      ? text
+			      : (s->missing & FACTOR_HANDOFF) ? PAM_PROMPT_CODE_OR_PASSKEY
+							      : PAM_PROMPT_CODE,
+			      "echo", handoff, "digits", (int)s->digits);
+		free(text);
+		return o;
 	}
 	json_t *o = json_pack(
 	    "{s:s, s:s, s:s, s:s}", "step", "verdict", "result", results[s->result], "reason",

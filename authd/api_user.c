@@ -40,7 +40,9 @@ int api_user_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **rep
 		      "real_name", v.u.real_name, "has_password", v.u.has_password, "disabled",
 		      v.u.disabled, "password_changed", (json_int_t)v.u.password_changed);
 	if (*reply != NULL && v.known &&
-	    json_object_set_new(*reply, "created", json_integer((json_int_t)v.u.created)) != 0) {
+	    (json_object_set_new(*reply, "created", json_integer((json_int_t)v.u.created)) != 0 ||
+	     json_object_set_new(*reply, "recovery_codes",
+				 json_integer((json_int_t)v.factors.recovery_left)) != 0)) {
 		json_decref(*reply);
 		*reply = NULL;
 	}

@@ -43,6 +43,7 @@ static const struct {
     {"/v1/source/unlock", api_source_unlock, API_ROOT},
     {"/v1/key/reseal", api_key_reseal, API_ROOT},
     {"/v1/password/check", api_password_check, API_SELF},
+    {"/v1/recovery/generate", api_recovery_generate, API_ROOT},
 };
 
 api_handler_t api_route(const char *path, api_perm_t *perm)

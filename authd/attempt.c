@@ -240,6 +240,7 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 	a->message[0] = '\0';
 	a->outcome = SESAME_ERR_INTERNAL;
 	a->why = NULL;
+	a->refusal = NULL;
 
 	if (a->spend != NULL) {
 		r = store_flow_spend(tx, a->spend, a->spend_expires);
@@ -302,7 +303,7 @@ static int attempt_tx(store_tx_t *tx, void *arg)
 	}
 	if (a->outcome == SESAME_OK) /* a factor cannot succeed without a record */
 		a->outcome = SESAME_ERR_NO_FACTOR;
-	deny(a, a->outcome, refusal_text(a->outcome));
+	deny(a, a->outcome, a->refusal ? a->refusal : refusal_text(a->outcome));
 	if ((r = count_failure(a, tx, a->user[0] ? &rows : NULL)) != SESAME_OK)
 		return r;
 	return audit(a, tx, a->why ? a->why : sesame_err_code(a->outcome));

@@ -40,8 +40,9 @@ struct attempt {
 	int64_t spend_expires;	    /* until when the spent id is remembered */
 	void *state;		    /* the factor's, between prepare and verify */
 	/* set by the factor's verify */
-	int outcome;	 /* SESAME_OK or the refusal (SESAME_ERR_*) */
-	const char *why; /* the audited reason of a refusal (default: outcome's code) */
+	int outcome;	     /* SESAME_OK or the refusal (SESAME_ERR_*) */
+	const char *why;     /* the audited reason of a refusal (default: outcome's code) */
+	const char *refusal; /* the sentence of a refusal (default: the outcome's) */
 	/* out */
 	attempt_result_t result;
 	int reason;	   /* SESAME_OK, or why it was denied (SESAME_ERR_*) */

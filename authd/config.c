@@ -44,7 +44,7 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->source_window = 3600;
 	cfg->account_max_failures = 100;
 	cfg->account_lock_time = 3600;
-	snprintf(cfg->require.pam, sizeof(cfg->require.pam), "%s", "totp");
+	snprintf(cfg->require.pam, sizeof(cfg->require.pam), "%s", "second");
 	snprintf(cfg->require.web, sizeof(cfg->require.web), "%s", "password+second | passkey");
 	cfg->password.min_length = 15;
 	cfg->password.max_length = 256;
@@ -63,6 +63,7 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->web.invitation_ttl = 86400;
 	cfg->web.source_rate = 120;
 	cfg->web.reauth_after = 600;
+	cfg->web.handoff_ttl = 300;
 }
 
 /* The host of an origin "scheme://host[:port]" (no path, no trailing
@@ -449,6 +450,14 @@ static int apply_web(web_config_t *web, const char *name, const char *v)
 		web->reauth_after = u;
 		return 0;
 	}
+	if (strcmp(name, "handoff_ttl") == 0) { /* the terminal hand-off: at most 5 minutes */
+		if (parse_uint(v, 10, 300, 10, &u) != 0)
+			return -1;
+		web->handoff_ttl = u;
+		return 0;
+	}
+	if (strcmp(name, "handoff_link") == 0)
+		return parse_bool(v, &web->handoff_link);
 	return -2;
 }
 

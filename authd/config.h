@@ -60,13 +60,15 @@ typedef struct {
 	unsigned source_rate;  /* password hashes per minute per client address; 0: no limit */
 	unsigned reauth_after; /* seconds after a sign-in within which account changes need
 				  no new proof; default 600 */
+	unsigned handoff_ttl;  /* seconds a terminal hand-off waits; default 300, 10..300 */
+	int handoff_link;      /* the QR code and link carry the user code; default 0 */
 } web_config_t;
 
 /* [require]: what each door requires (authd/requirement.h parses them). */
 #define SESAME_MAX_REQUIRE 32	    /* pam.SERVICE entries */
 #define SESAME_MAX_REQUIRE_TEXT 128 /* "password+second | passkey" */
 typedef struct {
-	char pam[SESAME_MAX_REQUIRE_TEXT]; /* every PAM service; default "totp" */
+	char pam[SESAME_MAX_REQUIRE_TEXT]; /* every PAM service; default "second" */
 	char web[SESAME_MAX_REQUIRE_TEXT]; /* default "password+second | passkey" */
 	char services[SESAME_MAX_REQUIRE][SESAME_MAX_SERVICE + 1];
 	char service_rules[SESAME_MAX_REQUIRE][SESAME_MAX_REQUIRE_TEXT];

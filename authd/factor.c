@@ -5,8 +5,10 @@
 #include "factor.h"
 #include "sesame/error.h"
 
-const factor_t *const factor_table[FACTOR_COUNT] = {&factor_password, &factor_totp,
-						    &factor_passkey};
+const factor_t *const factor_table[FACTOR_COUNT] = {
+    &factor_password, &factor_totp,    &factor_passkey,
+    &factor_recovery, &factor_handoff, &factor_logincode,
+};
 
 const factor_t *factor_by_name(const char *name)
 {
@@ -54,6 +56,16 @@ size_t factor_index(const factor_t *f)
 	return i;
 }
 
+/* Whether an entry before i in mask has the same amr value ("otp"). */
+static int factor_amr_before(unsigned mask, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if ((mask & factor_table[j]->bit) &&
+		    strcmp(factor_table[j]->amr, factor_table[i]->amr) == 0)
+			return 1;
+	return 0;
+}
+
 void factor_amr(unsigned mask, char *out, size_t outsz)
 {
 	size_t len = 0;
@@ -62,7 +74,7 @@ void factor_amr(unsigned mask, char *out, size_t outsz)
 		return;
 	out[0] = '\0';
 	for (size_t i = 0; i < FACTOR_COUNT; i++) {
-		if (!(mask & factor_table[i]->bit))
+		if (!(mask & factor_table[i]->bit) || factor_amr_before(mask, i))
 			continue;
 		int n =
 		    snprintf(out + len, outsz - len, "%s%s", len ? " " : "", factor_table[i]->amr);

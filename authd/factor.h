@@ -1,5 +1,5 @@
 /* The factor table: each way of proving who one is (password, TOTP code,
- * passkey; recovery codes and hand-off approvals next) is one entry — its
+ * passkey, recovery code, a passkey approval of a terminal login) is one entry — its
  * name, its bit in a flow, its RFC 8176 "amr" value, whether a user has
  * it, and how an answer is checked. The sequence around a check (gates,
  * counting, durability, audit) is written once, in attempt.c; a new
@@ -14,10 +14,17 @@
 #define FACTOR_PASSWORD 0x1u
 #define FACTOR_TOTP 0x2u
 #define FACTOR_PASSKEY 0x4u
+/* A recovery code stands in for a TOTP code (requirement.c): it replaces
+ * a lost authenticator; "recovery" named in a requirement is a factor of
+ * its own, which also counts for the last-factor rule (factor_manage.c). */
+#define FACTOR_RECOVERY 0x8u
+/* A passkey at a terminal: approved on the web approval page (handoff.c) */
+#define FACTOR_HANDOFF 0x10u
 /* "any second factor": what a requirement's "second" stands for */
-#define FACTOR_SECOND (FACTOR_TOTP | FACTOR_PASSKEY)
-#define FACTOR_ALL (FACTOR_PASSWORD | FACTOR_TOTP | FACTOR_PASSKEY)
-#define FACTOR_COUNT 3
+#define FACTOR_SECOND (FACTOR_TOTP | FACTOR_PASSKEY | FACTOR_HANDOFF)
+#define FACTOR_ALL                                                                                 \
+	(FACTOR_PASSWORD | FACTOR_TOTP | FACTOR_PASSKEY | FACTOR_RECOVERY | FACTOR_HANDOFF)
+#define FACTOR_COUNT 6 /* entries: a one-time login code proves FACTOR_HANDOFF too */
 
 typedef struct attempt attempt_t;
 
@@ -52,13 +59,16 @@ typedef struct factor {
 extern const factor_t factor_password;
 extern const factor_t factor_totp;
 extern const factor_t factor_passkey;
+extern const factor_t factor_recovery;	/* usercode.c */
+extern const factor_t factor_handoff;	/* handoff.c */
+extern const factor_t factor_logincode; /* usercode.c */
 
 /* Every factor, in the order a door offers them. */
 extern const factor_t *const factor_table[FACTOR_COUNT];
 
 /* The entry called name, or NULL. */
 const factor_t *factor_by_name(const char *name);
-/* The entry of one FACTOR_* bit, or NULL. */
+/* The entry of one FACTOR_* bit (the first: handoff, not logincode), or NULL. */
 const factor_t *factor_by_bit(unsigned bit);
 
 /* Which of the factors in `which` (FACTOR_* bits) u has, into *mask; each

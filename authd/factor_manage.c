@@ -4,7 +4,9 @@
 
 #include "audit.h"
 #include "factor_manage.h"
+#include "requirement.h"
 #include "sesame/error.h"
+#include "usercode.h"
 
 struct manage_ctx {
 	authd_t *d;
@@ -21,7 +23,7 @@ struct manage_ctx {
  * credentials (*found) and counts as a factor (*usable: a pending TOTP
  * authenticator does not). */
 static int count_factors(store_tx_t *tx, int64_t user_id, const factor_t *kind, int64_t id,
-			 size_t *factors, int *found, int *usable)
+			 int recovery_counts, size_t *factors, int *found, int *usable)
 {
 	store_totp_t *totp = NULL;
 	store_webauthn_t *keys = NULL;
@@ -44,6 +46,12 @@ static int count_factors(store_tx_t *tx, int64_t user_id, const factor_t *kind, 
 		if (kind == &factor_passkey && keys[i].id == id)
 			*found = *usable = 1;
 	*factors += nkeys;
+	if (recovery_counts) { /* the requirement names recovery: the codes left are a factor */
+		unsigned left = 0;
+		if ((r = usercode_recovery_left_tx(tx, user_id, &left)) != SESAME_OK)
+			goto out;
+		*factors += left > 0;
+	}
 out:
 	store_totp_list_free(&totp, ntotp);
 	free(keys);
@@ -75,7 +83,8 @@ static int lists_tx(store_tx_t *tx, void *arg)
 	if (r != SESAME_OK)
 		return r;
 	l->known = 1;
-	if ((r = store_totp_list(tx, u.id, &l->totp, &l->n_totp)) != SESAME_OK)
+	if ((r = store_totp_list(tx, u.id, &l->totp, &l->n_totp)) != SESAME_OK ||
+	    (r = usercode_recovery_left_tx(tx, u.id, &l->recovery_left)) != SESAME_OK)
 		return r;
 	return store_webauthn_list(tx, u.id, &l->keys, &l->n_keys);
 }
@@ -86,6 +95,19 @@ int factor_lists(authd_t *d, const char *user, factor_lists_t *out)
 
 	memset(out, 0, sizeof(*out));
 	return store_read(d->store, lists_tx, &c);
+}
+
+/* Recovery codes count for the last-factor rule only where a door's
+ * requirement names "recovery" itself (not as a stand-in for a code). */
+static int recovery_counts(const authd_t *d)
+{
+	if (requirement_names(&d->require_pam, FACTOR_RECOVERY) ||
+	    requirement_names(&d->require_web, FACTOR_RECOVERY))
+		return 1;
+	for (size_t i = 0; i < d->cfg.require.n_services; i++)
+		if (requirement_names(&d->require_services[i], FACTOR_RECOVERY))
+			return 1;
+	return 0;
 }
 
 static int manage_tx(store_tx_t *tx, void *arg)
@@ -100,8 +122,8 @@ static int manage_tx(store_tx_t *tx, void *arg)
 		c->verdict = r;
 		return SESAME_OK;
 	}
-	if (r != SESAME_OK ||
-	    (r = count_factors(tx, u.id, c->kind, c->id, &factors, &found, &usable)) != SESAME_OK)
+	if (r != SESAME_OK || (r = count_factors(tx, u.id, c->kind, c->id, recovery_counts(c->d),
+						 &factors, &found, &usable)) != SESAME_OK)
 		return r;
 	if (!found) {
 		c->verdict = SESAME_ERR_NOT_FOUND;

@@ -18,6 +18,7 @@ typedef struct {
 	size_t n_totp;
 	store_webauthn_t *keys;
 	size_t n_keys;
+	unsigned recovery_left; /* recovery codes not used yet */
 } factor_lists_t;
 
 /* Reads both lists of user in one read transaction; free with

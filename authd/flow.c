@@ -7,9 +7,11 @@
 #include "attempt.h"
 #include "audit.h"
 #include "flow.h"
+#include "handoff.h"
 #include "sesame/error.h"
 #include "source.h"
 #include "throttle.h"
+#include "usercode.h"
 
 int flow_requirements_load(authd_t *d, char *err, size_t errsz)
 {
@@ -60,7 +62,17 @@ unsigned flow_askable(flow_door_t door)
 {
 	/* the password of a PAM service is the stack's (pam_unix) before
 	 * pam_sesame; a terminal cannot hold a passkey ceremony */
-	return door == FLOW_PAM ? FACTOR_TOTP : FACTOR_ALL;
+	/* ... but the user's browser can: the hand-off (handoff.c) */
+	return door == FLOW_PAM ? FACTOR_TOTP | FACTOR_RECOVERY | FACTOR_HANDOFF
+				: FACTOR_ALL & ~FACTOR_HANDOFF;
+}
+
+/* What the door can ask here: the hand-off needs the web pages. */
+static unsigned door_usable(const authd_t *d, flow_door_t door)
+{
+	unsigned askable = flow_askable(door);
+
+	return handoff_usable(d) ? askable : askable & ~FACTOR_HANDOFF;
 }
 
 static void verdict(flow_step_t *step, auth_result_t result, int reason, const char *message)
@@ -91,6 +103,25 @@ static int prompt(flow_t *f, const char *factor, unsigned digits, unsigned missi
 	step->missing = missing;
 	f->expires = now + SESAME_PAM_TXN_TTL;
 	return RAND_bytes(f->id, sizeof(f->id)) == 1 ? SESAME_OK : SESAME_ERR_CRYPTO;
+}
+
+/* A prompt of the door: a hand-off also opens its request (handoff.c). */
+static int door_prompt(authd_t *d, flow_t *f, const char *factor, unsigned digits, unsigned missing,
+		       int64_t now, flow_step_t *step)
+{
+	unsigned char before[FLOW_ID_LEN];
+	int64_t before_expires = f->expires;
+	unsigned char any = 0;
+	int r;
+
+	memcpy(before, f->id, FLOW_ID_LEN);
+	for (size_t i = 0; i < FLOW_ID_LEN; i++)
+		any |= before[i];
+	r = prompt(f, factor, digits, missing, now, step);
+	/* a hand-off opens its request; the prompt it replaces (if any) is spent */
+	if (r == SESAME_OK && strcmp(factor, factor_handoff.name) == 0)
+		r = handoff_open(d, f, any ? before : NULL, before_expires, now, step);
+	return r;
 }
 
 /* ---- the first step (PAM) ---- */
@@ -147,7 +178,7 @@ static int begin_tx(store_tx_t *tx, void *arg)
 	} else {
 		/* what this door can ask first: most users have it, and the
 		 * rest matters only when they do not */
-		if ((r = factor_enrolled_mask(tx, &u, flow_askable(f->door), &c->enrolled,
+		if ((r = factor_enrolled_mask(tx, &u, door_usable(c->d, f->door), &c->enrolled,
 					      c->detail)) != SESAME_OK)
 			return r;
 	}
@@ -164,7 +195,7 @@ static int begin_tx(store_tx_t *tx, void *arg)
 		return begin_audit(c, tx, "totp", sesame_err_code(SESAME_ERR_LOCKED));
 	}
 	missing = requirement_missing(flow_requirement(c->d, f), f->passed, c->enrolled,
-				      flow_askable(f->door));
+				      door_usable(c->d, f->door));
 	if (missing != 0) {
 		c->step->kind = FLOW_STEP_PROMPT;
 		c->step->missing = missing;
@@ -203,8 +234,8 @@ int flow_begin(authd_t *d, flow_t *f, int64_t now, flow_step_t *step)
 		return r;
 	missing = step->missing;
 	/* a code prompt says how many digits the user's authenticator has */
-	return prompt(f, missing ? first_of(missing)->name : "none",
-		      c.detail[factor_index(&factor_totp)], missing, now, step);
+	return door_prompt(d, f, missing ? first_of(missing)->name : "none",
+			   c.detail[factor_index(&factor_totp)], missing, now, step);
 }
 
 /* ---- answers ---- */
@@ -244,7 +275,7 @@ int flow_missing(authd_t *d, const flow_t *f, unsigned *missing)
 	if ((r = store_read(d->store, enrolled_tx, &c)) != SESAME_OK)
 		return r;
 	*missing =
-	    requirement_missing(flow_requirement(d, f), f->passed, c.mask, flow_askable(f->door));
+	    requirement_missing(flow_requirement(d, f), f->passed, c.mask, door_usable(d, f->door));
 	return SESAME_OK;
 }
 
@@ -268,7 +299,7 @@ int flow_proved(authd_t *d, flow_t *f, const factor_t *factor, int64_t now, flow
 		verdict(step, AUTH_DENIED, SESAME_ERR_NO_FACTOR, ATTEMPT_NO_FACTOR_MESSAGE);
 		return SESAME_OK;
 	}
-	return prompt(f, first_of(missing)->name, 0, missing, now, step);
+	return door_prompt(d, f, first_of(missing)->name, 0, missing, now, step);
 }
 
 int flow_answer(authd_t *d, flow_t *f, const factor_t *factor, const void *in, int64_t now,
@@ -277,11 +308,35 @@ int flow_answer(authd_t *d, flow_t *f, const factor_t *factor, const void *in, i
 	attempt_t a;
 	int r;
 
+	/* a one-time login code, typed at any code or hand-off prompt */
+	if (factor == NULL && f->door == FLOW_PAM && usercode_login_shaped(in) &&
+	    (door_usable(d, f->door) & FACTOR_HANDOFF) &&
+	    requirement_met(flow_requirement(d, f), f->passed | FACTOR_HANDOFF))
+		factor = &factor_logincode;
+	if (factor == NULL && f->door == FLOW_PAM && strcmp(f->next, factor_handoff.name) == 0) {
+		int waiting; /* Enter before the approval: asked again, not counted */
+		if ((r = handoff_waiting(d, f, now, step, &waiting)) != SESAME_OK || waiting)
+			return r;
+	}
+	if (factor == NULL && f->door == FLOW_PAM && strcmp(f->next, factor_totp.name) == 0 &&
+	    in != NULL && *(const char *)in == '\0') {
+		unsigned missing; /* the empty answer to a code prompt: the user chose a passkey */
+		if ((r = flow_missing(d, f, &missing)) != SESAME_OK)
+			return r;
+		if (missing & FACTOR_HANDOFF) {
+			memset(step, 0, sizeof(*step));
+			return door_prompt(d, f, factor_handoff.name, 0, missing, now, step);
+		}
+	}
 	/* the factor asked for; when nothing could be asked ("none"), the
 	 * answer is checked as a code and fails like a wrong one */
 	if (factor == NULL &&
 	    ((factor = factor_by_name(f->next)) == NULL || !(factor->bit & flow_askable(f->door))))
 		factor = &factor_totp;
+	/* a code prompt takes a recovery code too: told apart by its shape */
+	if ((factor == &factor_totp || factor == &factor_recovery) &&
+	    (flow_askable(f->door) & FACTOR_RECOVERY))
+		factor = usercode_shaped(in) ? &factor_recovery : &factor_totp;
 	memset(step, 0, sizeof(*step));
 	memset(&a, 0, sizeof(a));
 	a.d = d;

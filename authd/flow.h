@@ -38,12 +38,13 @@ typedef struct {
 
 typedef enum { FLOW_STEP_PROMPT, FLOW_STEP_VERDICT } flow_step_kind_t;
 
-typedef struct {
+typedef struct flow_step {
 	flow_step_kind_t kind;
 	/* prompt */
 	char factor[16];  /* the factor asked for */
 	unsigned digits;  /* of a code */
 	unsigned missing; /* FACTOR_* bits that could complete the requirement */
+	char code[16];	  /* a hand-off's first prompt: the code to type on its page */
 	/* verdict */
 	auth_result_t result;
 	int reason;	   /* sesame_err_t; SESAME_OK on success */

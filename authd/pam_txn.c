@@ -2,8 +2,8 @@
  * under the key of its purpose, base64url. No text formatting or parsing
  * on the hot path:
  *
- *   u8 version (3) | u8 nullok | u8 passed | 16 id
- *   | i64 passed_at[3] | i64 auth_time | i64 expires   (big-endian)
+ *   u8 version (4) | u8 nullok | u8 passed | 16 id
+ *   | i64 passed_at[FACTOR_COUNT] | i64 auth_time | i64 expires   (big-endian)
  *   | user, service, rhost, tty, next: each u8 length + bytes
  */
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #include "sesame/error.h"
 
 #define TXN_PURPOSE SEAL_PURPOSE_PAM_TXN
-#define TXN_VERSION 3
+#define TXN_VERSION 4
 #define TXN_TIMES (FACTOR_COUNT + 2)
 #define TXN_FIXED (3 + FLOW_ID_LEN + 8 * TXN_TIMES)
 #define TXN_STRINGS 5
@@ -45,12 +45,15 @@ static int64_t get_i64(const unsigned char *p)
 int pam_txn_seal(const seal_keyring_t *k, const flow_t *f, char *out, size_t outsz)
 {
 	const char *strings[TXN_STRINGS] = {f->user, f->service, f->rhost, f->tty, f->next};
-	const int64_t times[TXN_TIMES] = {f->passed_at[0], f->passed_at[1], f->passed_at[2],
-					  f->auth_time, f->expires};
+	int64_t times[TXN_TIMES];
 	unsigned char plain[TXN_PLAIN_MAX], *p = plain, *sealed = NULL;
 	size_t sealed_len = 0;
 	int ok;
 
+	for (size_t i = 0; i < FACTOR_COUNT; i++)
+		times[i] = f->passed_at[i];
+	times[FACTOR_COUNT] = f->auth_time;
+	times[FACTOR_COUNT + 1] = f->expires;
 	*p++ = TXN_VERSION;
 	*p++ = f->nullok ? 1 : 0;
 	*p++ = (unsigned char)(f->passed & FACTOR_ALL);

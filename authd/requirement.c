@@ -39,10 +39,11 @@ int requirement_parse(const char *text, unsigned askable, requirement_t *out, ch
 				w[n++] = (char)tolower((unsigned char)*p++);
 			w[n] = '\0';
 			if (n == 0 || (bit = word_bit(w)) == 0) {
-				snprintf(err, errsz,
-					 "\"%s\": expected factors (password, totp, passkey, "
-					 "second) joined by + and alternatives separated by |",
-					 text);
+				snprintf(
+				    err, errsz,
+				    "\"%s\": expected factors (password, totp, passkey, "
+				    "recovery, second) joined by + and alternatives separated by |",
+				    text);
 				return SESAME_ERR_CONFIG;
 			}
 			if ((bit & askable) == 0) {
@@ -76,8 +77,15 @@ int requirement_parse(const char *text, unsigned askable, requirement_t *out, ch
 	}
 }
 
+/* A recovery code stands in for a TOTP code (factor.h). */
+static unsigned stand_in(unsigned bits)
+{
+	return bits & FACTOR_RECOVERY ? bits | FACTOR_TOTP : bits;
+}
+
 static int alt_met(const requirement_alt_t *a, unsigned passed)
 {
+	passed = stand_in(passed);
 	return (passed & a->all) == a->all && (!a->second || (passed & FACTOR_SECOND));
 }
 
@@ -92,8 +100,10 @@ int requirement_met(const requirement_t *r, unsigned passed)
 unsigned requirement_missing(const requirement_t *r, unsigned passed, unsigned enrolled,
 			     unsigned askable)
 {
-	unsigned usable = enrolled & askable;
+	unsigned usable =
+	    askable & FACTOR_RECOVERY ? stand_in(enrolled) & askable : enrolled & askable;
 
+	passed = stand_in(passed);
 	if (requirement_met(r, passed))
 		return 0;
 	for (size_t i = 0; i < r->n; i++) {
@@ -113,6 +123,14 @@ unsigned requirement_missing(const requirement_t *r, unsigned passed, unsigned e
 	return 0;
 }
 
+int requirement_names(const requirement_t *r, unsigned bit)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->alt[i].all & bit)
+			return 1;
+	return 0;
+}
+
 void requirement_format(const requirement_t *r, char *out, size_t outsz)
 {
 	size_t len = 0;
@@ -125,9 +143,11 @@ void requirement_format(const requirement_t *r, char *out, size_t outsz)
 		int first = 1;
 		if (i && len < outsz)
 			len += (size_t)snprintf(out + len, outsz - len, " | ");
+		unsigned shown = 0; /* two entries may prove one bit (handoff, logincode) */
 		for (size_t f = 0; f < FACTOR_COUNT && len < outsz; f++) {
-			if (!(a->all & factor_table[f]->bit))
+			if (!(a->all & factor_table[f]->bit) || (shown & factor_table[f]->bit))
 				continue;
+			shown |= factor_table[f]->bit;
 			len += (size_t)snprintf(out + len, outsz - len, "%s%s", first ? "" : "+",
 						factor_table[f]->name);
 			first = 0;

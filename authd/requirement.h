@@ -1,8 +1,9 @@
 /* What a door requires ([require] in sesame-authd.conf(5)): one or more
  * alternatives separated by "|", each a "+"-joined set of factors:
- * "password", "totp", "passkey", or "second" (any second factor: TOTP or
- * passkey). "password+second | passkey" is met by a password and a code,
- * by a password and a passkey, or by a passkey alone. */
+ * "password", "totp", "passkey", "recovery", or "second" (any second
+ * factor: TOTP or passkey). A recovery code stands in for "totp" (and so
+ * for "second") wherever a code is asked. "password+second | passkey" is met by a password and a
+ * code, by a password and a passkey, or by a passkey alone. */
 #ifndef AUTHD_REQUIREMENT_H
 #define AUTHD_REQUIREMENT_H
 
@@ -34,6 +35,9 @@ int requirement_met(const requirement_t *r, unsigned passed);
  * no alternative can be completed. */
 unsigned requirement_missing(const requirement_t *r, unsigned passed, unsigned enrolled,
 			     unsigned askable);
+
+/* Whether an alternative of r names bit (FACTOR_*) itself. */
+int requirement_names(const requirement_t *r, unsigned bit);
 
 /* r written back in the configuration's syntax. */
 void requirement_format(const requirement_t *r, char *out, size_t outsz);

@@ -12,7 +12,8 @@ extern const cmd_t cmd_totp_list;
 extern const cmd_t cmd_totp_remove;
 extern const cmd_t cmd_passkey_list; /* cmd_passkey.c */
 extern const cmd_t cmd_passkey_remove;
-extern const cmd_t cmd_user_show; /* cmd_user.c */
+extern const cmd_t cmd_recovery_generate; /* cmd_recovery.c */
+extern const cmd_t cmd_user_show;	  /* cmd_user.c */
 extern const cmd_t cmd_user_unlock;
 extern const cmd_t cmd_user_add;
 extern const cmd_t cmd_user_passwd;

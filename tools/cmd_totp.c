@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "qr.h"
 #include "sesame/error.h"
 #include "sesame/limits.h"
+#include "sesame/qr.h"
 #include "term.h"
 
 /* An otpauth URI longer than this cannot fit a QR code at level M. */

@@ -100,6 +100,9 @@ static int cmd_user_show_print(ctl_t *ctl, const char *user, const json_t *reply
 	else if (json_is_boolean(has_password))
 		printf("Password:      none\n");
 	printf("Factors:       %s\n", factors);
+	if (json_is_integer(json_object_get(reply, "recovery_codes")))
+		printf("Recovery codes: %" JSON_INTEGER_FORMAT " left\n",
+		       json_integer_value(json_object_get(reply, "recovery_codes")));
 	if (json_is_integer(failures))
 		printf("Failures:      %" JSON_INTEGER_FORMAT "\n", json_integer_value(failures));
 	if (json_is_true(locked))

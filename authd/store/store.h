@@ -330,4 +330,59 @@ int store_flow_purge(store_tx_t *tx, int64_t now);
 int store_user_find_folded(store_tx_t *tx, const char *name,
 			   char canonical[SESAME_MAX_USERNAME + 1]);
 
+/* Single-use codes of a user (schema 8), kept as SHA-256 only. */
+typedef enum { STORE_CODE_RECOVERY = 1, STORE_CODE_LOGIN = 2 } store_code_kind_t;
+#define STORE_CODE_HASH_LEN 32
+/* Replaces every code of kind of the user by the n given (hashes). */
+int store_codes_replace(store_tx_t *tx, int64_t user_id, store_code_kind_t kind,
+			const unsigned char (*hashes)[STORE_CODE_HASH_LEN], size_t n,
+			int64_t created, int64_t expires);
+/* Spends one code: SESAME_OK when it was there (unexpired) and is now
+ * gone, SESAME_ERR_NOT_FOUND otherwise (DELETE, then changes()). */
+int store_codes_take(store_tx_t *tx, int64_t user_id, store_code_kind_t kind,
+		     const unsigned char hash[STORE_CODE_HASH_LEN], int64_t now);
+/* How many unexpired codes of kind the user has. */
+int store_codes_count(store_tx_t *tx, int64_t user_id, store_code_kind_t kind, int64_t now,
+		      unsigned *n);
+/* Forgets expired codes. */
+int store_codes_purge(store_tx_t *tx, int64_t now);
+
+/* Terminal hand-off requests (schema 8), keyed by the PAM flow id. */
+typedef enum {
+	STORE_HANDOFF_WAITING = 0,
+	STORE_HANDOFF_APPROVED = 1,
+	STORE_HANDOFF_DENIED = 2,
+	STORE_HANDOFF_USED = 3,
+} store_handoff_state_t;
+#define STORE_HANDOFF_NUMBER_MAX 8
+typedef struct {
+	unsigned char flow_id[STORE_FLOW_ID_LEN];
+	char user[SESAME_MAX_USERNAME + 1];
+	char service[SESAME_MAX_SERVICE + 1];
+	char rhost[SESAME_MAX_RHOST + 1];
+	int64_t created, expires;
+	store_handoff_state_t state;
+	char number[STORE_HANDOFF_NUMBER_MAX + 1];
+	char approver_rhost[SESAME_MAX_RHOST + 1];
+	int64_t decided;
+} store_handoff_t;
+int store_handoff_add(store_tx_t *tx, const store_handoff_t *h,
+		      const unsigned char code_hash[STORE_CODE_HASH_LEN]);
+/* SESAME_ERR_NOT_FOUND when there is none. */
+int store_handoff_by_code(store_tx_t *tx, const unsigned char code_hash[STORE_CODE_HASH_LEN],
+			  store_handoff_t *out);
+int store_handoff_by_flow(store_tx_t *tx, const unsigned char flow_id[STORE_FLOW_ID_LEN],
+			  store_handoff_t *out);
+/* Approves or denies a waiting, unexpired request once: SESAME_OK, or
+ * SESAME_ERR_CONFLICT when it was decided already or expired (UPDATE ...
+ * WHERE state = waiting, then changes()). */
+int store_handoff_decide(store_tx_t *tx, const unsigned char flow_id[STORE_FLOW_ID_LEN],
+			 store_handoff_state_t state, const char *number,
+			 const char *approver_rhost, int64_t now);
+/* Uses an approved, unexpired request once: SESAME_OK, or
+ * SESAME_ERR_CONFLICT (UPDATE ... WHERE state = approved, then changes()). */
+int store_handoff_use(store_tx_t *tx, const unsigned char flow_id[STORE_FLOW_ID_LEN], int64_t now);
+/* Forgets requests that expired before `before`. */
+int store_handoff_purge(store_tx_t *tx, int64_t before);
+
 #endif

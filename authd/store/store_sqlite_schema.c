@@ -4,7 +4,7 @@
 
 #include "store_sqlite_int.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 static const char *const schema_v1 =
     "CREATE TABLE users ("
@@ -140,9 +140,36 @@ static const char *const schema_v7 =
     "ALTER TABLE sessions ADD COLUMN auth_time INTEGER NOT NULL DEFAULT 0;"
     "UPDATE sessions SET auth_time = created;";
 
+/* v8 (self-contained; may be renumbered at a merge): single-use codes of
+ * a user, kept as SHA-256 only (recovery codes, one-time login codes;
+ * spent by DELETE, whose row count is the verdict), and the terminal
+ * hand-off's requests (authd/handoff.c), keyed by the PAM flow id that
+ * made them, found by the user code's SHA-256. */
+static const char *const schema_v8 =
+    "CREATE TABLE user_codes ("
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " kind INTEGER NOT NULL," /* 1 recovery, 2 one-time login code */
+    " hash BLOB NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL," /* 0: never */
+    " PRIMARY KEY (user_id, kind, hash)) WITHOUT ROWID;"
+    "CREATE TABLE handoffs ("
+    " flow_id BLOB PRIMARY KEY,"
+    " code_hash BLOB NOT NULL UNIQUE,"
+    " user TEXT NOT NULL,"
+    " service TEXT NOT NULL,"
+    " rhost TEXT NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " state INTEGER NOT NULL DEFAULT 0," /* 0 waiting, 1 approved, 2 denied, 3 used */
+    " number TEXT NOT NULL DEFAULT '',"	 /* shown to the approver, typed at the terminal */
+    " approver_rhost TEXT NOT NULL DEFAULT '',"
+    " decided INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX handoffs_expires ON handoffs(expires);";
+
 /* What version v adds to version v - 1, for each v from 1. */
 static const char *const schemas[STORE_SCHEMA_VERSION + 1] = {
-    NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
+    NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7, schema_v8,
 };
 
 /* Under the write lock from the first read of the version: daemons that

@@ -57,6 +57,8 @@ const char *const store_sqlite_statements[ST__COUNT] = {
     [ST_USER_HANDLE_SET] = "UPDATE users SET webauthn_handle = ?2"
 			   " WHERE id = ?1 AND webauthn_handle IS NULL",
     [ST_USER_BY_HANDLE] = "SELECT id FROM users WHERE webauthn_handle = ?1",
+#define HANDOFF_COLUMNS                                                                            \
+	"flow_id, user, service, rhost, created, expires, state, number, approver_rhost, decided"
 #define WA_COLUMNS                                                                                 \
 	"id, user_id, credential_id, public_key, alg, sign_count, aaguid, backup_eligible,"        \
 	" backup_state, attestation, transports, name, created, last_used"
@@ -116,5 +118,25 @@ const char *const store_sqlite_statements[ST__COUNT] = {
     [ST_SESSION_SET_AUTH] = "UPDATE sessions SET factors = ?2, auth_time = ?3 WHERE id_hash = ?1",
     [ST_SESSION_DELETE_USER_EXCEPT] = "DELETE FROM sessions WHERE user_id = ?1"
 				      " AND (?2 IS NULL OR id_hash <> ?2)",
+    /* single-use codes (schema 8): spent by DELETE, its row count the verdict */
+    [ST_CODES_DELETE_KIND] = "DELETE FROM user_codes WHERE user_id = ?1 AND kind = ?2",
+    [ST_CODES_INSERT] = "INSERT INTO user_codes (user_id, kind, hash, created, expires)"
+			" VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_CODES_TAKE] = "DELETE FROM user_codes WHERE user_id = ?1 AND kind = ?2 AND hash = ?3"
+		      " AND (expires = 0 OR expires > ?4)",
+    [ST_CODES_COUNT] = "SELECT count(*) FROM user_codes WHERE user_id = ?1 AND kind = ?2"
+		       " AND (expires = 0 OR expires > ?3)",
+    [ST_CODES_PURGE] = "DELETE FROM user_codes WHERE expires > 0 AND expires < ?1",
+    /* terminal hand-off requests (schema 8): decided once, used once */
+    [ST_HANDOFF_INSERT] = "INSERT INTO handoffs (flow_id, code_hash, user, service, rhost,"
+			  " created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_HANDOFF_BY_CODE] = "SELECT " HANDOFF_COLUMNS " FROM handoffs WHERE code_hash = ?1",
+    [ST_HANDOFF_BY_FLOW] = "SELECT " HANDOFF_COLUMNS " FROM handoffs WHERE flow_id = ?1",
+    [ST_HANDOFF_DECIDE] = "UPDATE handoffs SET state = ?2, number = ?3, approver_rhost = ?4,"
+			  " decided = ?5 WHERE flow_id = ?1 AND state = 0 AND expires > ?5",
+    [ST_HANDOFF_USE] = "UPDATE handoffs SET state = 3 WHERE flow_id = ?1 AND state = 1"
+		       " AND expires > ?2",
+    [ST_HANDOFF_PURGE] = "DELETE FROM handoffs WHERE expires < ?1",
+#undef HANDOFF_COLUMNS
 #undef WA_COLUMNS
 };

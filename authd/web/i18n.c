@@ -133,6 +133,62 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
     [MSG_SLOW_DOWN] = {"Too many attempts from your network; wait a moment and try again.",
 		       "Trop de tentatives depuis votre réseau ; patientez un instant puis "
 		       "réessayez."},
+    [MSG_CODE_OR_RECOVERY] = {"Lost your app? Type one of your recovery codes instead.",
+			      "Application perdue ? Saisissez plutôt l’un de vos codes de "
+			      "secours."},
+    [MSG_RECOVERY_TITLE] = {"Recovery codes", "Codes de secours"},
+    [MSG_RECOVERY_LEFT] = {"Recovery codes left: {}.", "Codes de secours restants : {}."},
+    [MSG_RECOVERY_GENERATE] = {"Make new recovery codes", "Créer de nouveaux codes de secours"},
+    [MSG_RECOVERY_SHOWN] = {"Your new recovery codes. Write them down or print them now: they "
+			    "are not shown again, and your previous codes no longer work. Each "
+			    "works once, in place of a code from your app.",
+			    "Vos nouveaux codes de secours. Notez-les ou imprimez-les maintenant "
+			    ": ils ne seront plus affichés, et vos anciens codes ne fonctionnent "
+			    "plus. Chacun sert une fois, à la place d’un code de votre "
+			    "application."},
+    [MSG_HANDOFF_TITLE] = {"Approve a terminal login", "Approuver une connexion au terminal"},
+    [MSG_HANDOFF_SIGN_IN] = {"Sign in with your passkey to approve a login you started at a "
+			     "terminal.",
+			     "Connectez-vous avec votre clé d’accès pour approuver une connexion "
+			     "lancée depuis un terminal."},
+    [MSG_HANDOFF_CODE_LABEL] = {"Code shown at the terminal", "Code affiché par le terminal"},
+    [MSG_HANDOFF_CONTINUE] = {"Continue", "Continuer"},
+    [MSG_HANDOFF_WRONG_CODE] = {"No login of yours is waiting with this code.",
+				"Aucune connexion à votre nom n’attend avec ce code."},
+    [MSG_HANDOFF_EXPIRED] = {"This request expired; start the login again.",
+			     "Cette demande a expiré ; relancez la connexion."},
+    [MSG_HANDOFF_DECIDED] = {"This request was already approved or denied.",
+			     "Cette demande a déjà été approuvée ou refusée."},
+    [MSG_HANDOFF_WARNING] = {"Approve only a login you just started yourself, at a terminal in "
+			     "front of you. If someone asked you to approve it, deny it.",
+			     "N’approuvez qu’une connexion que vous venez de lancer vous-même, "
+			     "depuis un terminal devant vous. Si quelqu’un vous a demandé de "
+			     "l’approuver, refusez-la."},
+    [MSG_HANDOFF_OTHER_NETWORK] = {"Careful: this login comes from another network than yours.",
+				   "Attention : cette connexion vient d’un autre réseau que le "
+				   "vôtre."},
+    [MSG_HANDOFF_USER] = {"User", "Utilisateur"},
+    [MSG_HANDOFF_HOST] = {"Host", "Machine"},
+    [MSG_HANDOFF_SERVICE] = {"Service", "Service"},
+    [MSG_HANDOFF_CLIENT] = {"Client address", "Adresse du client"},
+    [MSG_HANDOFF_TIME] = {"Started", "Commencée"},
+    [MSG_HANDOFF_LOCAL] = {"(this machine)", "(cette machine)"},
+    [MSG_HANDOFF_APPROVE] = {"Approve", "Approuver"},
+    [MSG_HANDOFF_DENY] = {"Deny", "Refuser"},
+    [MSG_HANDOFF_NUMBER] = {"Approved. Type this number at the terminal:",
+			    "Approuvé. Saisissez ce nombre dans le terminal :"},
+    [MSG_HANDOFF_DENIED] = {"Denied. The login at the terminal will fail.",
+			    "Refusé. La connexion au terminal échouera."},
+    [MSG_LOGINCODE_TITLE] = {"One-time login code", "Code de connexion à usage unique"},
+    [MSG_LOGINCODE_OFFER] = {"Your terminal shows no link or QR code? Get a one-time code and "
+			     "type it at its code prompt instead.",
+			     "Votre terminal n’affiche ni lien ni QR code ? Obtenez un code à "
+			     "usage unique et saisissez-le à l’invite du code."},
+    [MSG_LOGINCODE_GET] = {"Get a one-time code", "Obtenir un code à usage unique"},
+    [MSG_LOGINCODE_SHOWN] = {"Type this code at the terminal’s code prompt. It works once, "
+			     "within {} minutes; asking for another one voids it.",
+			     "Saisissez ce code à l’invite du terminal. Il sert une fois, dans "
+			     "les {} minutes ; en demander un autre l’annule."},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

@@ -70,7 +70,10 @@
         userHandle: toText(r.userHandle)
       });
     }).then(function (res) {
-      window.location.assign(res.redirect);
+      // a page that sends its visitor to sign in first (the hand-off's
+      // approval page) names where to come back: a path of this site
+      var next = box.getAttribute("data-next");
+      window.location.assign(next && /^\/[a-z]/.test(next) ? next : res.redirect);
     }).catch(function (err) { showError(box, err); });
   }
 

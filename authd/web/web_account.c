@@ -260,6 +260,8 @@ static enum MHD_Result account_render(web_ctx_t *c, const session_t *s, unsigned
 	r = totp_section(c, &b, s, f.totp, f.n_totp, x);
 	if (r == SESAME_OK)
 		r = web_passkey_account(c, &b, s, f.keys, f.n_keys);
+	if (r == SESAME_OK)
+		web_recovery_account(c, &b, s, f.recovery_left);
 	factor_lists_free(&f);
 	if (r != SESAME_OK) {
 		html_free(&b);

@@ -155,4 +155,18 @@ int web_id_of(const web_form_field_t *f, int64_t *id);
  * *sent otherwise. */
 int web_account_session(web_ctx_t *c, session_t *s, int enroll, enum MHD_Result *sent);
 
+/* ---- recovery codes (web_recovery.c) ---- */
+
+/* The account page's section: codes left, "Make new recovery codes". */
+void web_recovery_account(web_ctx_t *c, html_buf_t *b, const session_t *s, unsigned left);
+enum MHD_Result web_recovery_generate(web_ctx_t *c);
+
+/* ---- the terminal hand-off's approval page (web_handoff.c) ---- */
+
+enum MHD_Result web_get_handoff(web_ctx_t *c);
+enum MHD_Result web_post_handoff(web_ctx_t *c);
+enum MHD_Result web_post_handoff_decide(web_ctx_t *c);
+/* a one-time login code for a terminal's code prompt */
+enum MHD_Result web_post_logincode(web_ctx_t *c);
+
 #endif

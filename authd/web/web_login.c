@@ -90,8 +90,10 @@ static enum MHD_Result code_page(web_ctx_t *c, unsigned status, const session_t 
 		html_raw(&b, "<p><label for=\"code\">");
 		html_msg(&b, c->lang, MSG_CODE_LABEL, NULL);
 		html_raw(&b, "</label><br>\n<input id=\"code\" name=\"code\" type=\"text\" "
-			     "inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\" "
-			     "required autofocus></p>\n<p><button type=\"submit\">");
+			     "autocomplete=\"one-time-code\" maxlength=\"24\" "
+			     "required autofocus></p>\n<p class=\"hint\">");
+		html_msg(&b, c->lang, MSG_CODE_OR_RECOVERY, NULL);
+		html_raw(&b, "</p>\n<p><button type=\"submit\">");
 		html_msg(&b, c->lang, MSG_SUBMIT_CODE, NULL);
 		html_raw(&b, "</button></p>\n</form>\n");
 	}

@@ -23,7 +23,7 @@
 /* What the client accepts in a reply (lib/client_decode.c): a longer or
  * larger field makes the whole reply a protocol error. */
 #define SESAME_MAX_MESSAGE 512	    /* a sentence for the user, bytes */
-#define SESAME_MAX_PROMPT 256	    /* the text of a prompt, bytes */
+#define SESAME_MAX_PROMPT 4096	    /* the text of a prompt (a hand-off's QR code), bytes */
 #define SESAME_MAX_TOKEN 32	    /* a factor name, reason or error code */
 #define SESAME_MAX_REASONS 16	    /* reasons in one password check reply */
 #define SESAME_MAX_WAIT 2147483647L /* seconds in a wait */

@@ -108,7 +108,8 @@ class PamFlow(DaemonTestCase):
 
 class PasskeyOnlyUnderNullok(PasskeyCase):
     """issue 9: a user with passkeys but no TOTP is not a user 'without a
-    factor': PAM refuses them even with nullok, and says how to get a code."""
+    factor': nullok does not let them in; since issue 12 PAM asks them to
+    approve the login with their passkey in a browser (the hand-off)."""
 
     def test_passkey_only_user(self):
         secret, b, key = self.user_with_passkey("pko")
@@ -116,10 +117,11 @@ class PasskeyOnlyUnderNullok(PasskeyCase):
         self.daemon.ok("/v1/totp/remove", {"user": "pko", "id": ids[0]})  # a passkey remains
         show = self.daemon.ok("/v1/user/show", {"user": "pko"})
         self.assertEqual([f["type"] for f in show["factors"]], ["passkey"])
-        svc = self.pam.service("nullok", [self.module_line("auth", "nullok")])
-        res = pypamtest(self.pam, svc, "pko", [("authenticate", PAM_AUTH_ERR)], ["123456"])
-        self.assertTrue(res["ok"], res)
-        self.assertIn("authenticator app", res["errors"][0])
+        # issue 12: not let in by nullok, but asked to approve in a browser
+        r = self.daemon.ok("/v1/pam/start", {"user": "pko", "service": "nullok",
+                                             "nullok": True})
+        self.assertEqual((r["step"], r["factor"]), ("prompt", "handoff"), r)
+        self.assertIn("/h", r["prompt"])
         self.assertNotIn(("success", "nullok"),
                          [(e["result"], e["reason"]) for e in self.daemon.audit("pko")])
         # the administrator sees and removes the passkey; the last one only with force

@@ -312,18 +312,25 @@ static void seal_text(const seal_keyring_t *k, const char *purpose, const char *
 
 /* The layout (pam_txn.c): version, nullok, passed, 16 id bytes, five
  * big-endian i64 times, then five strings (length byte + bytes). */
+#define TXN_V 4 /* the layout's version */
+#define TIMES_BYTES (8 * (FACTOR_COUNT + 2))
+
 static size_t layout(unsigned char *out, unsigned version, unsigned nullok, unsigned passed,
 		     int64_t expires, const char *const strings[5])
 {
 	unsigned char *p = out;
-	const int64_t times[5] = {0, NOW - 5, 0, NOW - 5, expires};
+	int64_t times[FACTOR_COUNT + 2] = {0};
+
+	times[1] = NOW - 5; /* passed_at of totp */
+	times[FACTOR_COUNT] = NOW - 5;
+	times[FACTOR_COUNT + 1] = expires;
 
 	*p++ = (unsigned char)version;
 	*p++ = (unsigned char)nullok;
 	*p++ = (unsigned char)passed;
 	for (int i = 0; i < 16; i++)
 		*p++ = (unsigned char)(i * 17);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < FACTOR_COUNT + 2; i++)
 		for (int b = 7; b >= 0; b--)
 			*p++ = (unsigned char)((uint64_t)times[i] >> (8 * b));
 	for (int i = 0; i < 5; i++) {
@@ -360,21 +367,21 @@ static void test_sealed_but_invalid_content(void **state)
 		nbad++;                                                                            \
 	} while (0)
 	BAD("empty", 0);
-	BAD("version", layout(buf, 2, 1, FACTOR_TOTP, NOW + 300, good));
-	BAD("nullok", layout(buf, 3, 2, FACTOR_TOTP, NOW + 300, good));
-	BAD("passed", layout(buf, 3, 1, 0x80, NOW + 300, good));
-	BAD("next too long", layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, long_next));
-	n = layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, good);
+	BAD("version", layout(buf, TXN_V - 1, 1, FACTOR_TOTP, NOW + 300, good));
+	BAD("nullok", layout(buf, TXN_V, 2, FACTOR_TOTP, NOW + 300, good));
+	BAD("passed", layout(buf, TXN_V, 1, 0x80, NOW + 300, good));
+	BAD("next too long", layout(buf, TXN_V, 1, FACTOR_TOTP, NOW + 300, long_next));
+	n = layout(buf, TXN_V, 1, FACTOR_TOTP, NOW + 300, good);
 	BAD("truncated", n - 1);
 	buf[n] = 'x';
 	BAD("extra byte", n + 1);
-	n = layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, good);
-	buf[3 + 16 + 40] = 200; /* the user's length runs past the end */
+	n = layout(buf, TXN_V, 1, FACTOR_TOTP, NOW + 300, good);
+	buf[3 + 16 + TIMES_BYTES] = 200; /* the user's length runs past the end */
 	BAD("string length", n);
-	n = layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, good);
-	buf[3 + 16 + 40 + 2] = '\0'; /* a NUL inside the user name */
+	n = layout(buf, TXN_V, 1, FACTOR_TOTP, NOW + 300, good);
+	buf[3 + 16 + TIMES_BYTES + 2] = '\0'; /* a NUL inside the user name */
 	BAD("NUL inside", n);
-	BAD("fixed part only", 3 + 16 + 39);
+	BAD("fixed part only", 3 + 16 + TIMES_BYTES - 1);
 #undef BAD
 	for (size_t i = 0; i < nbad; i++) {
 		seal_text(f->k, "pam-txn", (const char *)texts[i], bad[i].len, token,
@@ -383,7 +390,7 @@ static void test_sealed_but_invalid_content(void **state)
 		if (r != SESAME_ERR_INVALID_ARGUMENT)
 			fail_msg("content \"%s\" gave %d", bad[i].what, r);
 	}
-	n = layout(buf, 3, 1, FACTOR_TOTP, NOW + 300, good);
+	n = layout(buf, TXN_V, 1, FACTOR_TOTP, NOW + 300, good);
 	/* the same valid content sealed for another purpose */
 	seal_text(f->k, "totp-seed", (const char *)buf, n, token, sizeof(token));
 	assert_int_equal(pam_txn_open(f->k, token, NOW, &out), SESAME_ERR_INVALID_ARGUMENT);

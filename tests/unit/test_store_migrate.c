@@ -29,6 +29,8 @@
 #include "store/store.h"
 #include "unit_util.h"
 
+#define CURRENT_VERSION 8 /* authd/store/store_sqlite_schema.c */
+
 /* Schema version 1, exactly as the store created it before version 2. */
 static const char *const schema_v1 =
     "CREATE TABLE users ("
@@ -93,11 +95,14 @@ static const char *const schema_v3 =
     "CREATE INDEX sessions_user ON sessions(user_id);"
     "CREATE INDEX sessions_expires ON sessions(expires);";
 
+/* Schema version 8's additions, undone first by undo_v7. */
+#define UNDO_V8 "DROP TABLE user_codes; DROP TABLE handoffs;"
+
 /* Schema version 7's additions, undone: a current database made a version 6 one. */
-static const char *const undo_v7 = "DROP TABLE attempts; DROP TABLE spent_flows;"
-				   " DROP INDEX users_name_lower;"
-				   " ALTER TABLE sessions DROP COLUMN factors;"
-				   " ALTER TABLE sessions DROP COLUMN auth_time;";
+static const char *const undo_v7 = UNDO_V8 "DROP TABLE attempts; DROP TABLE spent_flows;"
+					   " DROP INDEX users_name_lower;"
+					   " ALTER TABLE sessions DROP COLUMN factors;"
+					   " ALTER TABLE sessions DROP COLUMN auth_time;";
 
 struct fixture {
 	char *dir;
@@ -199,7 +204,7 @@ static void test_v1_rows_survive(void **state)
 
 	make_v1(f->db);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), CURRENT_VERSION);
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
@@ -236,7 +241,7 @@ static void test_v1_rows_survive(void **state)
 	/* reopening a current database migrates nothing and loses nothing */
 	store_close(&f->store);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), CURRENT_VERSION);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -250,13 +255,13 @@ static void test_fresh_and_newer(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), CURRENT_VERSION);
 	store_close(&f->store);
 	/* a database from a later daemon is refused, not downgraded */
-	exec_on(f->db, "PRAGMA user_version = 8");
+	exec_on(f->db, "PRAGMA user_version = 99");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_ERR_STORE);
 	assert_null(f->store);
-	assert_int_equal(user_version(f->db), 8);
+	assert_int_equal(user_version(f->db), 99);
 }
 
 struct acc_ctx {
@@ -354,7 +359,7 @@ static void test_v2_rows_survive(void **state)
 		       " password_changed = 1700000200, disabled = 1 WHERE name = 'alice';"
 		       "PRAGMA user_version = 2");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), CURRENT_VERSION);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -537,7 +542,7 @@ static void test_v3_rows_survive_and_passkeys(void **state)
 		       " x'2222222222222222222222222222222222222222222222222222222222222222');"
 		       "PRAGMA user_version = 3");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), CURRENT_VERSION);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_OK);
 	assert_string_equal(c.got.user, "alice");
@@ -693,7 +698,7 @@ static void test_v4_rows_survive_and_invitations(void **state)
 	exec_on(f->db, undo_v7);
 	exec_on(f->db, "PRAGMA user_version = 4");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), CURRENT_VERSION);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, inv_tx, &c), SESAME_OK);
 	assert_int_equal(c.n, 1);
@@ -775,7 +780,7 @@ static void test_v5_rows_survive_and_sources(void **state)
 	exec_on(f->db, undo_v7);
 	exec_on(f->db, "PRAGMA user_version = 5");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), CURRENT_VERSION);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, src_tx, &c), SESAME_OK);
 	assert_string_equal(c.name, "alice");
@@ -850,7 +855,7 @@ static void test_v6_rows_survive_and_attempts(void **state)
 		       "PRAGMA user_version = 6");
 	assert_int_equal(user_version(f->db), 6);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), CURRENT_VERSION);
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, v7_tx, &c), SESAME_OK);
@@ -922,7 +927,7 @@ static void test_concurrent_first_open(void **state)
 				fail_msg("round %d: opener %d failed (status %#x)", round, i,
 					 status);
 		}
-		assert_int_equal(user_version(path), 7);
+		assert_int_equal(user_version(path), CURRENT_VERSION);
 	}
 }
 

@@ -4,8 +4,8 @@
 #include <qrencode.h>
 #include <string.h>
 
-#include "qr.h"
 #include "sesame/error.h"
+#include "sesame/qr.h"
 
 /* 1 when module (x, y) of the padded code is light: the quiet zone, or a
  * light module. Coordinates past the bottom edge read as dark, so the last

@@ -1,7 +1,8 @@
-/* QR codes drawn in a terminal, for the otpauth:// URI of a TOTP
- * enrollment (libqrencode). */
-#ifndef SESAMECTL_QR_H
-#define SESAMECTL_QR_H
+/* QR codes drawn in a terminal (libqrencode): the otpauth:// URI of a
+ * TOTP enrollment (sesamectl), the terminal hand-off's URL (the daemon's
+ * PAM prompt). A library of its own: the PAM module does not link it. */
+#ifndef SESAME_QR_H
+#define SESAME_QR_H
 
 #include <stdio.h>
 
