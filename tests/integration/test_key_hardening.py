@@ -298,8 +298,10 @@ class PurposeKeys(DaemonTestCase):
         self.assertEqual(token[0], 2)
         plain = gcm_open(txn_key, token, aad(2, "pam-txn", ""))
         self.assertIsNotNone(plain)
-        # the layout of authd/pam_txn.c: 3 bytes, 16 id, 5 times, then strings
-        at = 3 + 16 + 40
+        # the layout of authd/pam_txn.c: 3 bytes, 16 id, 8 bytes per time
+        # (one per factor entry, auth_time, expires), then length-prefixed strings
+        times = (len(plain) - 3 - 16 - len(b"\x03ada\x01s\x00\x00") - 1 - len("totp")) // 8
+        at = 3 + 16 + 8 * times
         user = plain[at + 1:at + 1 + plain[at]]
         at += 1 + plain[at]
         self.assertEqual([user, plain[at + 1:at + 1 + plain[at]]], [b"ada", b"s"])
