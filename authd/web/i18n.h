@@ -79,6 +79,9 @@ typedef enum {
 	MSG_ENROLL_INTRO, /* {} = user name */
 	MSG_ENROLL_DONE,
 	MSG_SLOW_DOWN,
+	MSG_PRIVACY,
+	MSG_LANGUAGE,
+	MSG_HOME, /* {} = the brand's name */
 	MSG__COUNT
 } i18n_msg_t;
 
@@ -87,6 +90,10 @@ const char *i18n_get(i18n_lang_t lang, i18n_msg_t id);
 
 /* "en" or "fr". */
 const char *i18n_tag(i18n_lang_t lang);
+/* The language's own name ("English", "Français"). */
+const char *i18n_name(i18n_lang_t lang);
+/* The language of a tag "en" or "fr" exactly: 0, else -1. */
+int i18n_from_tag(const char *tag, i18n_lang_t *out);
 
 /* The language for an Accept-Language header (RFC 9110 §12.5.4): the
  * highest q-value among the languages we have (by primary subtag; "*"

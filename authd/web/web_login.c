@@ -42,15 +42,19 @@ static enum MHD_Result login_form(web_ctx_t *c, unsigned status, const char *csr
 	web_page_csrf(&b, csrf);
 	html_raw(&b, "<p><label for=\"user\">");
 	html_msg(&b, c->lang, MSG_USERNAME, NULL);
+	/* "webauthn": browsers may offer the passkeys in the field's list */
 	html_raw(&b, "</label><br>\n<input id=\"user\" name=\"user\" type=\"text\" "
-		     "autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" "
-		     "maxlength=\"64\" required autofocus value=\"");
+		     "autocomplete=\"username webauthn\" autocapitalize=\"none\" "
+		     "spellcheck=\"false\" maxlength=\"64\" required autofocus");
+	web_page_field_error(c, &b);
+	html_raw(&b, " value=\"");
 	html_text(&b, user ? user : "");
 	html_raw(&b, "\"></p>\n<p><label for=\"password\">");
 	html_msg(&b, c->lang, MSG_PASSWORD, NULL);
 	html_raw(&b, "</label><br>\n<input id=\"password\" name=\"password\" type=\"password\" "
-		     "autocomplete=\"current-password\" required></p>\n<p><button "
-		     "type=\"submit\">");
+		     "autocomplete=\"current-password\" required");
+	web_page_field_error(c, &b);
+	html_raw(&b, "></p>\n<p><button type=\"submit\">");
 	html_msg(&b, c->lang, MSG_SUBMIT_LOGIN, NULL);
 	html_raw(&b, "</button></p>\n</form>\n");
 	passkey_button(c, &b, "passkey-login", MSG_PASSKEY_SIGN_IN, csrf);
@@ -90,8 +94,10 @@ static enum MHD_Result code_page(web_ctx_t *c, unsigned status, const session_t 
 		html_raw(&b, "<p><label for=\"code\">");
 		html_msg(&b, c->lang, MSG_CODE_LABEL, NULL);
 		html_raw(&b, "</label><br>\n<input id=\"code\" name=\"code\" type=\"text\" "
-			     "inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\" "
-			     "required autofocus></p>\n<p><button type=\"submit\">");
+			     "inputmode=\"numeric\" pattern=\"[0-9]*\" "
+			     "autocomplete=\"one-time-code\" maxlength=\"8\" required autofocus");
+		web_page_field_error(c, &b);
+		html_raw(&b, "></p>\n<p><button type=\"submit\">");
 		html_msg(&b, c->lang, MSG_SUBMIT_CODE, NULL);
 		html_raw(&b, "</button></p>\n</form>\n");
 	}

@@ -577,13 +577,13 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const session_t *s,
 		html_msg(b, c->lang, MSG_PASSKEY_NAME, NULL);
 		html_raw(b, "\" value=\"");
 		html_text(b, w->name);
-		html_raw(b, "\"> <button type=\"submit\">");
+		html_raw(b, "\"> <button type=\"submit\" class=\"secondary\">");
 		html_msg(b, c->lang, MSG_PASSKEY_RENAME, NULL);
 		html_raw(b, "</button>\n</form>\n<form method=\"post\" "
 			    "action=\"/account/passkey/remove\">\n");
 		web_page_csrf(b, s->csrf);
 		id_field(b, w->id);
-		html_raw(b, "<button type=\"submit\">");
+		html_raw(b, "<button type=\"submit\" class=\"secondary\">");
 		html_msg(b, c->lang, MSG_PASSKEY_REMOVE, NULL);
 		html_raw(b, "</button>\n</form></li>\n");
 	}
