@@ -112,9 +112,13 @@ enum MHD_Result web_static(web_ctx_t *c, const char *type, const void *data, siz
 		     NULL);
 }
 
+/* A context made without the server's brand (none of web.c's) still gets
+ * a page: Sésame's name, the URLs unversioned. */
+static const web_brand_t no_brand = {.name = "S\xc3\xa9same", .css_tag = "0", .logo_tag = "0"};
+
 void web_page_begin(web_ctx_t *c, html_buf_t *b, i18n_msg_t title)
 {
-	const web_brand_t *br = c->brand;
+	const web_brand_t *br = c->brand ? c->brand : &no_brand;
 
 	html_raw(b, "<!DOCTYPE html>\n<html lang=\"");
 	html_raw(b, i18n_tag(c->lang));
@@ -226,7 +230,7 @@ static void lang_link(web_ctx_t *c, html_buf_t *b, i18n_lang_t to)
 
 enum MHD_Result web_page_send(web_ctx_t *c, unsigned status, html_buf_t *b)
 {
-	const web_brand_t *br = c->brand;
+	const web_brand_t *br = c->brand ? c->brand : &no_brand;
 	char *text;
 	size_t len = 0;
 
