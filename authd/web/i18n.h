@@ -6,7 +6,7 @@
 typedef enum { I18N_EN = 0, I18N_FR, I18N__COUNT } i18n_lang_t;
 
 typedef enum {
-	MSG_SITE_NAME,
+	MSG_SITE_NAME, /* the pages show [web] brand_name instead (web_page.c) */
 	MSG_TITLE_LOGIN,
 	MSG_USERNAME,
 	MSG_PASSWORD,
