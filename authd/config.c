@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "color.h"
 #include "config.h"
 #include "sesame/config_file.h"
 #include "sesame/error.h"
@@ -64,6 +65,8 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->web.source_rate = 120;
 	cfg->web.reauth_after = 600;
 	cfg->web.handoff_ttl = 300;
+	snprintf(cfg->web.brand_name, sizeof(cfg->web.brand_name), "%s", "S\xc3\xa9same");
+	snprintf(cfg->web.brand_accent, sizeof(cfg->web.brand_accent), "%s", SESAME_BRAND_ACCENT);
 }
 
 /* The host of an origin "scheme://host[:port]" (no path, no trailing
@@ -338,6 +341,53 @@ static int apply_password(password_config_t *pw, const char *name, const char *v
 	return -2;
 }
 
+/* Text of one line shown on the pages (escaped there): no control. */
+static int line_ok(const char *v)
+{
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* [web] brand_*: 0 valid, -1 invalid value, -2 unknown key. The accent's
+ * contrast is config_validate's (a clearer message). */
+static int apply_brand(web_config_t *web, const char *name, const char *v)
+{
+	color_t c;
+
+	if (strcmp(name, "brand_name") == 0)
+		return *v && line_ok(v) ? set_string(web->brand_name, sizeof(web->brand_name), v)
+					: -1;
+	if (strcmp(name, "brand_logo") == 0) /* empty: Sésame's */
+		return *v == '\0' || v[0] == '/'
+			   ? set_string(web->brand_logo, sizeof(web->brand_logo), v)
+			   : -1;
+	if (strcmp(name, "brand_accent") == 0)
+		return color_parse(v, &c) == SESAME_OK
+			   ? set_string(web->brand_accent, sizeof(web->brand_accent), v)
+			   : -1;
+	if (strcmp(name, "brand_support") == 0)
+		return line_ok(v) ? set_string(web->brand_support, sizeof(web->brand_support), v)
+				  : -1;
+	if (strcmp(name, "brand_privacy") == 0) {
+		/* a link of the pages: http(s), no space, quote or angle bracket */
+		if (*v == '\0') {
+			web->brand_privacy[0] = '\0';
+			return 0;
+		}
+		if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+			return -1;
+		if (strlen(v) <= (v[4] == 's' ? 8u : 7u))
+			return -1;
+		for (const char *p = v; *p; p++)
+			if ((unsigned char)*p <= 0x20 || *p == 0x7f || strchr("\"'<>\\`", *p))
+				return -1;
+		return set_string(web->brand_privacy, sizeof(web->brand_privacy), v);
+	}
+	return -2;
+}
+
 /* [web]: 0 valid, -1 invalid value, -2 unknown key. */
 static int apply_web(web_config_t *web, const char *name, const char *v)
 {
@@ -458,7 +508,7 @@ static int apply_web(web_config_t *web, const char *name, const char *v)
 	}
 	if (strcmp(name, "handoff_link") == 0)
 		return parse_bool(v, &web->handoff_link);
-	return -2;
+	return apply_brand(web, name, v);
 }
 
 /* [require]: "pam", "web", "pam.SERVICE"; the rules themselves are
@@ -683,6 +733,18 @@ int config_validate(const sesame_config_t *cfg, char *err, size_t errsz)
 		       strncasecmp(host + hl - rl, cfg->web.rp_id, rl) == 0))) {
 			snprintf(err, errsz, "web.origins: %s is not within web.rp_id %s",
 				 cfg->web.origins[i], cfg->web.rp_id);
+			return SESAME_ERR_CONFIG;
+		}
+	}
+	{
+		/* WCAG 2.1 AA: the buttons' white text on the accent */
+		color_t accent = {0, 0, 0}, white = {255, 255, 255};
+		if (color_parse(cfg->web.brand_accent, &accent) != SESAME_OK ||
+		    color_contrast(accent, white) < COLOR_TEXT_CONTRAST) {
+			snprintf(err, errsz,
+				 "web.brand_accent %s: white text on it has a contrast of %.1f:1, "
+				 "below the 4.5:1 of WCAG 2.1 AA; choose a darker colour",
+				 cfg->web.brand_accent, color_contrast(accent, white));
 			return SESAME_ERR_CONFIG;
 		}
 	}

@@ -32,10 +32,12 @@ typedef struct {
 } password_config_t;
 
 /* [web]: the sign-in pages on TCP (authd/web/). */
-#define SESAME_MAX_RP_ID 253	 /* a DNS name */
-#define SESAME_MAX_ORIGIN 255	 /* WEBAUTHN_MAX_ORIGIN - 1 */
-#define SESAME_MAX_WEB_ORIGINS 8 /* [web] origins */
-#define SESAME_MAX_LISTEN 128	 /* "127.0.0.1:8443", "[::1]:8443" */
+#define SESAME_MAX_RP_ID 253	      /* a DNS name */
+#define SESAME_MAX_ORIGIN 255	      /* WEBAUTHN_MAX_ORIGIN - 1 */
+#define SESAME_MAX_WEB_ORIGINS 8      /* [web] origins */
+#define SESAME_MAX_LISTEN 128	      /* "127.0.0.1:8443", "[::1]:8443" */
+#define SESAME_MAX_URL 512	      /* [web] brand_privacy */
+#define SESAME_BRAND_ACCENT "#2456a6" /* Sésame's: white on it 7.3:1 */
 typedef struct {
 	char listen[SESAME_MAX_LISTEN];	       /* empty: no web server (default) */
 	char tls_certificate[SESAME_MAX_PATH]; /* PEM; TLS when both are set */
@@ -62,6 +64,12 @@ typedef struct {
 				  no new proof; default 600 */
 	unsigned handoff_ttl;  /* seconds a terminal hand-off waits; default 300, 10..300 */
 	int handoff_link;      /* the QR code and link carry the user code; default 0 */
+	/* the operator's brand on every page (authd/web/web_brand.c) */
+	char brand_name[64];			/* default "Sésame" */
+	char brand_logo[SESAME_MAX_PATH];	/* PNG, SVG, JPEG or WebP; empty: Sésame's */
+	char brand_accent[8];			/* "#rrggbb", white text on it >= 4.5:1 */
+	char brand_support[256];		/* a line under every page; empty: none */
+	char brand_privacy[SESAME_MAX_URL + 1]; /* http(s) URL of the privacy notice */
 } web_config_t;
 
 /* [require]: what each door requires (authd/requirement.h parses them). */

@@ -133,9 +133,9 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
     [MSG_SLOW_DOWN] = {"Too many attempts from your network; wait a moment and try again.",
 		       "Trop de tentatives depuis votre réseau ; patientez un instant puis "
 		       "réessayez."},
-    [MSG_CODE_OR_RECOVERY] = {"Lost your app? Type one of your recovery codes instead.",
-			      "Application perdue ? Saisissez plutôt l’un de vos codes de "
-			      "secours."},
+    [MSG_CODE_OR_RECOVERY] = {"Lost your app? Use a recovery code",
+			      "Application perdue ? Utiliser un code de secours"},
+    [MSG_RECOVERY_LABEL] = {"One of your recovery codes", "L’un de vos codes de secours"},
     [MSG_RECOVERY_TITLE] = {"Recovery codes", "Codes de secours"},
     [MSG_RECOVERY_LEFT] = {"Recovery codes left: {}.", "Codes de secours restants : {}."},
     [MSG_RECOVERY_GENERATE] = {"Make new recovery codes", "Créer de nouveaux codes de secours"},
@@ -189,6 +189,9 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
 			     "within {} minutes; asking for another one voids it.",
 			     "Saisissez ce code à l’invite du terminal. Il sert une fois, dans "
 			     "les {} minutes ; en demander un autre l’annule."},
+    [MSG_PRIVACY] = {"Privacy notice", "Politique de confidentialité"},
+    [MSG_LANGUAGE] = {"Language", "Langue"},
+    [MSG_HOME] = {"{}, home", "{}, accueil"},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)
@@ -203,6 +206,24 @@ const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)
 const char *i18n_tag(i18n_lang_t lang)
 {
 	return lang == I18N_FR ? "fr" : "en";
+}
+
+const char *i18n_name(i18n_lang_t lang)
+{
+	return lang == I18N_FR ? "Français" : "English";
+}
+
+int i18n_from_tag(const char *tag, i18n_lang_t *out)
+{
+	if (tag == NULL)
+		return -1;
+	if (strcmp(tag, "en") == 0)
+		*out = I18N_EN;
+	else if (strcmp(tag, "fr") == 0)
+		*out = I18N_FR;
+	else
+		return -1;
+	return 0;
 }
 
 /* q-value "0", "0.5", "1.000" as thousandths; -1 when malformed. */

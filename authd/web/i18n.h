@@ -6,7 +6,7 @@
 typedef enum { I18N_EN = 0, I18N_FR, I18N__COUNT } i18n_lang_t;
 
 typedef enum {
-	MSG_SITE_NAME,
+	MSG_SITE_NAME, /* the pages show [web] brand_name instead (web_page.c) */
 	MSG_TITLE_LOGIN,
 	MSG_USERNAME,
 	MSG_PASSWORD,
@@ -80,6 +80,7 @@ typedef enum {
 	MSG_ENROLL_DONE,
 	MSG_SLOW_DOWN,
 	MSG_CODE_OR_RECOVERY,
+	MSG_RECOVERY_LABEL,
 	MSG_RECOVERY_TITLE,
 	MSG_RECOVERY_LEFT, /* {} = how many */
 	MSG_RECOVERY_GENERATE,
@@ -107,6 +108,9 @@ typedef enum {
 	MSG_LOGINCODE_OFFER,
 	MSG_LOGINCODE_GET,
 	MSG_LOGINCODE_SHOWN, /* {} = minutes */
+	MSG_PRIVACY,
+	MSG_LANGUAGE,
+	MSG_HOME, /* {} = the brand's name */
 	MSG__COUNT
 } i18n_msg_t;
 
@@ -115,6 +119,10 @@ const char *i18n_get(i18n_lang_t lang, i18n_msg_t id);
 
 /* "en" or "fr". */
 const char *i18n_tag(i18n_lang_t lang);
+/* The language's own name ("English", "Français"). */
+const char *i18n_name(i18n_lang_t lang);
+/* The language of a tag "en" or "fr" exactly: 0, else -1. */
+int i18n_from_tag(const char *tag, i18n_lang_t *out);
 
 /* The language for an Accept-Language header (RFC 9110 §12.5.4): the
  * highest q-value among the languages we have (by primary subtag; "*"

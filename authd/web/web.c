@@ -42,6 +42,7 @@ struct web_server {
 	int proxy_family; /* AF_INET, AF_INET6, 0: no trusted proxy */
 	unsigned char proxy_addr[16];
 	ratelimit_t *source_rate; /* costly requests per client address; NULL: no limit */
+	web_brand_t *brand;
 };
 
 struct web_request {
@@ -89,6 +90,9 @@ static const web_route_t routes[] = {
     {"/h/decide", MHD_HTTP_METHOD_POST, web_post_handoff_decide, WEB_BODY_FORM, 0},
     {"/h/code", MHD_HTTP_METHOD_POST, web_post_logincode, WEB_BODY_FORM, 0},
     {"/static/passkey.js", MHD_HTTP_METHOD_GET, web_passkey_script, WEB_BODY_NONE, 0},
+    {"/static/sesame.css", MHD_HTTP_METHOD_GET, web_get_css, WEB_BODY_NONE, 0},
+    {"/static/logo", MHD_HTTP_METHOD_GET, web_get_logo, WEB_BODY_NONE, 0},
+    {"/lang", MHD_HTTP_METHOD_GET, web_get_lang, WEB_BODY_NONE, 0},
     {"/invite", MHD_HTTP_METHOD_POST, web_post_invite, WEB_BODY_FORM, ROUTE_COSTLY},
     {INVITE_PATH, MHD_HTTP_METHOD_GET, web_get_invite, WEB_BODY_NONE, ROUTE_PREFIX},
 };
@@ -98,6 +102,15 @@ static int route_matches(const web_route_t *r, const char *url)
 	if (r->flags & ROUTE_PREFIX)
 		return strncmp(r->path, url, strlen(r->path)) == 0;
 	return strcmp(r->path, url) == 0;
+}
+
+int web_route_gettable(const char *url)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].method, MHD_HTTP_METHOD_GET) == 0 &&
+		    route_matches(&routes[i], url))
+			return 1;
+	return 0;
 }
 
 /* ---- dispatch ---- */
@@ -262,8 +275,12 @@ static enum MHD_Result serve(web_server_t *w, struct MHD_Connection *conn, const
 	c.url = url;
 	c.now = (int64_t)time(NULL);
 	c.body = &rq->body;
-	c.lang = i18n_negotiate(
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+	c.brand = w->brand;
+	/* the language switch's choice, else the browser's */
+	if (i18n_from_tag(MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_LANG_COOKIE),
+			  &c.lang) != 0)
+		c.lang = i18n_negotiate(MHD_lookup_connection_value(
+		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 	client_of(&c);
 	c.source = source_id(c.rhost);
 	return dispatch(&c, url, method);
@@ -422,6 +439,8 @@ int web_start(authd_t *d, web_server_t **out)
 	    (r = ratelimit_new((double)cfg->source_rate / 60.0, (double)cfg->source_rate,
 			       &w->source_rate)) != SESAME_OK)
 		goto fail;
+	if ((r = web_brand_new(cfg, &w->brand)) != SESAME_OK)
+		goto fail;
 	/* the dummy hash of unknown users, now rather than at the first sign-in */
 	if ((r = factor_password_init()) != SESAME_OK)
 		goto fail;
@@ -473,6 +492,7 @@ void web_stop(web_server_t **wp)
 	}
 	free(w->cert);
 	ratelimit_free(&w->source_rate);
+	web_brand_free(&w->brand);
 	free(w);
 	*wp = NULL;
 }

@@ -85,7 +85,7 @@ static void totp_remove_form(web_ctx_t *c, html_buf_t *b, const session_t *s, in
 	html_raw(b, "<form method=\"post\" action=\"/account/totp/remove\">\n");
 	web_page_csrf(b, s->csrf);
 	id_field(b, id);
-	html_raw(b, "<button type=\"submit\">");
+	html_raw(b, "<button type=\"submit\" class=\"secondary\">");
 	html_msg(b, c->lang, MSG_PASSKEY_REMOVE, NULL);
 	html_raw(b, "</button>\n</form>");
 }
@@ -103,7 +103,9 @@ void web_password_input(web_ctx_t *c, html_buf_t *b, const char *id, i18n_msg_t 
 	html_raw(b, id);
 	html_raw(b, "\" type=\"password\" autocomplete=\"");
 	html_raw(b, autocomplete);
-	html_raw(b, "\" required></p>\n");
+	html_raw(b, "\" required");
+	web_page_field_error(c, b);
+	html_raw(b, "></p>\n");
 }
 
 /* The policy's reasons (English sentences, as the policy words them) and
@@ -112,7 +114,12 @@ void web_password_refused(web_ctx_t *c, html_buf_t *b, const password_result_t *
 {
 	char text[256];
 
-	html_raw(b, "<p role=\"alert\">");
+	html_raw(b, "<p role=\"alert\" class=\"alert\"");
+	if (!c->page_error) {
+		c->page_error = c->field_error = 1;
+		html_raw(b, " id=\"" WEB_ALERT_ID "\"");
+	}
+	html_raw(b, ">");
 	html_msg(b, c->lang, MSG_PASSWORD_REFUSED, NULL);
 	html_raw(b, "</p>\n<ul class=\"password-reasons\" lang=\"en\">\n");
 	for (int i = 0; i < PW__COUNT; i++) {
@@ -148,7 +155,7 @@ static void password_section(web_ctx_t *c, html_buf_t *b, const session_t *s,
 	web_password_input(c, b, "current", MSG_PASSWORD_CURRENT, "current-password");
 	web_password_input(c, b, "new", MSG_PASSWORD_NEW, "new-password");
 	web_password_input(c, b, "again", MSG_PASSWORD_AGAIN, "new-password");
-	html_raw(b, "<p><button type=\"submit\">");
+	html_raw(b, "<p><button type=\"submit\" class=\"secondary\">");
 	html_msg(b, c->lang, MSG_PASSWORD_SUBMIT, NULL);
 	html_raw(b, "</button></p>\n</form>\n");
 }
@@ -182,7 +189,7 @@ static int totp_section(web_ctx_t *c, html_buf_t *b, const session_t *s, const s
 		html_msg(b, c->lang, MSG_TOTP_NAME, NULL);
 		html_raw(b, "\" value=\"");
 		html_text(b, items[i].name);
-		html_raw(b, "\"> <button type=\"submit\">");
+		html_raw(b, "\"> <button type=\"submit\" class=\"secondary\">");
 		html_msg(b, c->lang, MSG_PASSKEY_RENAME, NULL);
 		html_raw(b, "</button>\n</form>\n");
 		totp_remove_form(c, b, s, items[i].id);
@@ -217,8 +224,10 @@ static int totp_section(web_ctx_t *c, html_buf_t *b, const session_t *s, const s
 		html_raw(b, "<p><label for=\"totp-code\">");
 		html_msg(b, c->lang, MSG_CODE_LABEL, NULL);
 		html_raw(b, "</label><br>\n<input id=\"totp-code\" name=\"code\" type=\"text\" "
-			    "inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\" "
-			    "required></p>\n<p><button type=\"submit\">");
+			    "inputmode=\"numeric\" pattern=\"[0-9]*\" "
+			    "autocomplete=\"one-time-code\" maxlength=\"8\" required");
+		web_page_field_error(c, b);
+		html_raw(b, "></p>\n<p><button type=\"submit\">");
 		html_msg(b, c->lang, MSG_TOTP_CONFIRM, NULL);
 		html_raw(b, "</button></p>\n</form>\n");
 		if (!enrolling)
@@ -231,7 +240,7 @@ static int totp_section(web_ctx_t *c, html_buf_t *b, const session_t *s, const s
 	html_msg(b, c->lang, MSG_TOTP_NAME, NULL);
 	html_raw(b, "</label><br>\n<input id=\"totp-name\" name=\"name\" type=\"text\" "
 		    "maxlength=\"64\" required value=\"authenticator\"></p>\n<p><button "
-		    "type=\"submit\">");
+		    "type=\"submit\" class=\"secondary\">");
 	html_msg(b, c->lang, MSG_TOTP_ADD, NULL);
 	html_raw(b, "</button></p>\n</form>\n");
 	return SESAME_OK;
@@ -250,6 +259,8 @@ static enum MHD_Result account_render(web_ctx_t *c, const session_t *s, unsigned
 	}
 	web_page_begin(c, &b, web_enrolling(s) ? MSG_TITLE_ENROLL : MSG_TITLE_ACCOUNT);
 	web_page_alert(c, &b, alert, c->retry_after);
+	/* several forms: the alert is not about all their fields */
+	c->field_error = 0;
 	/* enrolling, the person is not signed in yet */
 	html_raw(&b, "<p>");
 	html_msg(&b, c->lang, web_enrolling(s) ? MSG_ENROLL_INTRO : MSG_SIGNED_IN_AS, s->s.user);

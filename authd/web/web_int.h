@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "session.h"
 #include "web.h"
+#include "web_brand.h"
 #include "web_form.h"
 #include "web_html.h"
 
@@ -25,6 +26,9 @@
 #define WEB_CSRF_HEADER "X-CSRF-Token" /* the CSRF token of a JSON request */
 #define WEB_SERVICE "web"
 #define WEB_MAX_COOKIES 3
+#define WEB_LANG_COOKIE "sesame_lang" /* "en" or "fr": the language switch's choice */
+#define WEB_LANG_KEEP (400 * 86400)   /* seconds the choice is kept (browsers' cap) */
+#define WEB_ALERT_ID "page-alert"     /* the id of a page's first alert */
 
 /* A route's flags (web.c's table). */
 #define ROUTE_PREFIX 1u /* path is a prefix (what follows is the handler's) */
@@ -50,6 +54,9 @@ typedef struct {
 	size_t n_cookies;
 	int64_t retry_after;  /* seconds, 0: no Retry-After */
 	unsigned route_flags; /* ROUTE_* of the route being answered */
+	const web_brand_t *brand;
+	int page_error;	 /* the page shows an error alert (id WEB_ALERT_ID) */
+	int field_error; /* ... about the page's form fields (web_page_field_error) */
 } web_ctx_t;
 
 typedef enum MHD_Result (*web_handler_t)(web_ctx_t *c);
@@ -58,15 +65,29 @@ typedef enum MHD_Result (*web_handler_t)(web_ctx_t *c);
 
 /* Adds a Set-Cookie (HttpOnly, SameSite=Lax, Secure over https). */
 void web_add_cookie(web_ctx_t *c, const char *name, const char *value, int remove);
+/* A Set-Cookie kept for seconds (a preference, not a credential). */
+void web_add_cookie_kept(web_ctx_t *c, const char *name, const char *value, long seconds);
 /* Queues text (malloc'd, NUL-terminated, owned and wiped by the response)
  * with the headers every page carries. */
 enum MHD_Result web_respond(web_ctx_t *c, unsigned status, const char *type, char *text, size_t len,
 			    const char *location);
 enum MHD_Result web_redirect(web_ctx_t *c, const char *location);
+/* Queues a file that lives as long as the server (the stylesheet, the
+ * logo): ETag "tag", 304 to a matching If-None-Match, cached for a year
+ * when the URL names its version (?v=tag), revalidated otherwise. */
+enum MHD_Result web_static(web_ctx_t *c, const char *type, const void *data, size_t len,
+			   const char *tag);
+/* The page skeleton: web_page_begin writes the head (stylesheet, viewport,
+ * lang), the brand's header and opens <main> with the title as <h1>;
+ * web_page_send closes it and adds the footer (support line, privacy
+ * notice, language switch). Every page goes through both. */
 void web_page_begin(web_ctx_t *c, html_buf_t *b, i18n_msg_t title);
 /* An alert paragraph; MSG__COUNT: none. A wait adds the lock-out sentence. */
 void web_page_alert(web_ctx_t *c, html_buf_t *b, i18n_msg_t id, int64_t wait);
 void web_page_csrf(html_buf_t *b, const char *token);
+/* The attributes of a form field the page's error alert is about
+ * (aria-invalid, aria-describedby); nothing when there is none. */
+void web_page_field_error(web_ctx_t *c, html_buf_t *b);
 /* The page's script (/static/passkey.js): only pages with passkey buttons. */
 void web_page_script(html_buf_t *b);
 enum MHD_Result web_page_send(web_ctx_t *c, unsigned status, html_buf_t *b);
@@ -89,6 +110,12 @@ int web_read_form(web_ctx_t *c, web_form_field_t *f, size_t n, enum MHD_Result *
 
 enum MHD_Result web_get_root(web_ctx_t *c);
 enum MHD_Result web_get_healthz(web_ctx_t *c);
+/* /static/sesame.css, /static/logo, /lang?to=LANG&back=PATH (web_page.c) */
+enum MHD_Result web_get_css(web_ctx_t *c);
+enum MHD_Result web_get_logo(web_ctx_t *c);
+enum MHD_Result web_get_lang(web_ctx_t *c);
+/* Whether url is a page a GET may ask for (web.c's route table). */
+int web_route_gettable(const char *url);
 enum MHD_Result web_get_login(web_ctx_t *c);
 enum MHD_Result web_post_login(web_ctx_t *c);
 enum MHD_Result web_get_login_code(web_ctx_t *c);

@@ -42,15 +42,19 @@ static enum MHD_Result login_form(web_ctx_t *c, unsigned status, const char *csr
 	web_page_csrf(&b, csrf);
 	html_raw(&b, "<p><label for=\"user\">");
 	html_msg(&b, c->lang, MSG_USERNAME, NULL);
+	/* "webauthn": browsers may offer the passkeys in the field's list */
 	html_raw(&b, "</label><br>\n<input id=\"user\" name=\"user\" type=\"text\" "
-		     "autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" "
-		     "maxlength=\"64\" required autofocus value=\"");
+		     "autocomplete=\"username webauthn\" autocapitalize=\"none\" "
+		     "spellcheck=\"false\" maxlength=\"64\" required autofocus");
+	web_page_field_error(c, &b);
+	html_raw(&b, " value=\"");
 	html_text(&b, user ? user : "");
 	html_raw(&b, "\"></p>\n<p><label for=\"password\">");
 	html_msg(&b, c->lang, MSG_PASSWORD, NULL);
 	html_raw(&b, "</label><br>\n<input id=\"password\" name=\"password\" type=\"password\" "
-		     "autocomplete=\"current-password\" required></p>\n<p><button "
-		     "type=\"submit\">");
+		     "autocomplete=\"current-password\" required");
+	web_page_field_error(c, &b);
+	html_raw(&b, "></p>\n<p><button type=\"submit\">");
 	html_msg(&b, c->lang, MSG_SUBMIT_LOGIN, NULL);
 	html_raw(&b, "</button></p>\n</form>\n");
 	passkey_button(c, &b, "passkey-login", MSG_PASSKEY_SIGN_IN, csrf);
@@ -85,17 +89,32 @@ static enum MHD_Result code_page(web_ctx_t *c, unsigned status, const session_t 
 	web_page_begin(c, &b, MSG_TITLE_CODE);
 	web_page_alert(c, &b, alert, wait);
 	if (missing & FACTOR_TOTP) {
-		html_raw(&b, "<form method=\"post\" action=\"/login/code\">\n");
+		/* a code from the app on a numeric keyboard; a recovery code
+		 * (letters and dashes) on a page of its own, one link away */
+		const char *v =
+		    MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "recovery");
+		int recovery = v != NULL && strcmp(v, "1") == 0;
+		html_raw(&b, recovery ? "<form method=\"post\" action=\"/login/code?recovery=1\">\n"
+				      : "<form method=\"post\" action=\"/login/code\">\n");
 		web_page_csrf(&b, s->csrf);
 		html_raw(&b, "<p><label for=\"code\">");
-		html_msg(&b, c->lang, MSG_CODE_LABEL, NULL);
-		html_raw(&b, "</label><br>\n<input id=\"code\" name=\"code\" type=\"text\" "
-			     "autocomplete=\"one-time-code\" maxlength=\"24\" "
-			     "required autofocus></p>\n<p class=\"hint\">");
-		html_msg(&b, c->lang, MSG_CODE_OR_RECOVERY, NULL);
-		html_raw(&b, "</p>\n<p><button type=\"submit\">");
+		html_msg(&b, c->lang, recovery ? MSG_RECOVERY_LABEL : MSG_CODE_LABEL, NULL);
+		html_raw(&b, "</label><br>\n<input id=\"code\" name=\"code\" type=\"text\" ");
+		html_raw(&b,
+			 recovery
+			     ? "autocomplete=\"off\" autocapitalize=\"none\" "
+			       "spellcheck=\"false\" maxlength=\"24\" required autofocus"
+			     : "inputmode=\"numeric\" pattern=\"[0-9]*\" "
+			       "autocomplete=\"one-time-code\" maxlength=\"8\" required autofocus");
+		web_page_field_error(c, &b);
+		html_raw(&b, "></p>\n<p><button type=\"submit\">");
 		html_msg(&b, c->lang, MSG_SUBMIT_CODE, NULL);
 		html_raw(&b, "</button></p>\n</form>\n");
+		if (!recovery) {
+			html_raw(&b, "<p><a href=\"/login/code?recovery=1\">");
+			html_msg(&b, c->lang, MSG_CODE_OR_RECOVERY, NULL);
+			html_raw(&b, "</a></p>\n");
+		}
 	}
 	if (missing & FACTOR_PASSKEY)
 		passkey_button(c, &b, "passkey-second", MSG_PASSKEY_INSTEAD, s->csrf);

@@ -557,7 +557,7 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const session_t *s,
 		html_raw(b, "<ul>\n");
 	for (size_t i = 0; i < n; i++) {
 		const store_webauthn_t *w = &keys[i];
-		html_raw(b, "<li><strong class=\"passkey-name\">");
+		html_raw(b, "<li><span><strong class=\"passkey-name\">");
 		html_text(b, w->name);
 		html_raw(b, "</strong>, ");
 		date_of(w->created, date, sizeof(date));
@@ -569,7 +569,7 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const session_t *s,
 		} else {
 			html_msg(b, c->lang, MSG_PASSKEY_NEVER_USED, NULL);
 		}
-		html_raw(b, "\n<form method=\"post\" action=\"/account/passkey/rename\">\n");
+		html_raw(b, "</span>\n<form method=\"post\" action=\"/account/passkey/rename\">\n");
 		web_page_csrf(b, s->csrf);
 		id_field(b, w->id);
 		html_raw(b, "<input name=\"name\" type=\"text\" maxlength=\"64\" required "
@@ -577,13 +577,13 @@ int web_passkey_account(web_ctx_t *c, html_buf_t *b, const session_t *s,
 		html_msg(b, c->lang, MSG_PASSKEY_NAME, NULL);
 		html_raw(b, "\" value=\"");
 		html_text(b, w->name);
-		html_raw(b, "\"> <button type=\"submit\">");
+		html_raw(b, "\"> <button type=\"submit\" class=\"secondary\">");
 		html_msg(b, c->lang, MSG_PASSKEY_RENAME, NULL);
 		html_raw(b, "</button>\n</form>\n<form method=\"post\" "
 			    "action=\"/account/passkey/remove\">\n");
 		web_page_csrf(b, s->csrf);
 		id_field(b, w->id);
-		html_raw(b, "<button type=\"submit\">");
+		html_raw(b, "<button type=\"submit\" class=\"secondary\">");
 		html_msg(b, c->lang, MSG_PASSKEY_REMOVE, NULL);
 		html_raw(b, "</button>\n</form></li>\n");
 	}

@@ -47,9 +47,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def pinned_playwright():
+def pinned_packages():
     with open(os.path.join(BROWSER_DIR, "package.json")) as f:
-        return json.load(f)["dependencies"]["playwright-core"]
+        return json.load(f)["dependencies"]
 
 
 def artifacts_dir():
@@ -69,14 +69,16 @@ def artifacts_dir():
 
 
 def ensure_playwright():
-    """playwright-core at the pinned version in NPM_DIR (npm install when missing;
-    it downloads no browser)."""
-    want = pinned_playwright()
-    have = os.path.join(NPM_DIR, "node_modules", "playwright-core", "package.json")
+    """playwright-core and axe-core at their pinned versions in NPM_DIR (npm
+    install when one is missing; it downloads no browser)."""
+    want = pinned_packages()
     try:
-        with open(have) as f:
-            if json.load(f)["version"] == want:
-                return
+        have = {}
+        for name in want:
+            with open(os.path.join(NPM_DIR, "node_modules", name, "package.json")) as f:
+                have[name] = json.load(f)["version"]
+        if have == want:
+            return
     except (OSError, ValueError, KeyError):
         pass
     os.makedirs(NPM_DIR, exist_ok=True)
@@ -85,7 +87,7 @@ def ensure_playwright():
     p = subprocess.run(["npm", "install", "--prefix", NPM_DIR, "--no-audit", "--no-fund",
                         "--loglevel=error"], env=env, capture_output=True, text=True, timeout=300)
     if p.returncode != 0:
-        raise AssertionError("npm install of playwright-core %s into %s failed:\n%s%s"
+        raise AssertionError("npm install of %s into %s failed:\n%s%s"
                              % (want, NPM_DIR, p.stdout, p.stderr))
 
 
@@ -131,6 +133,8 @@ def _zombie(pid):
 
 
 class BrowserCase(unittest.TestCase):
+    web_extra = ""  # more [web] settings of the daemon
+
     @classmethod
     def setUpClass(cls):
         for name, value in (("SESAME_AUTHD", AUTHD), ("SESAMECTL", SESAMECTL)):
@@ -150,8 +154,8 @@ class BrowserCase(unittest.TestCase):
         self.port = free_port()
         self.origin = "http://localhost:%d" % self.port
         self.daemon = Daemon(self.tmp, "[web]\nlisten = 127.0.0.1:%d\nrp_id = localhost\n"
-                             "origins = %s\nuser_verification = required\nrequire_mfa = true\n"
-                             % (self.port, self.origin))
+                             "origins = %s\nuser_verification = required\nrequire_mfa = true\n%s"
+                             % (self.port, self.origin, self.web_extra))
         self.addCleanup(self.stop_daemon)
         self.daemon.start()
         self.wait_web()

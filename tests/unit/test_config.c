@@ -579,12 +579,73 @@ static void test_client_socket(void **state)
 	assert_non_null(strstr(err, ":2: syntax error"));
 }
 
+/* [web] brand_*: the operator's name, logo, accent, support line and
+ * privacy link; an accent that white text cannot be read on is refused
+ * with the contrast it has. */
+static void test_web_brand(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = {
+	    "[web]\nbrand_name =\n",
+	    "[web]\nbrand_logo = logo.png\n",
+	    "[web]\nbrand_accent = 2456a6\n",
+	    "[web]\nbrand_accent = #2456a\n",
+	    "[web]\nbrand_accent = #2456ag\n",
+	    "[web]\nbrand_accent = blue\n",
+	    "[web]\nbrand_privacy = example.org/privacy\n",
+	    "[web]\nbrand_privacy = javascript:alert(1)\n",
+	    "[web]\nbrand_privacy = https://\n",
+	    "[web]\nbrand_privacy = https://example.org/a b\n",
+	    "[web]\nbrand_privacy = https://example.org/\"><script>\n",
+	};
+	sesame_config_t cfg;
+	char err[256];
+
+	config_defaults(&cfg);
+	assert_string_equal(cfg.web.brand_name, "S\xc3\xa9same");
+	assert_string_equal(cfg.web.brand_accent, SESAME_BRAND_ACCENT);
+	assert_string_equal(cfg.web.brand_logo, "");
+	assert_string_equal(cfg.web.brand_support, "");
+	assert_string_equal(cfg.web.brand_privacy, "");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_OK);
+	assert_int_equal(load_text(f,
+				   "[web]\nbrand_name = Minist\xc3\xa8re de l'Exemple\n"
+				   "brand_logo = /etc/sesame/logo.svg\nbrand_accent = #000091\n"
+				   "brand_support = Help desk: 01 23 45 67 89, help@example.org\n"
+				   "brand_privacy = https://example.org/privacy?lang=fr&x=1\n",
+				   &cfg, err, sizeof(err)),
+			 SESAME_OK);
+	assert_string_equal(cfg.web.brand_name, "Minist\xc3\xa8re de l'Exemple");
+	assert_string_equal(cfg.web.brand_logo, "/etc/sesame/logo.svg");
+	assert_string_equal(cfg.web.brand_accent, "#000091");
+	assert_string_equal(cfg.web.brand_support, "Help desk: 01 23 45 67 89, help@example.org");
+	assert_string_equal(cfg.web.brand_privacy, "https://example.org/privacy?lang=fr&x=1");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_OK);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (load_text(f, bad[i], &cfg, err, sizeof(err)) != SESAME_ERR_CONFIG)
+			fail_msg("accepted: %s", bad[i]);
+	/* yellow: white on it is 1.5:1 */
+	assert_int_equal(load_text(f, "[web]\nbrand_accent = #FFCC00\n", &cfg, err, sizeof(err)),
+			 SESAME_OK);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_ERR_CONFIG);
+	assert_non_null(strstr(err, "brand_accent #FFCC00"));
+	assert_non_null(strstr(err, "1.5:1"));
+	/* #767676 is the lightest grey that passes (4.54:1), #777777 fails (4.48:1) */
+	assert_int_equal(load_text(f, "[web]\nbrand_accent = #767676\n", &cfg, err, sizeof(err)),
+			 SESAME_OK);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_OK);
+	assert_int_equal(load_text(f, "[web]\nbrand_accent = #777777\n", &cfg, err, sizeof(err)),
+			 SESAME_OK);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), SESAME_ERR_CONFIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_client_socket),
 	    cmocka_unit_test(test_web_section),
+	    cmocka_unit_test(test_web_brand),
 	    cmocka_unit_test(test_full_file),
 	    cmocka_unit_test(test_partial_file_keeps_defaults),
 	    cmocka_unit_test(test_range_bounds_accepted),

@@ -7,9 +7,12 @@
 // env: CDP_URL (http://127.0.0.1:PORT of Chromium's DevTools)
 //
 // Commands (ctx names a browser context with one page):
-//   open {ctx, locale, webauthn}   new context; webauthn: CDP virtual
+//   open {ctx, locale, webauthn, width, height, mobile, scheme}
+//                                  new context; webauthn: CDP virtual
 //                                  authenticator (ctap2, internal, resident
-//                                  keys, UV, automatic presence)
+//                                  keys, UV, automatic presence); width x
+//                                  height viewport; mobile: a phone (touch,
+//                                  meta viewport); scheme: light or dark
 //   goto {ctx, url}                -> {url, status}
 //   fill {ctx, selector, value}
 //   click {ctx, selector, nav}     nav: wait for the page's next navigation
@@ -17,12 +20,31 @@
 //   wait {ctx, selector}           until visible
 //   text {ctx, selector}           -> {text} (innerText, default body)
 //   count {ctx, selector}          -> {count}
-//   screenshot {ctx, path}
+//   tap {ctx, selector, nav}       as click, by a touch
+//   screenshot {ctx, path, full}   full: the whole page, else the viewport
+//   scheme {ctx, scheme}           prefers-color-scheme: light or dark
+//   viewport {ctx, width, height}
+//   axe {ctx}                      -> {violations: [{id, impact, help, nodes}]}
+//                                  axe-core's WCAG 2.0/2.1 A and AA rules and
+//                                  its best practices, on the page as it is
+//   layout {ctx}                   -> {scrollWidth, clientWidth, small: [...]}
+//                                  small: visible controls under 44x44 px;
+//                                  wide: elements past the right edge
+//   press {ctx, key, nav}, type {ctx, text}   the keyboard (nav: as click)
+//   tabto {ctx, selector, max}     Tab until the focus is on selector ->
+//                                  {tabs, outline} (the focus ring's style)
 //   credentials {ctx}              -> {credentials} (WebAuthn.getCredentials)
 //   close {ctx}
 //   quit
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import readline from 'node:readline';
 import { chromium } from 'playwright-core';
+
+// axe-core's source, evaluated in the page over CDP: a <script> tag would be
+// refused by the pages' Content-Security-Policy (script-src 'self')
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 const TIMEOUT = 15000;
 const browser = await chromium.connectOverCDP(process.env.CDP_URL, { timeout: TIMEOUT });
@@ -39,7 +61,10 @@ function get(name) {
 }
 
 async function open(cmd) {
-  const context = await browser.newContext({ locale: cmd.locale || 'en-US' });
+  const options = { locale: cmd.locale || 'en-US', colorScheme: cmd.scheme || 'light' };
+  if (cmd.width) options.viewport = { width: cmd.width, height: cmd.height };
+  if (cmd.mobile) Object.assign(options, { isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+  const context = await browser.newContext(options);
   // only our daemon: nothing leaves the machine, nothing hangs
   await context.route((url) => !['localhost', '127.0.0.1'].includes(url.hostname),
     (route) => route.abort());
@@ -87,6 +112,83 @@ async function run(cmd) {
       await page.waitForLoadState('load');
       return { url: page.url() };
     }
+    case 'tap': {
+      const { page } = get(cmd.ctx);
+      if (!cmd.nav) {
+        await page.tap(cmd.selector);
+        return {};
+      }
+      const nav = page.waitForEvent('framenavigated',
+        { predicate: (f) => f === page.mainFrame(), timeout: TIMEOUT });
+      await page.tap(cmd.selector);
+      await nav;
+      await page.waitForLoadState('load');
+      return { url: page.url() };
+    }
+    case 'scheme':
+      await get(cmd.ctx).page.emulateMedia({ colorScheme: cmd.scheme });
+      return {};
+    case 'viewport':
+      await get(cmd.ctx).page.setViewportSize({ width: cmd.width, height: cmd.height });
+      return {};
+    case 'axe': {
+      const { page } = get(cmd.ctx);
+      if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+      const r = await page.evaluate((tags) => window.axe.run(document,
+        { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }), AXE_TAGS);
+      return {
+        violations: r.violations.map((v) => ({
+          id: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.map((n) => n.target.join(' ') + ': ' + n.failureSummary).slice(0, 5),
+        })),
+      };
+    }
+    case 'layout':
+      return await get(cmd.ctx).page.evaluate(() => {
+        const small = [];
+        for (const el of document.querySelectorAll('a, button, input:not([type=hidden]), summary, select, textarea')) {
+          const r = el.getBoundingClientRect();
+          if (!r.width || !r.height || getComputedStyle(el).visibility === 'hidden') continue;
+          if (r.width < 44 || r.height < 44)
+            small.push(el.outerHTML.slice(0, 80) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
+        }
+        const root = document.documentElement;
+        // what sticks out, for the message when something does
+        const wide = [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5)
+          .slice(-3).map((el) => el.outerHTML.slice(0, 100));
+        return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, small, wide };
+      });
+    case 'press': {
+      const { page } = get(cmd.ctx);
+      if (!cmd.nav) {
+        await page.keyboard.press(cmd.key);
+        return {};
+      }
+      const nav = page.waitForEvent('framenavigated',
+        { predicate: (f) => f === page.mainFrame(), timeout: TIMEOUT });
+      await page.keyboard.press(cmd.key);
+      await nav;
+      await page.waitForLoadState('load');
+      return { url: page.url() };
+    }
+    case 'type':
+      await get(cmd.ctx).page.keyboard.type(cmd.text);
+      return {};
+    case 'tabto': {
+      const { page } = get(cmd.ctx);
+      for (let tabs = 1; tabs <= (cmd.max || 40); tabs++) {
+        await page.keyboard.press('Tab');
+        const hit = await page.evaluate((sel) => {
+          const el = document.activeElement;
+          if (!el || !el.matches(sel)) return null;
+          const s = getComputedStyle(el);
+          return { style: s.outlineStyle, width: s.outlineWidth, visible: el.matches(':focus-visible') };
+        }, cmd.selector);
+        if (hit) return { tabs, outline: hit };
+      }
+      throw new Error('Tab never reached ' + cmd.selector);
+    }
     case 'wait':
       await get(cmd.ctx).page.locator(cmd.selector).first().waitFor({ state: 'visible' });
       return {};
@@ -95,7 +197,7 @@ async function run(cmd) {
     case 'count':
       return { count: await get(cmd.ctx).page.locator(cmd.selector).count() };
     case 'screenshot':
-      await get(cmd.ctx).page.screenshot({ path: cmd.path, fullPage: true });
+      await get(cmd.ctx).page.screenshot({ path: cmd.path, fullPage: cmd.full !== false });
       return { path: cmd.path };
     case 'credentials': {
       const c = get(cmd.ctx);
