@@ -283,6 +283,17 @@ class BrowserCase(unittest.TestCase):
     def text(self, ctx, selector="body"):
         return self.cmd("text", ctx=ctx, selector=selector)["text"]
 
+    def assert_accessible(self, ctx, name):
+        """axe-core on the page, light and dark: no serious or critical violation."""
+        problems = []
+        for scheme in ("light", "dark"):
+            self.cmd("scheme", ctx=ctx, scheme=scheme)
+            problems += ["%s %s (%s): %s %s" % (scheme, v["id"], v["impact"], v["help"], v["nodes"])
+                         for v in self.cmd("axe", ctx=ctx)["violations"]
+                         if v["impact"] in ("serious", "critical")]
+        self.cmd("scheme", ctx=ctx, scheme="light")
+        self.assertEqual(problems, [], name)
+
     def shot(self, ctx, name):
         path = os.path.join(self.artifacts, name)
         self.cmd("screenshot", ctx=ctx, path=path)

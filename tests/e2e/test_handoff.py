@@ -126,6 +126,7 @@ class Handoff(test_sshd.Sshd):
     click = test_browser.BrowserCase.click
     text = test_browser.BrowserCase.text
     shot = test_browser.BrowserCase.shot
+    assert_accessible = test_browser.BrowserCase.assert_accessible
 
     test_ssh_login_needs_password_and_code = None  # test_sshd.py's, run there
 
@@ -225,10 +226,12 @@ class Handoff(test_sshd.Sshd):
         self.assertIn(self.service, body)
         self.assertIn("127.0.0.1", body)
         self.assertIn("Approve only a login you just started yourself", body)
+        self.assert_accessible("en", "the approval page")
         self.shot("en", "approve-en.png")
         self.click("en", "#handoff-approve", "/h/decide")
         number = self.text("en", "#handoff-number")
         self.assertRegex(number, r"^\d{3}$")
+        self.assert_accessible("en", "the number page")
         self.shot("en", "number-en.png")
 
         # 3. the number at the terminal: the session opens
@@ -250,6 +253,7 @@ class Handoff(test_sshd.Sshd):
         code = CODE_RE.search(term.prompt()).group(1)
         body = self.approve_page("fr", code)
         self.assertIn("N’approuvez qu’une connexion", body)
+        self.assert_accessible("fr", "the approval page in French")
         self.shot("fr", "approve-fr.png")
         self.click("fr", "#handoff-deny", "/h/decide")
         self.assertIn("Refusé", self.text("fr"))
