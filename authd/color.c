@@ -6,17 +6,7 @@
 
 #include "color.h"
 #include "sesame/error.h"
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "sesame/hex.h"
 
 int color_parse(const char *text, color_t *out)
 {

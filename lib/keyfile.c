@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sesame/error.h"
+#include "sesame/hex.h"
 #include "sesame/keyfile.h"
 #include "sesame/secmem.h"
 
@@ -68,17 +69,6 @@ fail:
 	return ok;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int keyfile_load(const char *path, sesame_key_t *keys, size_t *n)
 {
 	char *buf = NULL; /* the key in hex: kept out of core dumps and swap */
@@ -130,7 +120,7 @@ int keyfile_load(const char *path, sesame_key_t *keys, size_t *n)
 				goto fail;
 		keys[*n].version = (uint32_t)version;
 		for (size_t i = 0; i < SESAME_KEY_LEN; i++) {
-			int hi = hexval(end[2 * i]), lo = hexval(end[2 * i + 1]);
+			int hi = hex_digit(end[2 * i]), lo = hex_digit(end[2 * i + 1]);
 			if (hi < 0 || lo < 0)
 				goto fail;
 			keys[*n].key[i] = (unsigned char)(hi << 4 | lo);

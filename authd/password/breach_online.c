@@ -8,6 +8,7 @@
 
 #include "breach_online.h"
 #include "sesame/error.h"
+#include "sesame/hex.h"
 #include "sesame/log.h"
 
 #define BREACH_ONLINE_MAX_BODY (2u << 20) /* a padded HIBP range is ~40 KiB */
@@ -53,17 +54,6 @@ static size_t breach_online_on_data(char *ptr, size_t size, size_t nmemb, void *
 	return n;
 }
 
-static int breach_online_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Scans every line "SUFFIX:COUNT" (LF or CRLF) of a range reply; *found
  * when want (upper case) is listed with a count above 0. Each suffix is
  * compared in constant time and the scan does not stop at a match.
@@ -92,7 +82,7 @@ static int breach_online_parse(const char *body, size_t len, const char *want, i
 		    n - BREACH_ONLINE_SUFFIX - 1 > BREACH_ONLINE_MAX_COUNT)
 			return SESAME_ERR_PROTOCOL;
 		for (i = 0; i < BREACH_ONLINE_SUFFIX; i++) {
-			int v = breach_online_hexval((unsigned char)line[i]);
+			int v = hex_digit((unsigned char)line[i]);
 			if (v < 0)
 				return SESAME_ERR_PROTOCOL;
 			up[i] = "0123456789ABCDEF"[v];

@@ -4,18 +4,8 @@
 #include <string.h>
 
 #include "sesame/error.h"
+#include "sesame/hex.h"
 #include "web_form.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes s[0..n) into f->value (at most f->max bytes). */
 static int decode_value(const char *s, size_t n, web_form_field_t *f)
@@ -32,7 +22,8 @@ static int decode_value(const char *s, size_t n, web_form_field_t *f)
 			c = ' ';
 		} else if (c == '%') {
 			int hi, lo;
-			if (n - i < 3 || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+			if (n - i < 3 || (hi = hex_digit(s[i + 1])) < 0 ||
+			    (lo = hex_digit(s[i + 2])) < 0)
 				goto bad;
 			c = (char)(hi << 4 | lo);
 			i += 2;
