@@ -73,30 +73,69 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, int err, const ch
 	return send_error_extra(conn, err, message, NULL);
 }
 
-static int caller_identify(authd_t *d, struct MHD_Connection *conn, authd_caller_t *c)
+/* Who is at the other end of a connection: read once, when it is
+ * accepted (a unix socket's peer credentials are those of connect()). */
+struct peer {
+	int ok;
+	uid_t uid;
+	char name[SESAME_MAX_USERNAME + 1]; /* passwd name; empty for root or unknown */
+};
+
+static void peer_read(struct MHD_Connection *conn, struct peer *p)
 {
 	const union MHD_ConnectionInfo *info =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
-	memset(c, 0, sizeof(*c));
+	memset(p, 0, sizeof(*p));
 	if (info == NULL ||
 	    getsockopt(info->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 	    len != sizeof(cred))
-		return SESAME_ERR_PERMISSION;
-	c->uid = cred.uid;
-	c->is_root = cred.uid == 0;
-	for (size_t i = 0; i < d->n_pam_trusted_uids; i++)
-		if (d->pam_trusted_uids[i] == cred.uid)
-			c->pam_trusted = 1;
-	if (!c->is_root) {
+		return;
+	p->ok = 1;
+	p->uid = cred.uid;
+	if (cred.uid != 0) {
 		struct passwd pw, *res = NULL;
 		char buf[4096];
 		if (getpwuid_r(cred.uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL &&
-		    strlen(res->pw_name) < sizeof(c->name))
-			memcpy(c->name, res->pw_name, strlen(res->pw_name) + 1);
+		    strlen(res->pw_name) < sizeof(p->name))
+			memcpy(p->name, res->pw_name, strlen(res->pw_name) + 1);
 	}
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		struct peer *p = malloc(sizeof(*p));
+		if (p != NULL)
+			peer_read(conn, p);
+		*socket_context = p; /* NULL: every request of it is refused */
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* The caller of a request: the connection's peer, with the rights the
+ * configuration gives its uid now. */
+static int caller_identify(authd_t *d, struct MHD_Connection *conn, authd_caller_t *c)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const struct peer *p = info != NULL ? info->socket_context : NULL;
+
+	memset(c, 0, sizeof(*c));
+	if (p == NULL || !p->ok)
+		return SESAME_ERR_PERMISSION;
+	c->uid = p->uid;
+	c->is_root = p->uid == 0;
+	for (size_t i = 0; i < d->n_pam_trusted_uids; i++)
+		if (d->pam_trusted_uids[i] == p->uid)
+			c->pam_trusted = 1;
+	memcpy(c->name, p->name, sizeof(c->name));
 	return SESAME_OK;
 }
 
@@ -261,10 +300,11 @@ int http_start(authd_t *d, http_server_t **out)
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 		MHD_USE_ERROR_LOG | MHD_USE_TURBO,
 	    0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, d->cfg.threads_max,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
-	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT,
+	    MHD_OPTION_CONNECTION_LIMIT, d->cfg.threads_max, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+	    MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		log_err("cannot start the HTTP server on %s", d->cfg.socket);
 		http_stop(&h);
