@@ -21,7 +21,8 @@ static const cmd_t *const sesamectl_commands[] = {
     &cmd_totp_remove, &cmd_passkey_list,   &cmd_passkey_remove, &cmd_user_add,
     &cmd_user_passwd, &cmd_user_disable,   &cmd_user_enable,	&cmd_user_invite,
     &cmd_user_show,   &cmd_user_unlock,	   &cmd_source_show,	&cmd_source_unlock,
-    &cmd_audit,	      &cmd_password_check, &cmd_breach_import,
+    &cmd_audit,	      &cmd_password_check, &cmd_breach_import,	&cmd_client_add,
+    &cmd_client_list, &cmd_client_show,	   &cmd_client_remove,	&cmd_oidc_rotate_keys,
 };
 #define SESAMECTL_NCOMMANDS (sizeof(sesamectl_commands) / sizeof(sesamectl_commands[0]))
 

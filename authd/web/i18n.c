@@ -133,6 +133,14 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
     [MSG_SLOW_DOWN] = {"Too many attempts from your network; wait a moment and try again.",
 		       "Trop de tentatives depuis votre réseau ; patientez un instant puis "
 		       "réessayez."},
+    [MSG_OIDC_BAD_CLIENT] = {"The application that sent you here is unknown, or asked to send "
+			     "you back to an address it did not register.",
+			     "L’application qui vous envoie ici est inconnue, ou demande à vous "
+			     "renvoyer vers une adresse qu’elle n’a pas déclarée."},
+    [MSG_OIDC_EXPIRED] = {"This sign-in request has expired; go back to the application and "
+			  "try again.",
+			  "Cette demande de connexion a expiré ; retournez à l’application et "
+			  "recommencez."},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

@@ -79,6 +79,8 @@ typedef enum {
 	MSG_ENROLL_INTRO, /* {} = user name */
 	MSG_ENROLL_DONE,
 	MSG_SLOW_DOWN,
+	MSG_OIDC_BAD_CLIENT,
+	MSG_OIDC_EXPIRED,
 	MSG__COUNT
 } i18n_msg_t;
 

@@ -48,8 +48,9 @@ typedef struct {
 	const http_body_t *body;
 	char cookies[WEB_MAX_COOKIES][160]; /* Set-Cookie values */
 	size_t n_cookies;
-	int64_t retry_after;  /* seconds, 0: no Retry-After */
-	unsigned route_flags; /* ROUTE_* of the route being answered */
+	int64_t retry_after;	      /* seconds, 0: no Retry-After */
+	unsigned route_flags;	      /* ROUTE_* of the route being answered */
+	const char *www_authenticate; /* a 401's WWW-Authenticate, or NULL */
 } web_ctx_t;
 
 typedef enum MHD_Result (*web_handler_t)(web_ctx_t *c);
@@ -154,5 +155,23 @@ int web_id_of(const web_form_field_t *f, int64_t *id);
  * the forms adding a first factor) for an account form; a page sent into
  * *sent otherwise. */
 int web_account_session(web_ctx_t *c, session_t *s, int enroll, enum MHD_Result *sent);
+
+/* ---- OpenID Connect (web_oidc.c) ---- */
+
+enum MHD_Result web_oidc_discovery(web_ctx_t *c);
+enum MHD_Result web_oidc_jwks(web_ctx_t *c);
+enum MHD_Result web_oidc_authorize(web_ctx_t *c);
+enum MHD_Result web_oidc_resume(web_ctx_t *c);
+enum MHD_Result web_oidc_token(web_ctx_t *c);
+enum MHD_Result web_oidc_userinfo(web_ctx_t *c);
+enum MHD_Result web_oidc_revoke(web_ctx_t *c);
+enum MHD_Result web_oidc_introspect(web_ctx_t *c);
+enum MHD_Result web_oidc_logout(web_ctx_t *c);
+/* Where a completed sign-in goes: back to a waiting authorization
+ * request (/oidc/resume), or the account page. */
+const char *web_signed_in_location(web_ctx_t *c);
+/* Whether an authorization request waits for this browser's sign-in (the
+ * sign-in form is then shown even to a signed-in browser). */
+int web_oidc_waiting(web_ctx_t *c);
 
 #endif

@@ -98,6 +98,10 @@ static const char *const undo_v7 = "DROP TABLE attempts; DROP TABLE spent_flows;
 				   " DROP INDEX users_name_lower;"
 				   " ALTER TABLE sessions DROP COLUMN factors;"
 				   " ALTER TABLE sessions DROP COLUMN auth_time;";
+/* What schema 8 added (the OpenID Connect provider's tables). */
+static const char *const undo_v8 = "DROP TABLE oidc_tokens; DROP TABLE oidc_codes;"
+				   " DROP TABLE oidc_grants; DROP TABLE oidc_requests;"
+				   " DROP TABLE oidc_clients; DROP TABLE oidc_keys;";
 
 struct fixture {
 	char *dir;
@@ -199,7 +203,7 @@ static void test_v1_rows_survive(void **state)
 
 	make_v1(f->db);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), 8);
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
@@ -236,7 +240,7 @@ static void test_v1_rows_survive(void **state)
 	/* reopening a current database migrates nothing and loses nothing */
 	store_close(&f->store);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), 8);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -250,13 +254,13 @@ static void test_fresh_and_newer(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), 8);
 	store_close(&f->store);
 	/* a database from a later daemon is refused, not downgraded */
-	exec_on(f->db, "PRAGMA user_version = 8");
+	exec_on(f->db, "PRAGMA user_version = 9");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_ERR_STORE);
 	assert_null(f->store);
-	assert_int_equal(user_version(f->db), 8);
+	assert_int_equal(user_version(f->db), 9);
 }
 
 struct acc_ctx {
@@ -354,7 +358,7 @@ static void test_v2_rows_survive(void **state)
 		       " password_changed = 1700000200, disabled = 1 WHERE name = 'alice';"
 		       "PRAGMA user_version = 2");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), 8);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, check_tx, &c), SESAME_OK);
 	assert_int_equal(c.alice.failures, 2);
@@ -537,7 +541,7 @@ static void test_v3_rows_survive_and_passkeys(void **state)
 		       " x'2222222222222222222222222222222222222222222222222222222222222222');"
 		       "PRAGMA user_version = 3");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), 8);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, wa_tx, &c), SESAME_OK);
 	assert_string_equal(c.got.user, "alice");
@@ -690,10 +694,11 @@ static void test_v4_rows_survive_and_invitations(void **state)
 	exec_on(f->db, "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg,"
 		       " sign_count, name) VALUES (1, x'0102', x'0304', -7, 0, 'key');"
 		       "DROP TABLE invitations; DROP TABLE sources;");
+	exec_on(f->db, undo_v8);
 	exec_on(f->db, undo_v7);
 	exec_on(f->db, "PRAGMA user_version = 4");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), 8);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, inv_tx, &c), SESAME_OK);
 	assert_int_equal(c.n, 1);
@@ -772,10 +777,11 @@ static void test_v5_rows_survive_and_sources(void **state)
 	exec_on(f->db, "INSERT INTO invitations VALUES (x'1111111111111111111111111111111111111111"
 		       "111111111111111111111111', 1, 1900000000, 1900000600);"
 		       "DROP TABLE sources;");
+	exec_on(f->db, undo_v8);
 	exec_on(f->db, undo_v7);
 	exec_on(f->db, "PRAGMA user_version = 5");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), 8);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, src_tx, &c), SESAME_OK);
 	assert_string_equal(c.name, "alice");
@@ -841,6 +847,7 @@ static void test_v6_rows_survive_and_attempts(void **state)
 	make_v1(f->db);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
 	store_close(&f->store);
+	exec_on(f->db, undo_v8);
 	exec_on(f->db, undo_v7);
 	exec_on(f->db, "INSERT INTO users (name, created, locked_until) VALUES ('carol', 1, 5);"
 		       "INSERT INTO sessions VALUES (x'1111111111111111111111111111111111111111"
@@ -850,7 +857,7 @@ static void test_v6_rows_survive_and_attempts(void **state)
 		       "PRAGMA user_version = 6");
 	assert_int_equal(user_version(f->db), 6);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
-	assert_int_equal(user_version(f->db), 7);
+	assert_int_equal(user_version(f->db), 8);
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_read(f->store, v7_tx, &c), SESAME_OK);
@@ -922,7 +929,7 @@ static void test_concurrent_first_open(void **state)
 				fail_msg("round %d: opener %d failed (status %#x)", round, i,
 					 status);
 		}
-		assert_int_equal(user_version(path), 7);
+		assert_int_equal(user_version(path), 8);
 	}
 }
 
