@@ -141,6 +141,9 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
 			  "try again.",
 			  "Cette demande de connexion a expiré ; retournez à l’application et "
 			  "recommencez."},
+    [MSG_OIDC_LOGOUT_TITLE] = {"Sign out", "Déconnexion"},
+    [MSG_OIDC_LOGOUT_ASK] = {"An application asks to sign you out of Sésame.",
+			     "Une application demande à vous déconnecter de Sésame."},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

@@ -96,6 +96,8 @@ static const web_route_t routes[] = {
     {"/oidc/userinfo", MHD_HTTP_METHOD_POST, web_oidc_userinfo, WEB_BODY_FORM, 0},
     {"/oidc/revoke", MHD_HTTP_METHOD_POST, web_oidc_revoke, WEB_BODY_FORM, 0},
     {"/oidc/introspect", MHD_HTTP_METHOD_POST, web_oidc_introspect, WEB_BODY_FORM, 0},
+    {"/oidc/logout", MHD_HTTP_METHOD_GET, web_oidc_logout, WEB_BODY_NONE, 0},
+    {"/oidc/logout", MHD_HTTP_METHOD_POST, web_oidc_logout_post, WEB_BODY_FORM, 0},
 };
 
 static int route_matches(const web_route_t *r, const char *url)

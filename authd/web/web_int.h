@@ -167,6 +167,9 @@ enum MHD_Result web_oidc_userinfo(web_ctx_t *c);
 enum MHD_Result web_oidc_revoke(web_ctx_t *c);
 enum MHD_Result web_oidc_introspect(web_ctx_t *c);
 enum MHD_Result web_oidc_logout(web_ctx_t *c);
+enum MHD_Result web_oidc_logout_post(web_ctx_t *c);
+/* After session s ended: back-channel logout of the clients it signed in. */
+void web_oidc_signed_out(web_ctx_t *c, const session_t *s);
 /* Where a completed sign-in goes: back to a waiting authorization
  * request (/oidc/resume), or the account page. */
 const char *web_signed_in_location(web_ctx_t *c);

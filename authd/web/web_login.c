@@ -317,6 +317,7 @@ enum MHD_Result web_post_logout(web_ctx_t *c)
 		sent = web_unavailable(c);
 	else {
 		web_add_cookie(c, WEB_SESSION_COOKIE, "", 1);
+		web_oidc_signed_out(c, &s);
 		sent = web_redirect(c, "/login");
 	}
 	web_form_free(f, 1);

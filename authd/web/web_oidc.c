@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "oidc_authz.h"
+#include "oidc_logout.h"
 #include "oidc_token.h"
 #include "sesame/error.h"
 #include "sesame/log.h"
@@ -416,4 +417,122 @@ enum MHD_Result web_oidc_userinfo(web_ctx_t *c)
 		return web_unavailable(c);
 	}
 	return reply_send(c, &reply);
+}
+
+/* ---- RP-initiated logout ---- */
+
+/* Back to the client when it named a redirect URI of its own, else the
+ * sign-in page. */
+static enum MHD_Result logout_done(web_ctx_t *c, const char *client_id, const char *uri,
+				   const char *state)
+{
+	char location[OIDC_MAX_LOCATION];
+
+	if (!oidc_logout_redirect_ok(c->d, client_id, uri))
+		return web_redirect(c, "/login");
+	snprintf(location, sizeof(location), "%s", uri);
+	if (state && *state) {
+		size_t n = strlen(location);
+		snprintf(location + n, sizeof(location) - n,
+			 "%cstate=", strchr(uri, '?') ? '&' : '?');
+		n = strlen(location);
+		for (const unsigned char *p = (const unsigned char *)state;
+		     *p && n + 4 < sizeof(location); p++) {
+			static const char hex[] = "0123456789ABCDEF";
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+				location[n++] = (char)*p;
+			} else {
+				location[n++] = '%';
+				location[n++] = hex[*p >> 4];
+				location[n++] = hex[*p & 15];
+			}
+		}
+		location[n] = '\0';
+	}
+	return web_redirect(c, location);
+}
+
+static void hidden(html_buf_t *b, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	html_raw(b, "<input type=\"hidden\" name=\"");
+	html_raw(b, name);
+	html_raw(b, "\" value=\"");
+	html_text(b, value);
+	html_raw(b, "\">\n");
+}
+
+enum MHD_Result web_oidc_logout(web_ctx_t *c)
+{
+	const char *client_id, *uri, *state;
+	html_buf_t b = {0};
+	session_t s;
+	int r;
+
+	NEED_OIDC(c);
+	client_id = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "client_id");
+	uri =
+	    MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "post_logout_redirect_uri");
+	state = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "state");
+	r = web_current_session(c, &s);
+	if (r == SESAME_ERR_NOT_FOUND || r == SESAME_ERR_EXPIRED)
+		return logout_done(c, client_id, uri, state);
+	if (r != SESAME_OK)
+		return web_unavailable(c);
+	/* a GET from anywhere must not end a session: the user confirms */
+	web_page_begin(c, &b, MSG_OIDC_LOGOUT_TITLE);
+	web_page_alert(c, &b, MSG_OIDC_LOGOUT_ASK, 0);
+	html_raw(&b, "<form method=\"post\" action=\"/oidc/logout\">\n");
+	web_page_csrf(&b, s.csrf);
+	hidden(&b, "client_id", client_id);
+	hidden(&b, "post_logout_redirect_uri", uri);
+	hidden(&b, "state", state);
+	html_raw(&b, "<p><button type=\"submit\">");
+	html_msg(&b, c->lang, MSG_SIGN_OUT, NULL);
+	html_raw(&b, "</button></p>\n</form>\n");
+	return web_page_send(c, MHD_HTTP_OK, &b);
+}
+
+enum MHD_Result web_oidc_logout_post(web_ctx_t *c)
+{
+	web_form_field_t f[] = {{"csrf", WEB_TOKEN_LEN, NULL, 0},
+				{"client_id", OIDC_MAX_CLIENT_ID, NULL, 0},
+				{"post_logout_redirect_uri", OIDC_MAX_URI, NULL, 0},
+				{"state", OIDC_MAX_STATE, NULL, 0}};
+	enum MHD_Result sent = MHD_NO;
+	session_t s;
+	int r;
+
+	NEED_OIDC(c);
+	r = web_current_session(c, &s);
+	if (r != SESAME_OK && r != SESAME_ERR_NOT_FOUND && r != SESAME_ERR_EXPIRED)
+		return web_unavailable(c);
+	if (web_read_form(c, f, 4, &sent) != SESAME_OK)
+		return sent;
+	if (r == SESAME_OK) {
+		if (!web_token_ok(f[0].value, f[0].len, s.csrf)) {
+			sent = web_error_page(c, MHD_HTTP_FORBIDDEN, MSG_FORBIDDEN);
+			goto out;
+		}
+		if (session_delete(c->d, &s, c->rhost, c->now) != SESAME_OK) {
+			sent = web_unavailable(c);
+			goto out;
+		}
+		web_add_cookie(c, WEB_SESSION_COOKIE, "", 1);
+		web_oidc_signed_out(c, &s);
+	}
+	sent = logout_done(c, f[1].value, f[2].value, f[3].value);
+out:
+	web_form_free(f, 4);
+	return sent;
+}
+
+void web_oidc_signed_out(web_ctx_t *c, const session_t *s)
+{
+	int r;
+
+	if (c->d->oidc != NULL && (r = oidc_logout_session(c->d, s, c->now)) != SESAME_OK)
+		log_err("oidc: logout of %s: %s", s->s.user, sesame_err_code(r));
 }

@@ -11,11 +11,14 @@ middle of a flow; sesamectl client and oidc commands."""
 
 import base64
 import hashlib
+import http.server
 import json
-import os
+import queue
 import secrets
+import socket
 import sqlite3
 import subprocess
+import threading
 import time
 import unittest
 import urllib.parse
@@ -70,19 +73,44 @@ def pkce():
     return verifier, b64e(hashlib.sha256(verifier.encode()).digest())
 
 
-class OidcCase(WebCase):
-    web_config = ("[oidc]\nenabled = yes\nalgorithms = RS256, ES256, EdDSA\n"
-                  "[oidc.client.app]\nredirect_uri = %s\nredirect_uri = http://localhost:9999/other\n"
-                  "secret_sha256 = %s\nbackchannel_logout_uri = http://localhost:9/logout\n"
-                  "[oidc.client.ec]\nredirect_uri = %s\nauth_method = client_secret_post\n"
-                  "secret_sha256 = %s\nsigning_alg = ES256\n"
-                  % (REDIRECT, hashlib.sha256(SECRET.encode()).hexdigest(), REDIRECT,
-                     hashlib.sha256(SECRET.encode()).hexdigest()))
+CONFIG = ("[oidc]\nenabled = yes\nalgorithms = RS256, ES256, EdDSA\n"
+          "[oidc.client.app]\nredirect_uri = %s\nredirect_uri = http://localhost:9999/other\n"
+          "secret_sha256 = %s\nbackchannel_logout_uri = http://localhost:%%d/logout\n"
+          "[oidc.client.ec]\nredirect_uri = %s\nauth_method = client_secret_post\n"
+          "secret_sha256 = %s\nsigning_alg = ES256\n"
+          % (REDIRECT, hashlib.sha256(SECRET.encode()).hexdigest(), REDIRECT,
+             hashlib.sha256(SECRET.encode()).hexdigest()))
 
+
+class LogoutReceiver(http.server.BaseHTTPRequestHandler):
+    """A relying party's back-channel logout endpoint: queues the tokens."""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.server.tokens.put((self.headers["Content-Type"], urllib.parse.parse_qs(body)))
+        self.send_response(200)
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class OidcCase(WebCase):
     @classmethod
     def setUpClass(cls):
+        cls.receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), LogoutReceiver)
+        cls.receiver.tokens = queue.Queue()
+        threading.Thread(target=cls.receiver.serve_forever, daemon=True).start()
+        cls.web_config = CONFIG % cls.receiver.server_address[1]
         super().setUpClass()
         cls.issuer = "http://localhost:%d" % cls.port
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.receiver.shutdown()
+        cls.receiver.server_close()
 
     def ctl(self, *args):
         p = subprocess.run([SESAMECTL, "--socket", self.daemon.socket] + list(args),
@@ -456,6 +484,70 @@ class Oidc(OidcCase):
         self.assertEqual(rc, 0, err)
         rc, out, err = self.ctl("client", "show", "mm")
         self.assertEqual(rc, 1)
+
+
+class Logout(OidcCase):
+    def logout_token(self, sub):
+        """The next logout token posted, checked as MAS and Synapse do."""
+        ctype, form = self.receiver.tokens.get(timeout=10)
+        self.assertEqual(ctype, "application/x-www-form-urlencoded")
+        header, claims = verify_jwt(form["logout_token"][0], self.jwks())
+        self.assertEqual(header["typ"], "logout+jwt")
+        self.assertEqual((claims["iss"], claims["aud"], claims["sub"]), (self.issuer, "app", sub))
+        self.assertLessEqual(abs(claims["iat"] - time.time()), 5)
+        self.assertGreater(claims["exp"], claims["iat"])
+        self.assertEqual(claims["events"],
+                         {"http://schemas.openid.net/event/backchannel-logout": {}})
+        self.assertNotIn("nonce", claims)
+        self.assertTrue(claims["jti"])
+        return claims
+
+    def test_sign_out_disable_and_rp_initiated_logout(self):
+        # the web sign-out: the session's clients are told, its grants revoked
+        b, location, q = self.signed_in_browser("oidc-dave")
+        resp, tok = self.code_grant(self.callback(location, q)["code"])
+        _, id_claims = verify_jwt(tok["id_token"], self.jwks())
+        got, q2 = self.new_code(b, client_id="ec")  # no back-channel URI: nothing sent
+        resp, body = b.get("/account")
+        resp, body = b.post("/logout", {"csrf": csrf_of(body)})
+        self.assertEqual(resp.getheader("Location"), "/login")
+        claims = self.logout_token("oidc-dave")
+        self.assertEqual(claims["sid"], id_claims["sid"])
+        self.assertTrue(self.receiver.tokens.empty())
+        resp, err = self.token({"grant_type": "refresh_token", "refresh_token": tok["refresh_token"]})
+        self.assertEqual(err["error"], "invalid_grant")
+
+        # an administrator disables a user: every session of theirs
+        b, location, q = self.signed_in_browser("oidc-erin")
+        resp, tok = self.code_grant(self.callback(location, q)["code"])
+        self.daemon.ok("/v1/user/disable", {"user": "oidc-erin"})
+        self.assertEqual(self.logout_token("oidc-erin")["sid"],
+                         verify_jwt(tok["id_token"], self.jwks())[1]["sid"])
+        self.assertEqual(self.userinfo(tok["access_token"])[0].status, 401)
+
+        # RP-initiated logout: a GET only asks; the POST (same-origin form) ends it
+        b, location, q = self.signed_in_browser("oidc-fred")
+        resp, tok = self.code_grant(self.callback(location, q)["code"])
+        path = "/oidc/logout?" + urllib.parse.urlencode(
+            {"client_id": "app", "post_logout_redirect_uri": REDIRECT, "state": "bye now"})
+        resp, body = b.get(path)
+        self.assertEqual(resp.status, 200)
+        self.assertIn("asks to sign you out", body)
+        self.assertTrue(self.receiver.tokens.empty())
+        form = {"csrf": csrf_of(body), "client_id": "app", "post_logout_redirect_uri": REDIRECT,
+                "state": "bye now"}
+        resp, body = b.post("/oidc/logout", dict(form, csrf="A" * 43))
+        self.assertEqual(resp.status, 403)
+        resp, body = b.post("/oidc/logout", form)
+        self.assertEqual((resp.status, resp.getheader("Location")),
+                         (303, REDIRECT + "?state=bye%20now"))
+        self.logout_token("oidc-fred")
+        resp, body = b.get("/account")
+        self.assertEqual(resp.getheader("Location"), "/login")
+        # an unregistered post-logout URI: the sign-in page instead
+        resp, body = b.get("/oidc/logout?client_id=app&post_logout_redirect_uri="
+                           "https%3A%2F%2Fevil.example%2F")
+        self.assertEqual(resp.getheader("Location"), "/login")
 
 
 class OidcOff(WebCase):
