@@ -113,7 +113,8 @@ static int end_tx(store_tx_t *tx, void *arg)
 	if ((r = store_oidc_grant_list(tx, c->user_id, c->sid, &c->grants, &c->n)) != SESAME_OK)
 		return r;
 	for (size_t i = 0; i < c->n; i++)
-		if ((r = store_oidc_grant_revoke(tx, c->grants[i].id)) != SESAME_OK)
+		if (!c->grants[i].revoked &&
+		    (r = store_oidc_grant_revoke(tx, c->grants[i].id)) != SESAME_OK)
 			return r;
 	return SESAME_OK;
 }

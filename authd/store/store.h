@@ -407,8 +407,9 @@ int store_oidc_grant_add(store_tx_t *tx, store_oidc_grant_t *g);	     /* sets g-
 int store_oidc_grant_get(store_tx_t *tx, int64_t id, store_oidc_grant_t *g); /* NOT_FOUND */
 /* Revokes grant id: no token of it is accepted any more (they are deleted). */
 int store_oidc_grant_revoke(store_tx_t *tx, int64_t id);
-/* The live grants of a user (sid NULL) or of one session id, for logout:
- * free(*items). */
+/* The grants of a user (sid NULL) or of one session id, revoked or not
+ * (a client whose tokens were revoked may still hold a session), until
+ * they expire: for logout. free(*items). */
 int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
 			  store_oidc_grant_t **items, size_t *n);
 /* Deletes the grants, codes and tokens that expired before now. */

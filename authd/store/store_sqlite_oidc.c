@@ -412,7 +412,7 @@ int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
 	*n = 0;
 	if ((r = prep(tx,
 		      "SELECT " GRANT_COLUMNS " FROM oidc_grants g JOIN users u"
-		      " ON u.id = g.user_id WHERE g.user_id = ?1 AND g.revoked = 0"
+		      " ON u.id = g.user_id WHERE g.user_id = ?1"
 		      " AND (?2 IS NULL OR g.sid = ?2) ORDER BY g.id",
 		      &st)) != SESAME_OK)
 		return r;

@@ -144,6 +144,7 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
     [MSG_OIDC_LOGOUT_TITLE] = {"Sign out", "Déconnexion"},
     [MSG_OIDC_LOGOUT_ASK] = {"An application asks to sign you out of Sésame.",
 			     "Une application demande à vous déconnecter de Sésame."},
+    [MSG_OIDC_CONTINUE] = {"Continue to the application", "Continuer vers l’application"},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

@@ -173,6 +173,9 @@ void web_oidc_signed_out(web_ctx_t *c, const session_t *s);
 /* Where a completed sign-in goes: back to a waiting authorization
  * request (/oidc/resume), or the account page. */
 const char *web_signed_in_location(web_ctx_t *c);
+/* The answer to a form that completed a sign-in: that location (a page
+ * that goes on by itself when it is a waiting authorization request). */
+enum MHD_Result web_signed_in(web_ctx_t *c);
 /* Whether an authorization request waits for this browser's sign-in (the
  * sign-in form is then shown even to a signed-in browser). */
 int web_oidc_waiting(web_ctx_t *c);

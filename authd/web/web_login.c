@@ -188,7 +188,7 @@ enum MHD_Result web_post_login(web_ctx_t *c)
 		}
 		web_add_cookie(c, WEB_SESSION_COOKIE, cookie, 0);
 		OPENSSL_cleanse(cookie, sizeof(cookie));
-		sent = web_redirect(c, done ? web_signed_in_location(c) : "/login/code");
+		sent = done ? web_signed_in(c) : web_redirect(c, "/login/code");
 		goto out;
 	}
 	if (step.reason == SESAME_ERR_LOCKED) {
@@ -265,7 +265,7 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 		}
 		web_add_cookie(c, WEB_SESSION_COOKIE, cookie, 0);
 		OPENSSL_cleanse(cookie, sizeof(cookie));
-		sent = web_redirect(c, web_signed_in_location(c));
+		sent = web_signed_in(c);
 		break;
 	case SESAME_ERR_CONFLICT: /* the requirement asks for one more factor */
 		sent = session_set_factors(c->d, &s, flow.passed, c->now) == SESAME_OK

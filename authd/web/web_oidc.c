@@ -214,6 +214,29 @@ const char *web_signed_in_location(web_ctx_t *c)
 	return web_oidc_waiting(c) ? "/oidc/resume" : "/account";
 }
 
+/* A page that goes on to location by itself. A form's 303 to a relying
+ * party would be blocked by the pages' CSP (form-action 'self' applies to
+ * the redirects that follow a form); a new navigation is not. */
+static enum MHD_Result continue_page(web_ctx_t *c, const char *location)
+{
+	html_buf_t b = {0};
+
+	web_page_begin(c, &b, MSG_TITLE_LOGIN);
+	html_raw(&b, "<meta http-equiv=\"refresh\" content=\"0;url=");
+	html_text(&b, location);
+	html_raw(&b, "\">\n<p><a id=\"continue\" href=\"");
+	html_text(&b, location);
+	html_raw(&b, "\">");
+	html_msg(&b, c->lang, MSG_OIDC_CONTINUE, NULL);
+	html_raw(&b, "</a></p>\n");
+	return web_page_send(c, MHD_HTTP_OK, &b);
+}
+
+enum MHD_Result web_signed_in(web_ctx_t *c)
+{
+	return web_oidc_waiting(c) ? continue_page(c, "/oidc/resume") : web_redirect(c, "/account");
+}
+
 /* ---- the back channel ---- */
 
 /* The fields of a back-channel form; others are ignored (RFC 6749 §3.2). */
@@ -421,6 +444,32 @@ enum MHD_Result web_oidc_userinfo(web_ctx_t *c)
 
 /* ---- RP-initiated logout ---- */
 
+/* uri?state=STATE (percent-encoded) into out. */
+static const char *logout_location(const char *uri, const char *state, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n;
+
+	snprintf(out, outsz, "%s", uri);
+	if (state == NULL || *state == '\0')
+		return out;
+	n = strlen(out);
+	snprintf(out + n, outsz - n, "%cstate=", strchr(uri, '?') ? '&' : '?');
+	n = strlen(out);
+	for (const unsigned char *p = (const unsigned char *)state; *p && n + 4 < outsz; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* Back to the client when it named a redirect URI of its own, else the
  * sign-in page. */
 static enum MHD_Result logout_done(web_ctx_t *c, const char *client_id, const char *uri,
@@ -430,27 +479,9 @@ static enum MHD_Result logout_done(web_ctx_t *c, const char *client_id, const ch
 
 	if (!oidc_logout_redirect_ok(c->d, client_id, uri))
 		return web_redirect(c, "/login");
-	snprintf(location, sizeof(location), "%s", uri);
-	if (state && *state) {
-		size_t n = strlen(location);
-		snprintf(location + n, sizeof(location) - n,
-			 "%cstate=", strchr(uri, '?') ? '&' : '?');
-		n = strlen(location);
-		for (const unsigned char *p = (const unsigned char *)state;
-		     *p && n + 4 < sizeof(location); p++) {
-			static const char hex[] = "0123456789ABCDEF";
-			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
-				location[n++] = (char)*p;
-			} else {
-				location[n++] = '%';
-				location[n++] = hex[*p >> 4];
-				location[n++] = hex[*p & 15];
-			}
-		}
-		location[n] = '\0';
-	}
-	return web_redirect(c, location);
+	logout_location(uri, state, location, sizeof(location));
+	/* after the confirmation form: not a redirect (the CSP's form-action) */
+	return c->body->len ? continue_page(c, location) : web_redirect(c, location);
 }
 
 static void hidden(html_buf_t *b, const char *name, const char *value)

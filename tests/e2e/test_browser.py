@@ -47,9 +47,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-def pinned_playwright():
+def pinned_packages():
     with open(os.path.join(BROWSER_DIR, "package.json")) as f:
-        return json.load(f)["dependencies"]["playwright-core"]
+        return json.load(f)["dependencies"]
+
+
+def pinned_playwright():
+    return pinned_packages()["playwright-core"]
 
 
 def artifacts_dir():
@@ -69,23 +73,27 @@ def artifacts_dir():
 
 
 def ensure_playwright():
-    """playwright-core at the pinned version in NPM_DIR (npm install when missing;
-    it downloads no browser)."""
-    want = pinned_playwright()
-    have = os.path.join(NPM_DIR, "node_modules", "playwright-core", "package.json")
-    try:
-        with open(have) as f:
-            if json.load(f)["version"] == want:
-                return
-    except (OSError, ValueError, KeyError):
-        pass
+    """The npm packages of browser/package.json (playwright-core, and
+    openid-client for test_oidc_rp) at their pinned versions in NPM_DIR
+    (npm install when one is missing; it downloads no browser)."""
+    want = pinned_packages()
+
+    def have(name):
+        try:
+            with open(os.path.join(NPM_DIR, "node_modules", name, "package.json")) as f:
+                return json.load(f)["version"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    if all(have(n) == v for n, v in want.items()):
+        return
     os.makedirs(NPM_DIR, exist_ok=True)
     shutil.copy(os.path.join(BROWSER_DIR, "package.json"), os.path.join(NPM_DIR, "package.json"))
     env = dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
     p = subprocess.run(["npm", "install", "--prefix", NPM_DIR, "--no-audit", "--no-fund",
                         "--loglevel=error"], env=env, capture_output=True, text=True, timeout=300)
     if p.returncode != 0:
-        raise AssertionError("npm install of playwright-core %s into %s failed:\n%s%s"
+        raise AssertionError("npm install of %s into %s failed:\n%s%s"
                              % (want, NPM_DIR, p.stdout, p.stderr))
 
 
@@ -131,6 +139,7 @@ def _zombie(pid):
 
 
 class BrowserCase(unittest.TestCase):
+    chromium_args = ()  # more command-line flags (test_oidc_rp: its throwaway CA)
     @classmethod
     def setUpClass(cls):
         for name, value in (("SESAME_AUTHD", AUTHD), ("SESAMECTL", SESAMECTL)):
@@ -189,6 +198,7 @@ class BrowserCase(unittest.TestCase):
                 [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--no-default-browser-check", "--user-data-dir=" + profile,
+                 *self.chromium_args,
                  "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         port_file = os.path.join(profile, "DevToolsActivePort")

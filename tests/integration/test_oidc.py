@@ -144,7 +144,10 @@ class OidcCase(WebCase):
         self.assertEqual(resp.getheader("Location"), "/login/code", body)
         resp, body = b.get("/login/code")
         resp, body = b.post("/login/code", {"code": oathtool(secret), "csrf": csrf_of(body)})
-        self.assertEqual((resp.status, resp.getheader("Location")), (303, "/oidc/resume"), body)
+        # a page that goes on by itself: a 303 after a form would meet the
+        # CSP's form-action 'self' on its way to the relying party
+        self.assertEqual(resp.status, 200, body)
+        self.assertIn('<meta http-equiv="refresh" content="0;url=/oidc/resume">', body)
         resp, body = b.get("/oidc/resume")
         self.assertEqual(resp.status, 303, body)
         self.assertNotIn("sesame_oidc", b.cookies)
@@ -539,8 +542,8 @@ class Logout(OidcCase):
         resp, body = b.post("/oidc/logout", dict(form, csrf="A" * 43))
         self.assertEqual(resp.status, 403)
         resp, body = b.post("/oidc/logout", form)
-        self.assertEqual((resp.status, resp.getheader("Location")),
-                         (303, REDIRECT + "?state=bye%20now"))
+        self.assertEqual(resp.status, 200)
+        self.assertIn('content="0;url=%s?state=bye%%20now"' % REDIRECT, body)
         self.logout_token("oidc-fred")
         resp, body = b.get("/account")
         self.assertEqual(resp.getheader("Location"), "/login")

@@ -10,11 +10,12 @@
 //   open {ctx, locale, webauthn}   new context; webauthn: CDP virtual
 //                                  authenticator (ctap2, internal, resident
 //                                  keys, UV, automatic presence)
-//   goto {ctx, url}                -> {url, status}
+//   goto {ctx, url}                -> {url, status, headers}
 //   fill {ctx, selector, value}
 //   click {ctx, selector, nav}     nav: wait for the page's next navigation
 //                                  (form post, 303, location.assign) -> {url}
 //   wait {ctx, selector}           until visible
+//   waitpath {ctx, path}           until the page's URL has that path -> {url}
 //   text {ctx, selector}           -> {text} (innerText, default body)
 //   count {ctx, selector}          -> {count}
 //   screenshot {ctx, path}
@@ -67,7 +68,8 @@ async function run(cmd) {
     case 'goto': {
       const { page } = get(cmd.ctx);
       const resp = await page.goto(cmd.url, { waitUntil: 'load' });
-      return { url: page.url(), status: resp ? resp.status() : null };
+      return { url: page.url(), status: resp ? resp.status() : null,
+               headers: resp ? resp.headers() : {} };
     }
     case 'fill':
       await get(cmd.ctx).page.fill(cmd.selector, cmd.value);
@@ -90,6 +92,11 @@ async function run(cmd) {
     case 'wait':
       await get(cmd.ctx).page.locator(cmd.selector).first().waitFor({ state: 'visible' });
       return {};
+    case 'waitpath': {
+      const { page } = get(cmd.ctx);
+      await page.waitForURL((u) => u.pathname === cmd.path, { waitUntil: 'load' });
+      return { url: page.url() };
+    }
     case 'text':
       return { text: await get(cmd.ctx).page.locator(cmd.selector || 'body').first().innerText() };
     case 'count':
