@@ -13,6 +13,7 @@ import base64
 import hashlib
 import http.server
 import json
+import os
 import queue
 import secrets
 import socket
@@ -551,6 +552,52 @@ class Logout(OidcCase):
         resp, body = b.get("/oidc/logout?client_id=app&post_logout_redirect_uri="
                            "https%3A%2F%2Fevil.example%2F")
         self.assertEqual(resp.getheader("Location"), "/login")
+
+
+class DocSnippets(OidcCase):
+    """docs/oidc.md: the configuration snippets parsed, and their values
+    compared with what the discovery document offers."""
+
+    def blocks(self, lang):
+        import re
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                            "oidc.md")
+        with open(path) as f:
+            return re.findall(r"```%s\n(.*?)```" % lang, f.read(), re.S)
+
+    def test_snippets_match_discovery(self):
+        import yaml
+        resp, body = self.browser().get("/.well-known/openid-configuration")
+        d = json.loads(body)
+        mas, synapse = [yaml.safe_load(b) for b in self.blocks("yaml")]
+        p = mas["upstream_oauth2"]["providers"][0]
+        self.assertIn(p["token_endpoint_auth_method"], d["token_endpoint_auth_methods_supported"])
+        self.assertTrue(set(p["scope"].split()) <= set(d["scopes_supported"]))
+        self.assertEqual(p["on_backchannel_logout"], "logout_all")
+        self.assertIs(d["backchannel_logout_supported"], True)
+        self.assertIn("S256", d["code_challenge_methods_supported"])  # pkce_method: auto
+        s = synapse["oidc_providers"][0]
+        self.assertIn(s["client_auth_method"], d["token_endpoint_auth_methods_supported"])
+        self.assertTrue(set(s["scopes"]) <= set(d["scopes_supported"]))
+        self.assertIs(s["backchannel_logout_enabled"], True)
+        self.assertIs(d["backchannel_logout_session_supported"], True)
+        for claim in ("preferred_username", "name"):  # the templates' claims
+            self.assertIn(claim, d["claims_supported"])
+        mm = json.loads("{" + self.blocks("json")[0] + "}")["OpenIdSettings"]
+        self.assertTrue(mm["DiscoveryEndpoint"].endswith("/.well-known/openid-configuration"))
+        apache = dict(l.split(None, 1) for l in self.blocks("apache")[0].splitlines()
+                      if l.startswith("OIDC"))
+        self.assertIn(apache["OIDCPKCEMethod"].split()[0], d["code_challenge_methods_supported"])
+        self.assertIn(apache["OIDCProviderTokenEndpointAuth"],
+                      d["token_endpoint_auth_methods_supported"])
+        self.assertTrue(set(apache["OIDCScope"].strip('"').split()) <= set(d["scopes_supported"]))
+        # the daemon's own snippet is a valid configuration
+        conf = os.path.join(self.tmp, "doc.conf")
+        with open(conf, "w") as f:
+            f.write(self.blocks("ini")[0])
+        p = subprocess.run([os.environ["SESAME_AUTHD"], "--config", conf, "--check-config"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
 
 class OidcOff(WebCase):
