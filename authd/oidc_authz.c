@@ -242,13 +242,13 @@ static int challenge_ok(const char *c)
 struct save_ctx {
 	unsigned char hash[TOKEN_HASH_LEN];
 	const char *params;
-	int64_t expires;
+	int64_t now, expires;
 };
 
 static int save_tx(store_tx_t *tx, void *arg)
 {
 	struct save_ctx *c = arg;
-	return store_oidc_request_add(tx, c->hash, c->params, c->expires);
+	return store_oidc_request_add(tx, c->hash, c->params, c->now, c->expires);
 }
 
 static int request_save(authd_t *d, const oidc_authz_req_t *req, int64_t now,
@@ -273,6 +273,7 @@ static int request_save(authd_t *d, const oidc_authz_req_t *req, int64_t now,
 	if ((r = token_new(cookie)) != SESAME_OK || (r = token_hash(cookie, c.hash)) != SESAME_OK)
 		goto out;
 	c.params = text;
+	c.now = now;
 	c.expires = now + OIDC_REQUEST_TTL;
 	r = store_run(d->store, save_tx, &c);
 out:

@@ -378,9 +378,10 @@ int store_oidc_client_list(store_tx_t *tx, store_oidc_client_t **items, size_t *
 int store_oidc_client_delete(store_tx_t *tx, const char *id);
 
 /* Authorization requests waiting for a sign-in, by the SHA-256 of the id
- * the browser's cookie holds. take: single use (DELETE ... RETURNING). */
+ * the browser's cookie holds; adding one deletes those expired at now.
+ * take: single use (DELETE ... RETURNING). */
 int store_oidc_request_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
-			   const char *params, int64_t expires);
+			   const char *params, int64_t now, int64_t expires);
 /* params (NUL-terminated) into out; SESAME_ERR_NOT_FOUND when there is no
  * live request of hash (never made, taken, or expired at now). */
 int store_oidc_request_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],

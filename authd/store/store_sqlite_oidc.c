@@ -268,14 +268,14 @@ int store_oidc_client_delete(store_tx_t *tx, const char *id)
 /* ---- authorization requests waiting for a sign-in ---- */
 
 int store_oidc_request_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
-			   const char *params, int64_t expires)
+			   const char *params, int64_t now, int64_t expires)
 {
 	sqlite3_stmt *st;
-	int r = prep(tx, "DELETE FROM oidc_requests WHERE expires < ?1", &st);
+	int r = prep(tx, "DELETE FROM oidc_requests WHERE expires <= ?1", &st);
 
 	if (r != SESAME_OK)
 		return r;
-	sqlite3_bind_int64(st, 1, expires - 3600);
+	sqlite3_bind_int64(st, 1, now); /* the expired ones go at each new one */
 	if ((r = run_done(st)) != SESAME_OK)
 		return r;
 	if ((r = prep(tx,
