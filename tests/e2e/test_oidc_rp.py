@@ -5,7 +5,10 @@ listener (a throwaway CA made here with openssl; issuer https://localhost:PORT).
    PKCE S256; headless Chromium (test_browser's driver) is sent to
    Sésame's sign-in pages, signs in with password + TOTP (oathtool) and gets
    the page; the amr and acr claims Apache passes on (OIDC_CLAIM_*) come
-   back as response headers, REMOTE_USER from preferred_username.
+   back as response headers, REMOTE_USER from preferred_username. Then a
+   passkey (CDP virtual authenticator) is added on the account page and, in
+   a new browser session, is the only thing used to sign in: amr hwk, acr
+   mfa (user verification required).
 2. openid-client 6 (npm, certified RP library) in its strict default mode:
    discovery, code + PKCE with Chromium signing in through the same pages,
    token, ID-token validation (signature by jwks_uri, iss, aud, nonce,
@@ -70,13 +73,13 @@ class OidcRelyingParties(BrowserCase):
         self.tmp = self.mkdtemp()
         self.port, self.rp_port, self.cb_port = free_port(), free_port(), free_port()
         self.ca, cert, key = make_ca(self.tmp)
-        self.issuer = "https://localhost:%d" % self.port
+        self.issuer = self.origin = "https://localhost:%d" % self.port
         self.daemon = Daemon(self.tmp, (
             "[web]\nlisten = 127.0.0.1:%d\ntls_certificate = %s\ntls_key = %s\n"
-            "origins = %s\n"
+            "origins = %s\nuser_verification = required\n"
             "[oidc]\nenabled = yes\n"
             "[oidc.client.apache]\nredirect_uri = http://127.0.0.1:%d/protected/redirect_uri\n"
-            "secret_sha256 = %s\nrequire = password+second\n"
+            "secret_sha256 = %s\nrequire = password+second | passkey\n"
             "[oidc.client.node]\nredirect_uri = http://127.0.0.1:%d/cb\nsecret_sha256 = %s\n"
             "backchannel_logout_uri = http://127.0.0.1:%d/backchannel\n"
             % (self.port, cert, key, self.issuer, self.rp_port, self.sha(SECRET), self.cb_port,
@@ -232,7 +235,7 @@ OIDCPassIDTokenAs claims
         alice, bob = self.add_user("alice"), self.add_user("bob")
 
         # 1. Apache: the protected page after Sésame's sign-in pages
-        self.cmd("open", ctx="a", locale="en-US")
+        self.cmd("open", ctx="a", locale="en-US", webauthn=True)
         r = self.cmd("goto", ctx="a", url="http://127.0.0.1:%d/protected/" % self.rp_port)
         self.assertEqual(urllib.parse.urlsplit(r["url"])[:3], ("https", "localhost:%d" % self.port,
                                                               "/login"), r)
@@ -245,6 +248,23 @@ OIDCPassIDTokenAs claims
         self.assertEqual(h.get("x-oidc-acr"), "mfa")
         self.assertEqual(h.get("x-oidc-amr"), "pwd,otp,mfa")
         self.shot("a", "oidc-01-apache.png")
+
+        # ... then with a passkey (CDP virtual authenticator, user verified):
+        # added on the account page, then the only thing used to sign in
+        self.goto("a", "/account")
+        self.cmd("fill", ctx="a", selector="#passkey-name", value="laptop")
+        self.click("a", "#passkey-add button[type=submit]", "/account")
+        self.assertEqual(len(self.credentials("a")), 1)
+        self.cmd("clearcookies", ctx="a")  # a new browser session, same authenticator
+        r = self.cmd("goto", ctx="a", url="http://127.0.0.1:%d/protected/" % self.rp_port)
+        self.assertEqual(urllib.parse.urlsplit(r["url"]).path, "/login")
+        self.cmd("wait", ctx="a", selector="#passkey-login button")
+        self.cmd("click", ctx="a", selector="#passkey-login button", nav=True)
+        self.cmd("waitpath", ctx="a", path="/protected/")
+        r = self.cmd("goto", ctx="a", url="http://127.0.0.1:%d/protected/" % self.rp_port)
+        h = r["headers"]
+        self.assertEqual((r["status"], h.get("x-remote-user")), (200, "alice"))
+        self.assertEqual((h.get("x-oidc-acr"), h.get("x-oidc-amr")), ("mfa", "hwk"))
         t_apache = time.monotonic() - self.t0
 
         # 2. openid-client, strict, with bob in another browser context

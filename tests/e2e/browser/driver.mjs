@@ -20,6 +20,7 @@
 //   count {ctx, selector}          -> {count}
 //   screenshot {ctx, path}
 //   credentials {ctx}              -> {credentials} (WebAuthn.getCredentials)
+//   clearcookies {ctx}             forget every cookie (the authenticator stays)
 //   close {ctx}
 //   quit
 import readline from 'node:readline';
@@ -110,6 +111,9 @@ async function run(cmd) {
       // the private key stays here
       return { credentials: r.credentials.map(({ privateKey, ...rest }) => rest) };
     }
+    case 'clearcookies':
+      await get(cmd.ctx).context.clearCookies();
+      return {};
     case 'close': {
       const c = get(cmd.ctx);
       ctxs.delete(cmd.ctx);
