@@ -29,6 +29,7 @@
 struct oidc {
 	char issuer[OIDC_MAX_ISSUER + 1];
 	oidc_keys_t *keys;
+	char *discovery; /* the discovery document, made at start */
 };
 typedef struct oidc oidc_t;
 

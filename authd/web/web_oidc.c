@@ -49,57 +49,12 @@ static enum MHD_Result reply_send(web_ctx_t *c, oidc_reply_t *r)
 
 enum MHD_Result web_oidc_discovery(web_ctx_t *c)
 {
-	static const char *const alg_names[] = {"RS256", "ES256", "EdDSA"};
-	const char *iss;
-	unsigned algs;
-	json_t *j, *a;
-	char url[OIDC_MAX_ISSUER + 64];
+	char *text;
 
 	NEED_OIDC(c);
-	iss = c->d->oidc->issuer;
-	algs = oidc_config_algorithms(&c->d->cfg.oidc);
-	if ((a = json_array()) == NULL)
+	if ((text = strdup(c->d->oidc->discovery)) == NULL)
 		return web_unavailable(c);
-	for (size_t i = 0; i < 3; i++)
-		if (algs & oidc_alg_bit(alg_names[i]))
-			json_array_append_new(a, json_string(alg_names[i]));
-	j = json_pack(
-	    "{s:s, s:o, s:[s], s:[s], s:[s,s], s:[s], s:[s,s], s:[s,s,s], s:[s,s,s],"
-	    " s:[s,s], s:[s], s:[s,s], s:b, s:b, s:b, s:[s,s], s:b, s:b, s:b, s:b,"
-	    " s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s]}",
-	    "issuer", iss, "id_token_signing_alg_values_supported", a, "response_types_supported",
-	    "code", "response_modes_supported", "query", "grant_types_supported",
-	    "authorization_code", "refresh_token", "subject_types_supported", "public",
-	    "scopes_supported", "openid", "profile", "token_endpoint_auth_methods_supported",
-	    "client_secret_basic", "client_secret_post", "none",
-	    "revocation_endpoint_auth_methods_supported", "client_secret_basic",
-	    "client_secret_post", "none", "introspection_endpoint_auth_methods_supported",
-	    "client_secret_basic", "client_secret_post", "code_challenge_methods_supported", "S256",
-	    "acr_values_supported", OIDC_ACR_1FA, OIDC_ACR_MFA, "claims_parameter_supported", 1,
-	    "request_parameter_supported", 0, "request_uri_parameter_supported", 0,
-	    "prompt_values_supported", "none", "login",
-	    "authorization_response_iss_parameter_supported", 1, "backchannel_logout_supported", 1,
-	    "backchannel_logout_session_supported", 1, "frontchannel_logout_supported", 0,
-	    "claims_supported", "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp",
-	    "sid", "at_hash", "amr", "acr", "preferred_username", "name");
-	if (j == NULL)
-		return web_unavailable(c);
-	static const struct {
-		const char *key, *path;
-	} endpoints[] = {
-	    {"authorization_endpoint", "/oidc/authorize"},
-	    {"token_endpoint", "/oidc/token"},
-	    {"userinfo_endpoint", "/oidc/userinfo"},
-	    {"jwks_uri", "/oidc/jwks"},
-	    {"revocation_endpoint", "/oidc/revoke"},
-	    {"introspection_endpoint", "/oidc/introspect"},
-	    {"end_session_endpoint", "/oidc/logout"},
-	};
-	for (size_t i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++) {
-		snprintf(url, sizeof(url), "%s%s", iss, endpoints[i].path);
-		json_object_set_new(j, endpoints[i].key, json_string(url));
-	}
-	return json_send(c, MHD_HTTP_OK, j);
+	return web_respond(c, MHD_HTTP_OK, "application/json", text, strlen(text), NULL);
 }
 
 enum MHD_Result web_oidc_jwks(web_ctx_t *c)
