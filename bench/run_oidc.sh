@@ -7,6 +7,7 @@
 #     token, codes minted beforehand): requests/s against
 #     `openssl speed -multi 2 rsa2048` signs/s; goal >= 0.7x.
 # Usage: bench/run_oidc.sh [ROUNDS=3]                        (as root)
+#        TOKEN=0: part 1 only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -63,6 +64,7 @@ for path in /.well-known/openid-configuration /oidc/jwks; do
   echo "   $path: median $s req/s vs $h req/s: ratio $(ratio "$s" "$h") (goal >= 0.8)"
 done
 
+[ "${TOKEN:-1}" = 0 ] && exit 0
 echo
 echo "== 2. token endpoint vs openssl speed -multi 2 rsa2048 (signs/s)"
 "$B/tools/sesamectl" --socket "$T/s.sock" user add bench --password <<<"$PASSWORD" >/dev/null
