@@ -20,9 +20,10 @@ Recipes: shared/recipes/oidc; the npm set-up is test_browser's."""
 
 import json
 import os
-import select
+import queue
 import shutil
 import subprocess
+import threading
 import time
 import unittest
 import urllib.parse
@@ -124,7 +125,8 @@ class OidcRelyingParties(BrowserCase):
 
     def logs(self):
         return (super().logs() + "\n--- apache error log\n" +
-                self.read(os.path.join(self.tmp, "apache-error.log")))
+                self.read(os.path.join(self.tmp, "apache-error.log")) +
+                "\n--- relying party log\n" + self.read(getattr(self, "rp_log", "")))
 
     # ---- Apache + mod_auth_openidc ----
 
@@ -217,15 +219,23 @@ OIDCPassIDTokenAs claims
                                        stdout=subprocess.PIPE, stderr=log, env=env, text=True)
         self.addCleanup(self.rp.stdout.close)
         self.addCleanup(kill_tree, self.rp)
+        # its lines through a queue: it may print two at once, and select()
+        # on the pipe does not see what readline() already buffered
+        self.rp_lines = queue.Queue()
+        threading.Thread(target=lambda: [self.rp_lines.put(l) for l in self.rp.stdout] +
+                         [self.rp_lines.put("")], daemon=True).start()
 
-    def rp_line(self, key, timeout=30):
-        r, _, _ = select.select([self.rp.stdout], [], [], timeout)
-        line = self.rp.stdout.readline() if r else ""
+    def rp_line(self, key, timeout=60):
+        try:
+            line = self.rp_lines.get(timeout=timeout)
+        except queue.Empty:
+            line = ""
         if not line:
             raise AssertionError("no answer from the relying party\n--- rp log\n%s%s"
                                  % (self.read(self.rp_log), self.logs()))
         msg = json.loads(line)
-        self.assertNotIn("error", msg, "%s\n--- daemon log\n%s" % (msg, self.read(self.daemon.log)))
+        self.assertNotIn("error", msg, "%s\n--- daemon log\n%s\n--- relying party log\n%s" % (
+            msg, self.read(self.daemon.log), self.read(self.rp_log)))
         return msg[key]
 
     # ---- the test ----

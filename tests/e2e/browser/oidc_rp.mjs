@@ -25,7 +25,7 @@ function deliver(kind, v) {
   const w = waiters[kind].shift();
   if (w) w(v); else arrived[kind].push(v);
 }
-function next(kind, ms = 20000) {
+function next(kind, ms = 60000) {
   if (arrived[kind].length) return Promise.resolve(arrived[kind].shift());
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`nothing on /${kind} within ${ms} ms`)), ms);
@@ -33,8 +33,11 @@ function next(kind, ms = 20000) {
   });
 }
 
+const t0 = Date.now();
+const log = (m) => process.stderr.write(`rp +${Date.now() - t0} ms: ${m}\n`);
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, redirect_uri);
+  log(`${req.method} ${url.pathname}`);
   if (req.method === 'GET' && url.pathname === '/cb') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('callback OK');
