@@ -8,7 +8,9 @@
 #include "api.h"
 #include "attempt.h"
 #include "audit.h"
+#include "oidc_logout.h"
 #include "sesame/error.h"
+#include "sesame/log.h"
 #include "usercode.h"
 #include "userpw.h"
 
@@ -143,7 +145,12 @@ int account_set_disabled(authd_t *d, const char *user, int disabled, const char 
 			 int64_t now)
 {
 	struct state_ctx c = {user, service, disabled != 0, now};
-	return store_run(d->store, state_tx, &c);
+	int r = store_run(d->store, state_tx, &c);
+
+	/* the relying parties it signed in to end their sessions too */
+	if (r == SESAME_OK && disabled && oidc_logout_user(d, user, now) != SESAME_OK)
+		log_err("oidc: logout of the disabled %s failed", user);
+	return r;
 }
 
 int account_unlock(authd_t *d, const char *user, const char *service, int64_t now)

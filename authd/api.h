@@ -111,6 +111,17 @@ int api_passkey_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **
 int api_passkey_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 		       api_error_t *err);
 int api_audit(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply, api_error_t *err);
+/* api_oidc.c */
+int api_oidc_rotate_keys(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+			 api_error_t *err);
+int api_client_add(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		   api_error_t *err);
+int api_client_list(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
+int api_client_show(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		    api_error_t *err);
+int api_client_remove(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
+		      api_error_t *err);
 
 int api_recovery_generate(authd_t *d, const authd_caller_t *c, json_t *req, json_t **reply,
 			  api_error_t *err);

@@ -44,6 +44,11 @@ static const struct {
     {"/v1/key/reseal", api_key_reseal, API_ROOT},
     {"/v1/password/check", api_password_check, API_SELF},
     {"/v1/recovery/generate", api_recovery_generate, API_ROOT},
+    {"/v1/oidc/rotate-keys", api_oidc_rotate_keys, API_ROOT},
+    {"/v1/client/add", api_client_add, API_ROOT},
+    {"/v1/client/list", api_client_list, API_ROOT},
+    {"/v1/client/show", api_client_show, API_ROOT},
+    {"/v1/client/remove", api_client_remove, API_ROOT},
 };
 
 api_handler_t api_route(const char *path, api_perm_t *perm)

@@ -29,6 +29,7 @@ typedef struct {
 	requirement_t require_pam;
 	requirement_t require_web;
 	requirement_t require_services[SESAME_MAX_REQUIRE]; /* cfg.require.services[i] */
+	struct oidc *oidc; /* the OpenID Connect provider (oidc.h); NULL: off */
 } authd_t;
 
 /* Who is on the other end of the socket (SO_PEERCRED). */

@@ -67,6 +67,7 @@ void config_defaults(sesame_config_t *cfg)
 	cfg->web.handoff_ttl = 300;
 	snprintf(cfg->web.brand_name, sizeof(cfg->web.brand_name), "%s", "S\xc3\xa9same");
 	snprintf(cfg->web.brand_accent, sizeof(cfg->web.brand_accent), "%s", SESAME_BRAND_ACCENT);
+	oidc_config_defaults(&cfg->oidc);
 }
 
 /* The host of an origin "scheme://host[:port]" (no path, no trailing
@@ -665,6 +666,8 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 		return apply_web(&cfg->web, name, v);
 	if (strcmp(section, "require") == 0)
 		return apply_require(&cfg->require, name, v);
+	if (strncmp(section, "oidc", 4) == 0)
+		return oidc_config_apply(&cfg->oidc, section, name, v);
 #undef KEY
 	return -2;
 }
@@ -751,6 +754,15 @@ int config_validate(const sesame_config_t *cfg, char *err, size_t errsz)
 	if (cfg->window * cfg->period > 600) {
 		snprintf(err, errsz, "totp.window x totp.period exceeds 600 seconds");
 		return SESAME_ERR_CONFIG;
+	}
+	if (cfg->oidc.enabled) {
+		char url[SESAME_MAX_ORIGIN + 1];
+		if (!cfg->web.listen[0]) {
+			snprintf(err, errsz, "oidc.enabled needs the web pages (web.listen)");
+			return SESAME_ERR_CONFIG;
+		}
+		config_web_public_url(&cfg->web, url);
+		return oidc_config_validate(&cfg->oidc, url, err, errsz);
 	}
 	return SESAME_OK;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "oidc_config.h"
 #include "sesame/limits.h"
 #include "sesame/totp_alg.h"
 
@@ -126,6 +127,9 @@ typedef struct {
 
 	/* [require] */
 	require_config_t require;
+
+	/* [oidc], [oidc.client.ID] (authd/oidc_config.c) */
+	oidc_config_t oidc;
 } sesame_config_t;
 
 /* Fills cfg with the built-in defaults. */

@@ -18,6 +18,7 @@
 #include "authd.h"
 #include "flow.h"
 #include "http.h"
+#include "oidc.h"
 #include "passkey.h"
 #include "sesame/error.h"
 #include "sesame/keyfile.h"
@@ -343,6 +344,8 @@ int main(int argc, char **argv)
 		log_err("cannot create the folder of %s: %s", d.cfg.socket, strerror(errno));
 		goto out;
 	}
+	if (oidc_start(&d) != SESAME_OK)
+		goto out;
 	/* the web pages first: once the socket exists, everything answers */
 	if (d.cfg.web.listen[0]) {
 		if (passkey_trust_load(&d) != SESAME_OK || web_start(&d, &web) != SESAME_OK)
@@ -370,6 +373,7 @@ int main(int argc, char **argv)
 out:
 	web_stop(&web);
 	http_stop(&http);
+	oidc_stop(&d);
 	store_close(&d.store);
 	webauthn_trust_free(&d.passkey_trust);
 	ratelimit_free(&d.password_rate);

@@ -10,9 +10,10 @@ SESAME_RUN_DEPS=(libpam-wrapper pamtester oathtool sqlite3 curl)
 SESAME_TEST_DEPS=(libcmocka-dev python3 python3-pypamtest valgrind zbar-tools util-linux
   libpam-oath clang clang-format libclang-rt-14-dev binutils openssh-server python3-paramiko
   procps ejabberd erlang-p1-pam python3-slixmpp libpam-pwdfile openssl python3-fido2
-  python3-cryptography chromium libnss-wrapper)
-# node + npm drive chromium in tests/e2e/test_browser.py and test_pages.py (playwright-core
-# and axe-core from npm);
+  python3-cryptography chromium libnss-wrapper apache2 libapache2-mod-auth-openidc
+  python3-yaml)
+# node + npm drive chromium in tests/e2e/ (playwright-core, axe-core and openid-client
+# from npm);
 # Debian's packages only when no node is on the PATH (e.g. NodeSource's, which bundles npm)
 command -v node >/dev/null 2>&1 || SESAME_TEST_DEPS+=(nodejs npm)
 

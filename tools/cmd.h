@@ -26,7 +26,12 @@ extern const cmd_t cmd_source_unlock;
 extern const cmd_t cmd_key_retire;
 extern const cmd_t cmd_key_status;
 extern const cmd_t cmd_key_reseal;
-extern const cmd_t cmd_audit; /* cmd_audit.c */
+extern const cmd_t cmd_audit;	   /* cmd_audit.c */
+extern const cmd_t cmd_client_add; /* cmd_client.c */
+extern const cmd_t cmd_client_list;
+extern const cmd_t cmd_client_show;
+extern const cmd_t cmd_client_remove;
+extern const cmd_t cmd_oidc_rotate_keys;
 
 extern const cmd_t cmd_password_check; /* cmd_password.c */
 extern const cmd_t cmd_breach_import;  /* cmd_breach.c */

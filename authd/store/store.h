@@ -384,5 +384,118 @@ int store_handoff_decide(store_tx_t *tx, const unsigned char flow_id[STORE_FLOW_
 int store_handoff_use(store_tx_t *tx, const unsigned char flow_id[STORE_FLOW_ID_LEN], int64_t now);
 /* Forgets requests that expired before `before`. */
 int store_handoff_purge(store_tx_t *tx, int64_t before);
+/* The OpenID Connect provider (schema 9, store_sqlite_oidc.c). */
+#define STORE_OIDC_HASH_LEN OIDC_HASH_LEN /* SHA-256 of a code, token or request id */
+#define STORE_OIDC_MAX_KID 32		  /* key ids */
+#define STORE_OIDC_MAX_JWK 1024		  /* a public JWK as JSON text */
+#define STORE_OIDC_MAX_SEALED 4096	  /* a sealed private key */
+#define STORE_OIDC_MAX_CLIENT_ID OIDC_MAX_CLIENT_ID
+#define STORE_OIDC_MAX_URI OIDC_MAX_URI	  /* a redirect or logout URI */
+#define STORE_OIDC_MAX_URIS OIDC_MAX_URIS /* redirect URIs of a client */
+#define STORE_OIDC_MAX_SCOPE 256	  /* granted scope */
+#define STORE_OIDC_MAX_NONCE 256	  /* nonce of an authorization request */
+#define STORE_OIDC_MAX_SID 32		  /* session id sent in ID tokens */
+#define STORE_OIDC_MAX_CHALLENGE 128	  /* PKCE code_challenge */
+#define STORE_OIDC_MAX_PARAMS 4096	  /* an authorization request waiting for a sign-in */
+
+typedef enum {
+	STORE_OIDC_KEY_NEXT = 0,
+	STORE_OIDC_KEY_CURRENT = 1,
+	STORE_OIDC_KEY_PREVIOUS = 2
+} store_oidc_key_state_t;
+
+typedef struct {
+	char kid[STORE_OIDC_MAX_KID + 1];
+	char alg[8];
+	int state; /* store_oidc_key_state_t */
+	int64_t created;
+	char public_jwk[STORE_OIDC_MAX_JWK + 1];
+	unsigned char sealed[STORE_OIDC_MAX_SEALED];
+	size_t sealed_len;
+} store_oidc_key_t;
+
+int store_oidc_key_add(store_tx_t *tx, const store_oidc_key_t *k);
+/* Every key, by algorithm then state; free(*items). */
+int store_oidc_key_list(store_tx_t *tx, store_oidc_key_t **items, size_t *n);
+/* Rotation of alg's keys: the previous key goes, the current one becomes
+ * the previous, the next one the current (the caller adds a new next). */
+int store_oidc_key_shift(store_tx_t *tx, const char *alg);
+
+typedef oidc_client_conf_t store_oidc_client_t; /* oidc_config.h */
+
+/* SESAME_ERR_CONFLICT when the id is taken. */
+int store_oidc_client_add(store_tx_t *tx, const store_oidc_client_t *c);
+int store_oidc_client_get(store_tx_t *tx, const char *id, store_oidc_client_t *c); /* NOT_FOUND */
+/* By id; free(*items). */
+int store_oidc_client_list(store_tx_t *tx, store_oidc_client_t **items, size_t *n);
+/* Deletes the client and its grants (their codes and tokens). NOT_FOUND. */
+int store_oidc_client_delete(store_tx_t *tx, const char *id);
+
+/* Authorization requests waiting for a sign-in, by the SHA-256 of the id
+ * the browser's cookie holds; adding one deletes those expired at now.
+ * take: single use (DELETE ... RETURNING). */
+int store_oidc_request_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			   const char *params, int64_t now, int64_t expires);
+/* params (NUL-terminated) into out; SESAME_ERR_NOT_FOUND when there is no
+ * live request of hash (never made, taken, or expired at now). */
+int store_oidc_request_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			    int64_t now, char *out, size_t outsz);
+
+/* What one sign-in gave one client: its codes and tokens hang from it. */
+typedef struct {
+	int64_t id;
+	char client_id[STORE_OIDC_MAX_CLIENT_ID + 1];
+	int64_t user_id;
+	char user[SESAME_MAX_USERNAME + 1]; /* filled by the reads */
+	int user_disabled;		    /* filled by the reads */
+	char sid[STORE_OIDC_MAX_SID + 1];
+	char scope[STORE_OIDC_MAX_SCOPE + 1];
+	char nonce[STORE_OIDC_MAX_NONCE + 1];
+	unsigned factors;
+	int64_t auth_time;
+	int64_t created;
+	int64_t expires; /* the refresh tokens' end */
+	int revoked;
+} store_oidc_grant_t;
+
+int store_oidc_grant_add(store_tx_t *tx, store_oidc_grant_t *g);	     /* sets g->id */
+int store_oidc_grant_get(store_tx_t *tx, int64_t id, store_oidc_grant_t *g); /* NOT_FOUND */
+/* Revokes grant id: no token of it is accepted any more (they are deleted). */
+int store_oidc_grant_revoke(store_tx_t *tx, int64_t id);
+/* The grants of a user (sid NULL) or of one session id, revoked or not
+ * (a client whose tokens were revoked may still hold a session), until
+ * they expire: for logout. free(*items). */
+int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
+			  store_oidc_grant_t **items, size_t *n);
+/* Deletes the grants, codes and tokens that expired before now. */
+int store_oidc_purge(store_tx_t *tx, int64_t now);
+
+int store_oidc_code_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			int64_t grant_id, const char *redirect_uri, const char *challenge,
+			int64_t expires);
+/* Spends a code (UPDATE ... WHERE used = 0, single use): its grant,
+ * redirect URI (STORE_OIDC_MAX_URI + 1 bytes), challenge
+ * (STORE_OIDC_MAX_CHALLENGE + 1) and expiry. SESAME_ERR_REPLAY with
+ * *grant_id when it was spent before; SESAME_ERR_NOT_FOUND when unknown. */
+int store_oidc_code_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			 int64_t *grant_id, char *redirect_uri, char *challenge, int64_t *expires);
+
+#define STORE_OIDC_ACCESS 1
+#define STORE_OIDC_REFRESH 2
+int store_oidc_token_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			 int64_t grant_id, int kind, int64_t expires);
+/* A live token of kind (unused, unexpired at now, of a grant not revoked):
+ * its grant. SESAME_ERR_NOT_FOUND otherwise. */
+int store_oidc_token_get(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN], int kind,
+			 int64_t now, int64_t *grant_id, int64_t *expires);
+/* Spends a refresh token (UPDATE ... WHERE used = 0): its grant.
+ * SESAME_ERR_REPLAY with *grant_id when it was spent before (a reuse);
+ * SESAME_ERR_NOT_FOUND when unknown, expired or revoked. */
+int store_oidc_token_spend(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			   int64_t now, int64_t *grant_id);
+/* Deletes one token (revocation); its grant and kind into the outputs
+ * (either may be NULL). SESAME_ERR_NOT_FOUND. */
+int store_oidc_token_delete(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			    int64_t *grant_id, int *kind);
 
 #endif

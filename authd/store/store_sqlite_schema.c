@@ -4,7 +4,7 @@
 
 #include "store_sqlite_int.h"
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 static const char *const schema_v1 =
     "CREATE TABLE users ("
@@ -140,7 +140,7 @@ static const char *const schema_v7 =
     "ALTER TABLE sessions ADD COLUMN auth_time INTEGER NOT NULL DEFAULT 0;"
     "UPDATE sessions SET auth_time = created;";
 
-/* v8 (self-contained; may be renumbered at a merge): single-use codes of
+/* v8: single-use codes of
  * a user, kept as SHA-256 only (recovery codes, one-time login codes;
  * spent by DELETE, whose row count is the verdict), and the terminal
  * hand-off's requests (authd/handoff.c), keyed by the PAM flow id that
@@ -166,10 +166,66 @@ static const char *const schema_v8 =
     " approver_rhost TEXT NOT NULL DEFAULT '',"
     " decided INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX handoffs_expires ON handoffs(expires);";
+/* v9: the OpenID Connect provider (authd/oidc_*.c): its signing keys
+ * (private halves sealed), the clients added with sesamectl (secrets as
+ * SHA-256 only), authorization requests waiting for a sign-in, grants (what
+ * one sign-in gave one client), their codes and tokens (SHA-256 only). A
+ * code or a refresh token is spent by a conditional update. */
+static const char *const schema_v9 =
+    "CREATE TABLE oidc_keys ("
+    " kid TEXT PRIMARY KEY,"
+    " alg TEXT NOT NULL,"
+    " state INTEGER NOT NULL," /* 0 next, 1 current, 2 previous */
+    " created INTEGER NOT NULL,"
+    " public_jwk TEXT NOT NULL,"
+    " sealed BLOB NOT NULL);" /* PKCS#8 DER, sealed (purpose oidc-signing-key, subject kid) */
+    "CREATE TABLE oidc_clients ("
+    " id TEXT PRIMARY KEY,"
+    " secret_hash BLOB," /* SHA-256 of the secret; NULL: a public client */
+    " auth_method TEXT NOT NULL,"
+    " redirect_uris TEXT NOT NULL," /* one a line */
+    " backchannel_logout_uri TEXT NOT NULL,"
+    " require TEXT NOT NULL,"
+    " signing_alg TEXT NOT NULL,"
+    " created INTEGER NOT NULL);"
+    "CREATE TABLE oidc_requests ("
+    " id_hash BLOB PRIMARY KEY,"
+    " params TEXT NOT NULL," /* JSON */
+    " expires INTEGER NOT NULL);"
+    "CREATE TABLE oidc_grants ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " client_id TEXT NOT NULL,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " sid TEXT NOT NULL,"
+    " scope TEXT NOT NULL,"
+    " nonce TEXT NOT NULL,"
+    " factors INTEGER NOT NULL,"
+    " auth_time INTEGER NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX oidc_grants_user ON oidc_grants(user_id);"
+    "CREATE INDEX oidc_grants_sid ON oidc_grants(sid);"
+    "CREATE TABLE oidc_codes ("
+    " code_hash BLOB PRIMARY KEY,"
+    " grant_id INTEGER NOT NULL REFERENCES oidc_grants(id) ON DELETE CASCADE,"
+    " redirect_uri TEXT NOT NULL,"
+    " challenge TEXT NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE oidc_tokens ("
+    " token_hash BLOB PRIMARY KEY,"
+    " grant_id INTEGER NOT NULL REFERENCES oidc_grants(id) ON DELETE CASCADE,"
+    " kind INTEGER NOT NULL," /* 1 access, 2 refresh */
+    " expires INTEGER NOT NULL,"
+    " used INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX oidc_tokens_grant ON oidc_tokens(grant_id);"
+    "CREATE INDEX oidc_codes_grant ON oidc_codes(grant_id);";
 
 /* What version v adds to version v - 1, for each v from 1. */
 static const char *const schemas[STORE_SCHEMA_VERSION + 1] = {
-    NULL, schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7, schema_v8,
+    NULL,      schema_v1, schema_v2, schema_v3, schema_v4,
+    schema_v5, schema_v6, schema_v7, schema_v8, schema_v9,
 };
 
 /* Under the write lock from the first read of the version: daemons that

@@ -192,6 +192,18 @@ static const char *const catalog[MSG__COUNT][I18N__COUNT] = {
     [MSG_PRIVACY] = {"Privacy notice", "Politique de confidentialité"},
     [MSG_LANGUAGE] = {"Language", "Langue"},
     [MSG_HOME] = {"{}, home", "{}, accueil"},
+    [MSG_OIDC_BAD_CLIENT] = {"The application that sent you here is unknown, or asked to send "
+			     "you back to an address it did not register.",
+			     "L’application qui vous envoie ici est inconnue, ou demande à vous "
+			     "renvoyer vers une adresse qu’elle n’a pas déclarée."},
+    [MSG_OIDC_EXPIRED] = {"This sign-in request has expired; go back to the application and "
+			  "try again.",
+			  "Cette demande de connexion a expiré ; retournez à l’application et "
+			  "recommencez."},
+    [MSG_OIDC_LOGOUT_TITLE] = {"Sign out", "Déconnexion"},
+    [MSG_OIDC_LOGOUT_ASK] = {"An application asks to sign you out of Sésame.",
+			     "Une application demande à vous déconnecter de Sésame."},
+    [MSG_OIDC_CONTINUE] = {"Continue to the application", "Continuer vers l’application"},
 };
 
 const char *i18n_get(i18n_lang_t lang, i18n_msg_t id)

@@ -95,6 +95,19 @@ static const web_route_t routes[] = {
     {"/lang", MHD_HTTP_METHOD_GET, web_get_lang, WEB_BODY_NONE, 0},
     {"/invite", MHD_HTTP_METHOD_POST, web_post_invite, WEB_BODY_FORM, ROUTE_COSTLY},
     {INVITE_PATH, MHD_HTTP_METHOD_GET, web_get_invite, WEB_BODY_NONE, ROUTE_PREFIX},
+    /* OpenID Connect (web_oidc.c) */
+    {"/.well-known/openid-configuration", MHD_HTTP_METHOD_GET, web_oidc_discovery, WEB_BODY_NONE,
+     0},
+    {"/oidc/jwks", MHD_HTTP_METHOD_GET, web_oidc_jwks, WEB_BODY_NONE, 0},
+    {"/oidc/authorize", MHD_HTTP_METHOD_GET, web_oidc_authorize, WEB_BODY_NONE, 0},
+    {"/oidc/resume", MHD_HTTP_METHOD_GET, web_oidc_resume, WEB_BODY_NONE, 0},
+    {"/oidc/token", MHD_HTTP_METHOD_POST, web_oidc_token, WEB_BODY_FORM, 0},
+    {"/oidc/userinfo", MHD_HTTP_METHOD_GET, web_oidc_userinfo, WEB_BODY_NONE, 0},
+    {"/oidc/userinfo", MHD_HTTP_METHOD_POST, web_oidc_userinfo, WEB_BODY_FORM, 0},
+    {"/oidc/revoke", MHD_HTTP_METHOD_POST, web_oidc_revoke, WEB_BODY_FORM, 0},
+    {"/oidc/introspect", MHD_HTTP_METHOD_POST, web_oidc_introspect, WEB_BODY_FORM, 0},
+    {"/oidc/logout", MHD_HTTP_METHOD_GET, web_oidc_logout, WEB_BODY_NONE, 0},
+    {"/oidc/logout", MHD_HTTP_METHOD_POST, web_oidc_logout_post, WEB_BODY_FORM, 0},
 };
 
 static int route_matches(const web_route_t *r, const char *url)

@@ -55,8 +55,9 @@ typedef struct {
 	int64_t retry_after;  /* seconds, 0: no Retry-After */
 	unsigned route_flags; /* ROUTE_* of the route being answered */
 	const web_brand_t *brand;
-	int page_error;	 /* the page shows an error alert (id WEB_ALERT_ID) */
-	int field_error; /* ... about the page's form fields (web_page_field_error) */
+	int page_error;		      /* the page shows an error alert (id WEB_ALERT_ID) */
+	int field_error;	      /* ... about the page's form fields (web_page_field_error) */
+	const char *www_authenticate; /* a 401's WWW-Authenticate, or NULL */
 } web_ctx_t;
 
 typedef enum MHD_Result (*web_handler_t)(web_ctx_t *c);
@@ -195,5 +196,29 @@ enum MHD_Result web_post_handoff(web_ctx_t *c);
 enum MHD_Result web_post_handoff_decide(web_ctx_t *c);
 /* a one-time login code for a terminal's code prompt */
 enum MHD_Result web_post_logincode(web_ctx_t *c);
+
+/* ---- OpenID Connect (web_oidc.c) ---- */
+
+enum MHD_Result web_oidc_discovery(web_ctx_t *c);
+enum MHD_Result web_oidc_jwks(web_ctx_t *c);
+enum MHD_Result web_oidc_authorize(web_ctx_t *c);
+enum MHD_Result web_oidc_resume(web_ctx_t *c);
+enum MHD_Result web_oidc_token(web_ctx_t *c);
+enum MHD_Result web_oidc_userinfo(web_ctx_t *c);
+enum MHD_Result web_oidc_revoke(web_ctx_t *c);
+enum MHD_Result web_oidc_introspect(web_ctx_t *c);
+enum MHD_Result web_oidc_logout(web_ctx_t *c);
+enum MHD_Result web_oidc_logout_post(web_ctx_t *c);
+/* After session s ended: back-channel logout of the clients it signed in. */
+void web_oidc_signed_out(web_ctx_t *c, const session_t *s);
+/* Where a completed sign-in goes: back to a waiting authorization
+ * request (/oidc/resume), or the account page. */
+const char *web_signed_in_location(web_ctx_t *c);
+/* The answer to a form that completed a sign-in: that location (a page
+ * that goes on by itself when it is a waiting authorization request). */
+enum MHD_Result web_signed_in(web_ctx_t *c);
+/* Whether an authorization request waits for this browser's sign-in (the
+ * sign-in form is then shown even to a signed-in browser). */
+int web_oidc_waiting(web_ctx_t *c);
 
 #endif

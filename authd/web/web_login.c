@@ -146,7 +146,8 @@ enum MHD_Result web_get_login(web_ctx_t *c)
 	session_t s;
 	int r = web_current_session(c, &s);
 
-	if (r == SESAME_OK && strcmp(s.s.stage, WEB_STAGE_DONE) == 0)
+	/* a waiting authorization request may need a new sign-in (prompt=login) */
+	if (r == SESAME_OK && strcmp(s.s.stage, WEB_STAGE_DONE) == 0 && !web_oidc_waiting(c))
 		return web_redirect(c, "/account");
 	if (csrf == NULL) {
 		if (token_new(fresh) != SESAME_OK)
@@ -208,7 +209,7 @@ enum MHD_Result web_post_login(web_ctx_t *c)
 		}
 		web_add_cookie(c, WEB_SESSION_COOKIE, cookie, 0);
 		OPENSSL_cleanse(cookie, sizeof(cookie));
-		sent = web_redirect(c, done ? "/account" : "/login/code");
+		sent = done ? web_signed_in(c) : web_redirect(c, "/login/code");
 		goto out;
 	}
 	if (step.reason == SESAME_ERR_LOCKED) {
@@ -285,7 +286,7 @@ enum MHD_Result web_post_login_code(web_ctx_t *c)
 		}
 		web_add_cookie(c, WEB_SESSION_COOKIE, cookie, 0);
 		OPENSSL_cleanse(cookie, sizeof(cookie));
-		sent = web_redirect(c, "/account");
+		sent = web_signed_in(c);
 		break;
 	case SESAME_ERR_CONFLICT: /* the requirement asks for one more factor */
 		sent = session_set_factors(c->d, &s, flow.passed, c->now) == SESAME_OK
@@ -337,6 +338,7 @@ enum MHD_Result web_post_logout(web_ctx_t *c)
 		sent = web_unavailable(c);
 	else {
 		web_add_cookie(c, WEB_SESSION_COOKIE, "", 1);
+		web_oidc_signed_out(c, &s);
 		sent = web_redirect(c, "/login");
 	}
 	web_form_free(f, 1);

@@ -59,6 +59,9 @@ static enum MHD_Result queue(web_ctx_t *c, unsigned status, struct MHD_Response 
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (location)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+	if (c->www_authenticate)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					c->www_authenticate);
 	if (c->retry_after > 0) {
 		snprintf(retry, sizeof(retry), "%lld", (long long)c->retry_after);
 		MHD_add_response_header(resp, "Retry-After", retry);

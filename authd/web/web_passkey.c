@@ -432,7 +432,8 @@ static enum MHD_Result login_reply(web_ctx_t *c, login_mode_t mode, const sessio
 		OPENSSL_cleanse(cookie, sizeof(cookie));
 		if (mode == MODE_DISCOVERABLE)
 			web_add_cookie(c, WEB_PASSKEY_COOKIE, "", 1);
-		return json_reply(c, MHD_HTTP_OK, json_pack("{s:s}", "redirect", "/account"));
+		return json_reply(c, MHD_HTTP_OK,
+				  json_pack("{s:s}", "redirect", web_signed_in_location(c)));
 	}
 	if (v->reason == SESAME_ERR_LOCKED) {
 		char secs[24];

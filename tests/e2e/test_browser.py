@@ -69,18 +69,20 @@ def artifacts_dir():
 
 
 def ensure_playwright():
-    """playwright-core and axe-core at their pinned versions in NPM_DIR (npm
-    install when one is missing; it downloads no browser)."""
+    """The npm packages of browser/package.json (playwright-core, axe-core,
+    and openid-client for test_oidc_rp) at their pinned versions in NPM_DIR
+    (npm install when one is missing; it downloads no browser)."""
     want = pinned_packages()
-    try:
-        have = {}
-        for name in want:
+
+    def have(name):
+        try:
             with open(os.path.join(NPM_DIR, "node_modules", name, "package.json")) as f:
-                have[name] = json.load(f)["version"]
-        if have == want:
-            return
-    except (OSError, ValueError, KeyError):
-        pass
+                return json.load(f)["version"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    if all(have(n) == v for n, v in want.items()):
+        return
     os.makedirs(NPM_DIR, exist_ok=True)
     shutil.copy(os.path.join(BROWSER_DIR, "package.json"), os.path.join(NPM_DIR, "package.json"))
     env = dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
@@ -134,6 +136,7 @@ def _zombie(pid):
 
 class BrowserCase(unittest.TestCase):
     web_extra = ""  # more [web] settings of the daemon
+    chromium_args = ()  # more command-line flags (test_oidc_rp: its throwaway CA)
 
     @classmethod
     def setUpClass(cls):
@@ -193,6 +196,7 @@ class BrowserCase(unittest.TestCase):
                 [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--no-default-browser-check", "--user-data-dir=" + profile,
+                 *self.chromium_args,
                  "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         port_file = os.path.join(profile, "DevToolsActivePort")

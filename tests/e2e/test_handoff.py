@@ -117,6 +117,7 @@ class Handoff(test_sshd.Sshd):
 
     # the browser steps of test_browser.py, on this class's daemon
     start_browser = test_browser.BrowserCase.start_browser
+    chromium_args = test_browser.BrowserCase.chromium_args
     stop_browser = test_browser.BrowserCase.stop_browser
     read = staticmethod(test_browser.BrowserCase.read)
     logs = test_browser.BrowserCase.logs

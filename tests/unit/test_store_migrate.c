@@ -29,7 +29,7 @@
 #include "store/store.h"
 #include "unit_util.h"
 
-#define CURRENT_VERSION 8 /* authd/store/store_sqlite_schema.c */
+#define CURRENT_VERSION 9 /* authd/store/store_sqlite_schema.c */
 
 /* Schema version 1, exactly as the store created it before version 2. */
 static const char *const schema_v1 =
@@ -103,6 +103,10 @@ static const char *const undo_v7 = UNDO_V8 "DROP TABLE attempts; DROP TABLE spen
 					   " DROP INDEX users_name_lower;"
 					   " ALTER TABLE sessions DROP COLUMN factors;"
 					   " ALTER TABLE sessions DROP COLUMN auth_time;";
+/* What schema 9 added (the OpenID Connect provider's tables), undone first. */
+static const char *const undo_v9 = "DROP TABLE oidc_tokens; DROP TABLE oidc_codes;"
+				   " DROP TABLE oidc_grants; DROP TABLE oidc_requests;"
+				   " DROP TABLE oidc_clients; DROP TABLE oidc_keys;";
 
 struct fixture {
 	char *dir;
@@ -695,6 +699,7 @@ static void test_v4_rows_survive_and_invitations(void **state)
 	exec_on(f->db, "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg,"
 		       " sign_count, name) VALUES (1, x'0102', x'0304', -7, 0, 'key');"
 		       "DROP TABLE invitations; DROP TABLE sources;");
+	exec_on(f->db, undo_v9);
 	exec_on(f->db, undo_v7);
 	exec_on(f->db, "PRAGMA user_version = 4");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
@@ -777,6 +782,7 @@ static void test_v5_rows_survive_and_sources(void **state)
 	exec_on(f->db, "INSERT INTO invitations VALUES (x'1111111111111111111111111111111111111111"
 		       "111111111111111111111111', 1, 1900000000, 1900000600);"
 		       "DROP TABLE sources;");
+	exec_on(f->db, undo_v9);
 	exec_on(f->db, undo_v7);
 	exec_on(f->db, "PRAGMA user_version = 5");
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
@@ -846,6 +852,7 @@ static void test_v6_rows_survive_and_attempts(void **state)
 	make_v1(f->db);
 	assert_int_equal(store_open(f->db, &f->store), SESAME_OK);
 	store_close(&f->store);
+	exec_on(f->db, undo_v9);
 	exec_on(f->db, undo_v7);
 	exec_on(f->db, "INSERT INTO users (name, created, locked_until) VALUES ('carol', 1, 5);"
 		       "INSERT INTO sessions VALUES (x'1111111111111111111111111111111111111111"

@@ -13,11 +13,12 @@
 //                                  keys, UV, automatic presence); width x
 //                                  height viewport; mobile: a phone (touch,
 //                                  meta viewport); scheme: light or dark
-//   goto {ctx, url}                -> {url, status}
+//   goto {ctx, url}                -> {url, status, headers}
 //   fill {ctx, selector, value}
 //   click {ctx, selector, nav}     nav: wait for the page's next navigation
 //                                  (form post, 303, location.assign) -> {url}
 //   wait {ctx, selector}           until visible
+//   waitpath {ctx, path}           until the page's URL has that path -> {url}
 //   text {ctx, selector}           -> {text} (innerText, default body)
 //   count {ctx, selector}          -> {count}
 //   tap {ctx, selector, nav}       as click, by a touch
@@ -34,6 +35,7 @@
 //   tabto {ctx, selector, max}     Tab until the focus is on selector ->
 //                                  {tabs, outline} (the focus ring's style)
 //   credentials {ctx}              -> {credentials} (WebAuthn.getCredentials)
+//   clearcookies {ctx}             forget every cookie (the authenticator stays)
 //   close {ctx}
 //   quit
 import { readFileSync } from 'node:fs';
@@ -92,7 +94,8 @@ async function run(cmd) {
     case 'goto': {
       const { page } = get(cmd.ctx);
       const resp = await page.goto(cmd.url, { waitUntil: 'load' });
-      return { url: page.url(), status: resp ? resp.status() : null };
+      return { url: page.url(), status: resp ? resp.status() : null,
+               headers: resp ? resp.headers() : {} };
     }
     case 'fill':
       await get(cmd.ctx).page.fill(cmd.selector, cmd.value);
@@ -192,6 +195,11 @@ async function run(cmd) {
     case 'wait':
       await get(cmd.ctx).page.locator(cmd.selector).first().waitFor({ state: 'visible' });
       return {};
+    case 'waitpath': {
+      const { page } = get(cmd.ctx);
+      await page.waitForURL((u) => u.pathname === cmd.path, { waitUntil: 'load' });
+      return { url: page.url() };
+    }
     case 'text':
       return { text: await get(cmd.ctx).page.locator(cmd.selector || 'body').first().innerText() };
     case 'count':
@@ -205,6 +213,9 @@ async function run(cmd) {
       // the private key stays here
       return { credentials: r.credentials.map(({ privateKey, ...rest }) => rest) };
     }
+    case 'clearcookies':
+      await get(cmd.ctx).context.clearCookies();
+      return {};
     case 'close': {
       const c = get(cmd.ctx);
       ctxs.delete(cmd.ctx);

@@ -1,0 +1,637 @@
+/* The SQLite store's OpenID Connect tables (schema 9): signing keys,
+ * clients, waiting authorization requests, grants, codes and tokens. The
+ * statements are prepared per call (the provider's requests are few next
+ * to PAM's), so that this file adds no entry to the shared statement list. */
+#include <stdio.h>
+
+#include "store_sqlite_int.h"
+
+/* Prepares sql on tx's connection into *st; SESAME_ERR_STORE logged. */
+static int prep(store_tx_t *tx, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(tx->c->db, sql, -1, st, NULL) != SQLITE_OK) {
+		log_err("store: %s: %s", sql, sqlite3_errmsg(tx->c->db));
+		*st = NULL;
+		return SESAME_ERR_STORE;
+	}
+	return SESAME_OK;
+}
+
+/* Runs a statement that returns no rows, then finalizes it. */
+static int run_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE)
+		log_err("store: %s: %s", sqlite3_sql(st), sqlite3_errstr(rc));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
+}
+
+/* A blob column into dst of at most max bytes; -1 when longer. */
+static int copy_blob(unsigned char *dst, size_t max, size_t *len, sqlite3_stmt *st, int col)
+{
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+
+	if (n > max)
+		return -1;
+	if (n)
+		memcpy(dst, sqlite3_column_blob(st, col), n);
+	*len = n;
+	return 0;
+}
+
+/* ---- keys ---- */
+
+int store_oidc_key_add(store_tx_t *tx, const store_oidc_key_t *k)
+{
+	sqlite3_stmt *st;
+	int r = prep(tx,
+		     "INSERT INTO oidc_keys (kid, alg, state, created, public_jwk, sealed)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		     &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_text(st, 1, k->kid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->alg, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, k->state);
+	sqlite3_bind_int64(st, 4, k->created);
+	sqlite3_bind_text(st, 5, k->public_jwk, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, k->sealed, (int)k->sealed_len, SQLITE_STATIC);
+	return run_done(st);
+}
+
+int store_oidc_key_list(store_tx_t *tx, store_oidc_key_t **items, size_t *n)
+{
+	store_oidc_key_t *v = NULL, *nv;
+	size_t cap = 0, count = 0;
+	sqlite3_stmt *st;
+	int rc, r;
+
+	*items = NULL;
+	*n = 0;
+	if ((r = prep(tx,
+		      "SELECT kid, alg, state, created, public_jwk, sealed FROM oidc_keys"
+		      " ORDER BY alg, state, created",
+		      &st)) != SESAME_OK)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_oidc_key_t *k;
+		if (count == cap) {
+			if ((nv = grow_array(v, &cap, sizeof(*v))) == NULL) {
+				r = SESAME_ERR_NOMEM;
+				break;
+			}
+			v = nv;
+		}
+		k = &v[count];
+		memset(k, 0, sizeof(*k));
+		copy_text(k->kid, sizeof(k->kid), st, 0);
+		copy_text(k->alg, sizeof(k->alg), st, 1);
+		k->state = sqlite3_column_int(st, 2);
+		k->created = sqlite3_column_int64(st, 3);
+		copy_text(k->public_jwk, sizeof(k->public_jwk), st, 4);
+		if (copy_blob(k->sealed, sizeof(k->sealed), &k->sealed_len, st, 5) != 0)
+			continue; /* not ours: skipped */
+		count++;
+	}
+	if (r == SESAME_OK && rc != SQLITE_DONE) {
+		log_err("store: oidc_keys: %s", sqlite3_errstr(rc));
+		r = SESAME_ERR_STORE;
+	}
+	sqlite3_finalize(st);
+	if (r != SESAME_OK) {
+		free(v);
+		return r;
+	}
+	*items = v;
+	*n = count;
+	return SESAME_OK;
+}
+
+int store_oidc_key_shift(store_tx_t *tx, const char *alg)
+{
+	static const char *const sql[] = {
+	    "DELETE FROM oidc_keys WHERE alg = ?1 AND state = 2",
+	    "UPDATE oidc_keys SET state = 2 WHERE alg = ?1 AND state = 1",
+	    "UPDATE oidc_keys SET state = 1 WHERE alg = ?1 AND state = 0",
+	};
+	sqlite3_stmt *st;
+	int r;
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if ((r = prep(tx, sql[i], &st)) != SESAME_OK)
+			return r;
+		sqlite3_bind_text(st, 1, alg, -1, SQLITE_STATIC);
+		if ((r = run_done(st)) != SESAME_OK)
+			return r;
+	}
+	return SESAME_OK;
+}
+
+/* ---- clients ---- */
+
+#define CLIENT_COLUMNS                                                                             \
+	"id, secret_hash, auth_method, redirect_uris, backchannel_logout_uri, require,"            \
+	" signing_alg, created"
+
+static void client_row(sqlite3_stmt *st, store_oidc_client_t *c)
+{
+	char uris[STORE_OIDC_MAX_URIS * (STORE_OIDC_MAX_URI + 1) + 1];
+	char *save = NULL;
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	copy_text(c->id, sizeof(c->id), st, 0);
+	c->has_secret = sqlite3_column_type(st, 1) == SQLITE_BLOB &&
+			copy_blob(c->secret_hash, sizeof(c->secret_hash), &n, st, 1) == 0 &&
+			n == STORE_OIDC_HASH_LEN;
+	copy_text(c->auth_method, sizeof(c->auth_method), st, 2);
+	copy_text(uris, sizeof(uris), st, 3);
+	for (char *u = strtok_r(uris, "\n", &save); u && c->n_redirect_uris < STORE_OIDC_MAX_URIS;
+	     u = strtok_r(NULL, "\n", &save))
+		snprintf(c->redirect_uris[c->n_redirect_uris++], sizeof(c->redirect_uris[0]), "%s",
+			 u);
+	copy_text(c->backchannel_logout_uri, sizeof(c->backchannel_logout_uri), st, 4);
+	copy_text(c->require, sizeof(c->require), st, 5);
+	copy_text(c->signing_alg, sizeof(c->signing_alg), st, 6);
+	c->created = sqlite3_column_int64(st, 7);
+}
+
+int store_oidc_client_add(store_tx_t *tx, const store_oidc_client_t *c)
+{
+	char uris[STORE_OIDC_MAX_URIS * (STORE_OIDC_MAX_URI + 1) + 1];
+	size_t used = 0;
+	sqlite3_stmt *st;
+	int r;
+
+	uris[0] = '\0';
+	for (size_t i = 0; i < c->n_redirect_uris && i < STORE_OIDC_MAX_URIS; i++) {
+		int k = snprintf(uris + used, sizeof(uris) - used, "%s%s", i ? "\n" : "",
+				 c->redirect_uris[i]);
+		if (k < 0 || (size_t)k >= sizeof(uris) - used)
+			return SESAME_ERR_INVALID_ARGUMENT;
+		used += (size_t)k;
+	}
+	if ((r = prep(tx,
+		      "INSERT INTO oidc_clients (" CLIENT_COLUMNS ") VALUES"
+		      " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+		      &st)) != SESAME_OK)
+		return r;
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	if (c->has_secret)
+		sqlite3_bind_blob(st, 2, c->secret_hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, c->auth_method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, uris, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->backchannel_logout_uri, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, c->require, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->signing_alg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, c->created);
+	if ((r = run_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_CONFLICT;
+}
+
+int store_oidc_client_get(store_tx_t *tx, const char *id, store_oidc_client_t *c)
+{
+	sqlite3_stmt *st;
+	int rc, r = prep(tx, "SELECT " CLIENT_COLUMNS " FROM oidc_clients WHERE id = ?1", &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		client_row(st, c);
+	r = rc == SQLITE_ROW	? SESAME_OK
+	    : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
+				: SESAME_ERR_STORE;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_oidc_client_list(store_tx_t *tx, store_oidc_client_t **items, size_t *n)
+{
+	store_oidc_client_t *v = NULL, *nv;
+	size_t cap = 0, count = 0;
+	sqlite3_stmt *st;
+	int rc, r;
+
+	*items = NULL;
+	*n = 0;
+	if ((r = prep(tx, "SELECT " CLIENT_COLUMNS " FROM oidc_clients ORDER BY id", &st)) !=
+	    SESAME_OK)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			if ((nv = grow_array(v, &cap, sizeof(*v))) == NULL) {
+				r = SESAME_ERR_NOMEM;
+				break;
+			}
+			v = nv;
+		}
+		client_row(st, &v[count++]);
+	}
+	if (r == SESAME_OK && rc != SQLITE_DONE)
+		r = SESAME_ERR_STORE;
+	sqlite3_finalize(st);
+	if (r != SESAME_OK) {
+		free(v);
+		return r;
+	}
+	*items = v;
+	*n = count;
+	return SESAME_OK;
+}
+
+int store_oidc_client_delete(store_tx_t *tx, const char *id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = prep(tx, "DELETE FROM oidc_grants WHERE client_id = ?1", &st)) != SESAME_OK)
+		return r;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((r = run_done(st)) != SESAME_OK)
+		return r;
+	if ((r = prep(tx, "DELETE FROM oidc_clients WHERE id = ?1", &st)) != SESAME_OK)
+		return r;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((r = run_done(st)) != SESAME_OK)
+		return r;
+	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
+}
+
+/* ---- authorization requests waiting for a sign-in ---- */
+
+int store_oidc_request_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			   const char *params, int64_t now, int64_t expires)
+{
+	sqlite3_stmt *st;
+	int r = prep(tx, "DELETE FROM oidc_requests WHERE expires <= ?1", &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, now); /* the expired ones go at each new one */
+	if ((r = run_done(st)) != SESAME_OK)
+		return r;
+	if ((r = prep(tx,
+		      "INSERT INTO oidc_requests (id_hash, params, expires) VALUES (?1, ?2, ?3)",
+		      &st)) != SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, params, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, expires);
+	return run_done(st);
+}
+
+int store_oidc_request_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			    int64_t now, char *out, size_t outsz)
+{
+	sqlite3_stmt *st;
+	int rc, r = prep(tx,
+			 "DELETE FROM oidc_requests WHERE id_hash = ?1 AND expires > ?2"
+			 " RETURNING params",
+			 &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_text(out, outsz, st, 0);
+	/* RETURNING: the delete is done when the statement ends */
+	r = rc == SQLITE_ROW	? SESAME_OK
+	    : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
+				: SESAME_ERR_STORE;
+	if (rc == SQLITE_ROW && sqlite3_step(st) != SQLITE_DONE)
+		r = SESAME_ERR_STORE;
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* ---- grants ---- */
+
+#define GRANT_COLUMNS                                                                              \
+	"g.id, g.client_id, g.user_id, u.name, u.disabled, g.sid, g.scope, g.nonce, g.factors,"    \
+	" g.auth_time, g.created, g.expires, g.revoked"
+
+static void grant_row(sqlite3_stmt *st, store_oidc_grant_t *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->id = sqlite3_column_int64(st, 0);
+	copy_text(g->client_id, sizeof(g->client_id), st, 1);
+	g->user_id = sqlite3_column_int64(st, 2);
+	copy_text(g->user, sizeof(g->user), st, 3);
+	g->user_disabled = sqlite3_column_int(st, 4) != 0;
+	copy_text(g->sid, sizeof(g->sid), st, 5);
+	copy_text(g->scope, sizeof(g->scope), st, 6);
+	copy_text(g->nonce, sizeof(g->nonce), st, 7);
+	g->factors = (unsigned)sqlite3_column_int64(st, 8);
+	g->auth_time = sqlite3_column_int64(st, 9);
+	g->created = sqlite3_column_int64(st, 10);
+	g->expires = sqlite3_column_int64(st, 11);
+	g->revoked = sqlite3_column_int(st, 12) != 0;
+}
+
+int store_oidc_grant_add(store_tx_t *tx, store_oidc_grant_t *g)
+{
+	sqlite3_stmt *st;
+	int r = prep(tx,
+		     "INSERT INTO oidc_grants (client_id, user_id, sid, scope, nonce, factors,"
+		     " auth_time, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		     &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_text(st, 1, g->client_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, g->user_id);
+	sqlite3_bind_text(st, 3, g->sid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, g->scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, g->nonce, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, g->factors);
+	sqlite3_bind_int64(st, 7, g->auth_time);
+	sqlite3_bind_int64(st, 8, g->created);
+	sqlite3_bind_int64(st, 9, g->expires);
+	if ((r = run_done(st)) != SESAME_OK)
+		return r;
+	g->id = sqlite3_last_insert_rowid(tx->c->db);
+	return SESAME_OK;
+}
+
+int store_oidc_grant_get(store_tx_t *tx, int64_t id, store_oidc_grant_t *g)
+{
+	sqlite3_stmt *st;
+	int rc, r = prep(tx,
+			 "SELECT " GRANT_COLUMNS " FROM oidc_grants g JOIN users u"
+			 " ON u.id = g.user_id WHERE g.id = ?1",
+			 &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		grant_row(st, g);
+	r = rc == SQLITE_ROW	? SESAME_OK
+	    : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
+				: SESAME_ERR_STORE;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_oidc_grant_revoke(store_tx_t *tx, int64_t id)
+{
+	sqlite3_stmt *st;
+	int r = prep(tx, "UPDATE oidc_grants SET revoked = 1 WHERE id = ?1", &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = run_done(st)) != SESAME_OK)
+		return r;
+	if ((r = prep(tx, "DELETE FROM oidc_tokens WHERE grant_id = ?1", &st)) != SESAME_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	return run_done(st);
+}
+
+int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
+			  store_oidc_grant_t **items, size_t *n)
+{
+	store_oidc_grant_t *v = NULL, *nv;
+	size_t cap = 0, count = 0;
+	sqlite3_stmt *st;
+	int rc, r;
+
+	*items = NULL;
+	*n = 0;
+	if ((r = prep(tx,
+		      "SELECT " GRANT_COLUMNS " FROM oidc_grants g JOIN users u"
+		      " ON u.id = g.user_id WHERE g.user_id = ?1"
+		      " AND (?2 IS NULL OR g.sid = ?2) ORDER BY g.id",
+		      &st)) != SESAME_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, user_id);
+	if (sid)
+		sqlite3_bind_text(st, 2, sid, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			if ((nv = grow_array(v, &cap, sizeof(*v))) == NULL) {
+				r = SESAME_ERR_NOMEM;
+				break;
+			}
+			v = nv;
+		}
+		grant_row(st, &v[count++]);
+	}
+	if (r == SESAME_OK && rc != SQLITE_DONE)
+		r = SESAME_ERR_STORE;
+	sqlite3_finalize(st);
+	if (r != SESAME_OK) {
+		free(v);
+		return r;
+	}
+	*items = v;
+	*n = count;
+	return SESAME_OK;
+}
+
+int store_oidc_purge(store_tx_t *tx, int64_t now)
+{
+	static const char *const sql[] = {
+	    /* a spent code is kept until it expires: its reuse must still be seen */
+	    "DELETE FROM oidc_codes WHERE expires < ?1",
+	    "DELETE FROM oidc_tokens WHERE expires < ?1",
+	    "DELETE FROM oidc_grants WHERE expires < ?1",
+	};
+	sqlite3_stmt *st;
+	int r;
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if ((r = prep(tx, sql[i], &st)) != SESAME_OK)
+			return r;
+		sqlite3_bind_int64(st, 1, now);
+		if ((r = run_done(st)) != SESAME_OK)
+			return r;
+	}
+	return SESAME_OK;
+}
+
+/* ---- codes ---- */
+
+int store_oidc_code_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			int64_t grant_id, const char *redirect_uri, const char *challenge,
+			int64_t expires)
+{
+	sqlite3_stmt *st;
+	int r =
+	    prep(tx,
+		 "INSERT INTO oidc_codes (code_hash, grant_id, redirect_uri, challenge, expires)"
+		 " VALUES (?1, ?2, ?3, ?4, ?5)",
+		 &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, grant_id);
+	sqlite3_bind_text(st, 3, redirect_uri, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, challenge, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, expires);
+	return run_done(st);
+}
+
+int store_oidc_code_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			 int64_t *grant_id, char *redirect_uri, char *challenge, int64_t *expires)
+{
+	sqlite3_stmt *st;
+	int rc, r = prep(tx,
+			 "UPDATE oidc_codes SET used = 1 WHERE code_hash = ?1 AND used = 0"
+			 " RETURNING grant_id, redirect_uri, challenge, expires",
+			 &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*grant_id = sqlite3_column_int64(st, 0);
+		copy_text(redirect_uri, STORE_OIDC_MAX_URI + 1, st, 1);
+		copy_text(challenge, STORE_OIDC_MAX_CHALLENGE + 1, st, 2);
+		*expires = sqlite3_column_int64(st, 3);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return SESAME_ERR_STORE;
+	/* nothing spent: unknown, or spent before (a replay) */
+	if ((r = prep(tx, "SELECT grant_id FROM oidc_codes WHERE code_hash = ?1", &st)) !=
+	    SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*grant_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW	   ? SESAME_ERR_REPLAY
+	       : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
+				   : SESAME_ERR_STORE;
+}
+
+/* ---- tokens ---- */
+
+int store_oidc_token_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			 int64_t grant_id, int kind, int64_t expires)
+{
+	sqlite3_stmt *st;
+	int r = prep(tx,
+		     "INSERT INTO oidc_tokens (token_hash, grant_id, kind, expires)"
+		     " VALUES (?1, ?2, ?3, ?4)",
+		     &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, grant_id);
+	sqlite3_bind_int(st, 3, kind);
+	sqlite3_bind_int64(st, 4, expires);
+	return run_done(st);
+}
+
+int store_oidc_token_get(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN], int kind,
+			 int64_t now, int64_t *grant_id, int64_t *expires)
+{
+	sqlite3_stmt *st;
+	int rc, r = prep(tx,
+			 "SELECT t.grant_id, t.expires FROM oidc_tokens t JOIN oidc_grants g"
+			 " ON g.id = t.grant_id WHERE t.token_hash = ?1 AND t.kind = ?2"
+			 " AND t.used = 0 AND t.expires > ?3 AND g.revoked = 0",
+			 &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, kind);
+	sqlite3_bind_int64(st, 3, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*grant_id = sqlite3_column_int64(st, 0);
+		*expires = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW	   ? SESAME_OK
+	       : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
+				   : SESAME_ERR_STORE;
+}
+
+int store_oidc_token_spend(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			   int64_t now, int64_t *grant_id)
+{
+	sqlite3_stmt *st;
+	int rc, r = prep(tx,
+			 "UPDATE oidc_tokens SET used = 1 WHERE token_hash = ?1 AND kind = 2"
+			 " AND used = 0 AND expires > ?2 AND grant_id IN"
+			 " (SELECT id FROM oidc_grants WHERE revoked = 0) RETURNING grant_id",
+			 &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*grant_id = sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return SESAME_ERR_STORE;
+	if ((r = prep(tx,
+		      "SELECT grant_id FROM oidc_tokens WHERE token_hash = ?1 AND kind = 2"
+		      " AND used = 1",
+		      &st)) != SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*grant_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW	   ? SESAME_ERR_REPLAY
+	       : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
+				   : SESAME_ERR_STORE;
+}
+
+int store_oidc_token_delete(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			    int64_t *grant_id, int *kind)
+{
+	sqlite3_stmt *st;
+	int rc,
+	    r = prep(tx, "DELETE FROM oidc_tokens WHERE token_hash = ?1 RETURNING grant_id, kind",
+		     &st);
+
+	if (r != SESAME_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (grant_id)
+			*grant_id = sqlite3_column_int64(st, 0);
+		if (kind)
+			*kind = sqlite3_column_int(st, 1);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND : SESAME_ERR_STORE;
+}
