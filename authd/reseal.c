@@ -1,8 +1,10 @@
-/* Re-sealing after a master key rotation (see reseal.h). */
+/* Re-sealing after a master key rotation (see reseal.h): the TOTP seeds,
+ * a page at a time, then the OpenID Connect signing keys. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
+#include "oidc_keys.h"
 #include "reseal.h"
 #include "seal.h"
 #include "sesame/error.h"
@@ -61,6 +63,20 @@ static int status_tx(store_tx_t *tx, void *arg)
 	return store_totp_sealed_page(tx, c->last, RESEAL_PAGE, count_one, c);
 }
 
+/* The OpenID Connect signing keys: a few rows, read at once. */
+static int oidc_status_tx(store_tx_t *tx, void *arg)
+{
+	struct status_ctx *c = arg;
+	store_oidc_key_t *keys = NULL;
+	size_t n = 0;
+	int r = store_oidc_key_list(tx, &keys, &n);
+
+	for (size_t i = 0; r == SESAME_OK && i < n; i++)
+		r = count_one(c, 0, keys[i].kid, keys[i].sealed, keys[i].sealed_len);
+	free(keys);
+	return r;
+}
+
 int reseal_status(authd_t *d, reseal_status_t *out)
 {
 	struct status_ctx c = {d, out, 0, 0};
@@ -71,7 +87,7 @@ int reseal_status(authd_t *d, reseal_status_t *out)
 		if ((r = store_read(d->store, status_tx, &c)) != SESAME_OK)
 			return r;
 	} while (c.rows == RESEAL_PAGE);
-	return SESAME_OK;
+	return store_read(d->store, oidc_status_tx, &c);
 }
 
 /* ---- re-sealing ---- */
@@ -145,6 +161,50 @@ static int run_tx(store_tx_t *tx, void *arg)
 	return SESAME_OK;
 }
 
+/* The OpenID Connect signing keys (purpose oidc-signing-key, subject the
+ * key id): the few rows in one transaction. */
+struct oidc_run_ctx {
+	authd_t *d;
+	uint32_t current;
+	size_t done, unreadable;
+};
+
+static int oidc_run_tx(store_tx_t *tx, void *arg)
+{
+	struct oidc_run_ctx *c = arg;
+	store_oidc_key_t *keys = NULL;
+	size_t n = 0;
+	int r = store_oidc_key_list(tx, &keys, &n);
+
+	c->done = c->unreadable = 0;
+	for (size_t i = 0; r == SESAME_OK && i < n; i++) {
+		const store_oidc_key_t *k = &keys[i];
+		unsigned char *der = NULL, *sealed = NULL;
+		size_t der_len = 0, sealed_len = 0;
+		uint32_t v = 0;
+		if (seal_blob_version(k->sealed, k->sealed_len, &v) == SESAME_OK &&
+		    v == c->current &&
+		    seal_blob_format(k->sealed, k->sealed_len) == SEAL_FORMAT_DERIVED)
+			continue;
+		if (seal_decrypt(c->d->keys, OIDC_SEAL_PURPOSE, k->kid, k->sealed, k->sealed_len,
+				 &der, &der_len) != SESAME_OK) {
+			c->unreadable++;
+			continue;
+		}
+		r = seal_encrypt(c->d->keys, OIDC_SEAL_PURPOSE, k->kid, der, der_len, &sealed,
+				 &sealed_len);
+		seal_buf_free(&der, der_len);
+		if (r == SESAME_OK &&
+		    (r = store_oidc_key_reseal(tx, k->kid, sealed, sealed_len)) == SESAME_OK)
+			c->done++;
+		free(sealed);
+	}
+	free(keys);
+	if (r == SESAME_OK && c->done)
+		store_tx_durable(tx);
+	return r;
+}
+
 struct audit_ctx {
 	const char *service;
 	int64_t now;
@@ -178,12 +238,16 @@ int reseal_run(authd_t *d, const char *service, int64_t now, size_t *resealed, s
 		c->done += c->n;
 	} while (c->rows == RESEAL_PAGE);
 	page_free(c);
-	*resealed = c->done;
-	*unreadable = c->unreadable;
+	struct oidc_run_ctx o = {d, c->current, 0, 0};
+	if (r == SESAME_OK)
+		r = store_run(d->store, oidc_run_tx, &o);
+	*resealed = c->done + o.done;
+	*unreadable = c->unreadable + o.unreadable;
+	log_info("key: %zu TOTP seeds and %zu OpenID Connect signing keys re-sealed under key "
+		 "version %u, %zu unreadable",
+		 c->done, o.done, seal_current_version(d->keys), *unreadable);
 	free(c);
 	if (r == SESAME_OK)
 		r = store_run(d->store, audit_tx, &a);
-	log_info("key: %zu TOTP seeds re-sealed under key version %u, %zu unreadable", *resealed,
-		 seal_current_version(d->keys), *unreadable);
 	return r;
 }

@@ -1,9 +1,9 @@
 /* After a master key rotation (sesamectl key rotate, then a restart), or an
  * upgrade from seeds sealed directly under the master key (seal.h, format
- * 1): how many sealed TOTP seeds each key version holds, and their
- * re-sealing under the newest version's TOTP key, a page at a time, each
- * page one durable transaction (a crash loses nothing: every seed stays
- * under a loaded version, in a format that opens). Knows nothing of HTTP. */
+ * 1): how many sealed TOTP seeds and OpenID Connect signing keys each key
+ * version holds, and their re-sealing under the newest version's key of
+ * their purpose, a page at a time, each page one durable transaction (a crash loses nothing: every
+ * seed stays under a loaded version, in a format that opens). Knows nothing of HTTP. */
 #ifndef AUTHD_RESEAL_H
 #define AUTHD_RESEAL_H
 

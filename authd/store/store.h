@@ -420,6 +420,8 @@ int store_oidc_key_list(store_tx_t *tx, store_oidc_key_t **items, size_t *n);
 /* Rotation of alg's keys: the previous key goes, the current one becomes
  * the previous, the next one the current (the caller adds a new next). */
 int store_oidc_key_shift(store_tx_t *tx, const char *alg);
+/* The sealed private key of kid replaced (a master key rotation's re-sealing). */
+int store_oidc_key_reseal(store_tx_t *tx, const char *kid, const unsigned char *sealed, size_t len);
 
 typedef oidc_client_conf_t store_oidc_client_t; /* oidc_config.h */
 

@@ -1,31 +1,28 @@
 /* The SQLite store's OpenID Connect tables (schema 9): signing keys,
  * clients, waiting authorization requests, grants, codes and tokens. The
- * statements are prepared per call (the provider's requests are few next
- * to PAM's), so that this file adds no entry to the shared statement list. */
+ * statements are in the shared list (store_sqlite_statements.c). */
 #include <stdio.h>
 
 #include "store_sqlite_int.h"
 
-/* Prepares sql on tx's connection into *st; SESAME_ERR_STORE logged. */
-static int prep(store_tx_t *tx, const char *sql, sqlite3_stmt **st)
+/* The shared statement id of tx's connection (store_sqlite_statements.c). */
+static int prep(store_tx_t *tx, int id, sqlite3_stmt **st)
 {
-	if (sqlite3_prepare_v2(tx->c->db, sql, -1, st, NULL) != SQLITE_OK) {
-		log_err("store: %s: %s", sql, sqlite3_errmsg(tx->c->db));
-		*st = NULL;
-		return SESAME_ERR_STORE;
-	}
+	*st = tx->c->st[id];
 	return SESAME_OK;
 }
 
-/* Runs a statement that returns no rows, then finalizes it. */
+/* Runs a statement that returns no rows, then resets it. */
 static int run_done(sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	return step_done(st);
+}
 
-	if (rc != SQLITE_DONE)
-		log_err("store: %s: %s", sqlite3_sql(st), sqlite3_errstr(rc));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
+/* Ends a statement that returned rows: reset, bindings cleared. */
+static void oidc_stmt_end(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 }
 
 /* A blob column into dst of at most max bytes; -1 when longer. */
@@ -46,10 +43,7 @@ static int copy_blob(unsigned char *dst, size_t max, size_t *len, sqlite3_stmt *
 int store_oidc_key_add(store_tx_t *tx, const store_oidc_key_t *k)
 {
 	sqlite3_stmt *st;
-	int r = prep(tx,
-		     "INSERT INTO oidc_keys (kid, alg, state, created, public_jwk, sealed)"
-		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-		     &st);
+	int r = prep(tx, ST_OIDC_KEY_ADD, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -71,10 +65,7 @@ int store_oidc_key_list(store_tx_t *tx, store_oidc_key_t **items, size_t *n)
 
 	*items = NULL;
 	*n = 0;
-	if ((r = prep(tx,
-		      "SELECT kid, alg, state, created, public_jwk, sealed FROM oidc_keys"
-		      " ORDER BY alg, state, created",
-		      &st)) != SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_KEY_LIST, &st)) != SESAME_OK)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_oidc_key_t *k;
@@ -100,7 +91,7 @@ int store_oidc_key_list(store_tx_t *tx, store_oidc_key_t **items, size_t *n)
 		log_err("store: oidc_keys: %s", sqlite3_errstr(rc));
 		r = SESAME_ERR_STORE;
 	}
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	if (r != SESAME_OK) {
 		free(v);
 		return r;
@@ -112,11 +103,7 @@ int store_oidc_key_list(store_tx_t *tx, store_oidc_key_t **items, size_t *n)
 
 int store_oidc_key_shift(store_tx_t *tx, const char *alg)
 {
-	static const char *const sql[] = {
-	    "DELETE FROM oidc_keys WHERE alg = ?1 AND state = 2",
-	    "UPDATE oidc_keys SET state = 2 WHERE alg = ?1 AND state = 1",
-	    "UPDATE oidc_keys SET state = 1 WHERE alg = ?1 AND state = 0",
-	};
+	static const int sql[] = {ST_OIDC_KEY_SHIFT, ST_OIDC_KEY_SHIFT_2, ST_OIDC_KEY_SHIFT_3};
 	sqlite3_stmt *st;
 	int r;
 
@@ -130,11 +117,16 @@ int store_oidc_key_shift(store_tx_t *tx, const char *alg)
 	return SESAME_OK;
 }
 
-/* ---- clients ---- */
+int store_oidc_key_reseal(store_tx_t *tx, const char *kid, const unsigned char *sealed, size_t len)
+{
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_KEY_RESEAL];
 
-#define CLIENT_COLUMNS                                                                             \
-	"id, secret_hash, auth_method, redirect_uris, backchannel_logout_uri, require,"            \
-	" signing_alg, created"
+	sqlite3_bind_text(st, 1, kid, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, sealed, (int)len, SQLITE_STATIC);
+	return step_done(st);
+}
+
+/* ---- clients ---- */
 
 static void client_row(sqlite3_stmt *st, store_oidc_client_t *c)
 {
@@ -174,10 +166,7 @@ int store_oidc_client_add(store_tx_t *tx, const store_oidc_client_t *c)
 			return SESAME_ERR_INVALID_ARGUMENT;
 		used += (size_t)k;
 	}
-	if ((r = prep(tx,
-		      "INSERT INTO oidc_clients (" CLIENT_COLUMNS ") VALUES"
-		      " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
-		      &st)) != SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_CLIENT_ADD, &st)) != SESAME_OK)
 		return r;
 	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
 	if (c->has_secret)
@@ -198,7 +187,7 @@ int store_oidc_client_add(store_tx_t *tx, const store_oidc_client_t *c)
 int store_oidc_client_get(store_tx_t *tx, const char *id, store_oidc_client_t *c)
 {
 	sqlite3_stmt *st;
-	int rc, r = prep(tx, "SELECT " CLIENT_COLUMNS " FROM oidc_clients WHERE id = ?1", &st);
+	int rc, r = prep(tx, ST_OIDC_CLIENT_GET, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -209,7 +198,7 @@ int store_oidc_client_get(store_tx_t *tx, const char *id, store_oidc_client_t *c
 	r = rc == SQLITE_ROW	? SESAME_OK
 	    : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
 				: SESAME_ERR_STORE;
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	return r;
 }
 
@@ -222,8 +211,7 @@ int store_oidc_client_list(store_tx_t *tx, store_oidc_client_t **items, size_t *
 
 	*items = NULL;
 	*n = 0;
-	if ((r = prep(tx, "SELECT " CLIENT_COLUMNS " FROM oidc_clients ORDER BY id", &st)) !=
-	    SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_CLIENT_LIST, &st)) != SESAME_OK)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == cap) {
@@ -237,7 +225,7 @@ int store_oidc_client_list(store_tx_t *tx, store_oidc_client_t **items, size_t *
 	}
 	if (r == SESAME_OK && rc != SQLITE_DONE)
 		r = SESAME_ERR_STORE;
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	if (r != SESAME_OK) {
 		free(v);
 		return r;
@@ -252,12 +240,12 @@ int store_oidc_client_delete(store_tx_t *tx, const char *id)
 	sqlite3_stmt *st;
 	int r;
 
-	if ((r = prep(tx, "DELETE FROM oidc_grants WHERE client_id = ?1", &st)) != SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_CLIENT_DELETE, &st)) != SESAME_OK)
 		return r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if ((r = run_done(st)) != SESAME_OK)
 		return r;
-	if ((r = prep(tx, "DELETE FROM oidc_clients WHERE id = ?1", &st)) != SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_CLIENT_DELETE_2, &st)) != SESAME_OK)
 		return r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if ((r = run_done(st)) != SESAME_OK)
@@ -271,16 +259,14 @@ int store_oidc_request_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_H
 			   const char *params, int64_t now, int64_t expires)
 {
 	sqlite3_stmt *st;
-	int r = prep(tx, "DELETE FROM oidc_requests WHERE expires <= ?1", &st);
+	int r = prep(tx, ST_OIDC_REQUEST_ADD, &st);
 
 	if (r != SESAME_OK)
 		return r;
 	sqlite3_bind_int64(st, 1, now); /* the expired ones go at each new one */
 	if ((r = run_done(st)) != SESAME_OK)
 		return r;
-	if ((r = prep(tx,
-		      "INSERT INTO oidc_requests (id_hash, params, expires) VALUES (?1, ?2, ?3)",
-		      &st)) != SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_REQUEST_ADD_2, &st)) != SESAME_OK)
 		return r;
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, params, -1, SQLITE_STATIC);
@@ -292,10 +278,7 @@ int store_oidc_request_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_
 			    int64_t now, char *out, size_t outsz)
 {
 	sqlite3_stmt *st;
-	int rc, r = prep(tx,
-			 "DELETE FROM oidc_requests WHERE id_hash = ?1 AND expires > ?2"
-			 " RETURNING params",
-			 &st);
+	int rc, r = prep(tx, ST_OIDC_REQUEST_TAKE, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -310,15 +293,11 @@ int store_oidc_request_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_
 				: SESAME_ERR_STORE;
 	if (rc == SQLITE_ROW && sqlite3_step(st) != SQLITE_DONE)
 		r = SESAME_ERR_STORE;
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	return r;
 }
 
 /* ---- grants ---- */
-
-#define GRANT_COLUMNS                                                                              \
-	"g.id, g.client_id, g.user_id, u.name, u.disabled, g.sid, g.scope, g.nonce, g.factors,"    \
-	" g.auth_time, g.created, g.expires, g.revoked"
 
 static void grant_row(sqlite3_stmt *st, store_oidc_grant_t *g)
 {
@@ -341,10 +320,7 @@ static void grant_row(sqlite3_stmt *st, store_oidc_grant_t *g)
 int store_oidc_grant_add(store_tx_t *tx, store_oidc_grant_t *g)
 {
 	sqlite3_stmt *st;
-	int r = prep(tx,
-		     "INSERT INTO oidc_grants (client_id, user_id, sid, scope, nonce, factors,"
-		     " auth_time, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-		     &st);
+	int r = prep(tx, ST_OIDC_GRANT_ADD, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -366,10 +342,7 @@ int store_oidc_grant_add(store_tx_t *tx, store_oidc_grant_t *g)
 int store_oidc_grant_get(store_tx_t *tx, int64_t id, store_oidc_grant_t *g)
 {
 	sqlite3_stmt *st;
-	int rc, r = prep(tx,
-			 "SELECT " GRANT_COLUMNS " FROM oidc_grants g JOIN users u"
-			 " ON u.id = g.user_id WHERE g.id = ?1",
-			 &st);
+	int rc, r = prep(tx, ST_OIDC_GRANT_GET, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -380,21 +353,21 @@ int store_oidc_grant_get(store_tx_t *tx, int64_t id, store_oidc_grant_t *g)
 	r = rc == SQLITE_ROW	? SESAME_OK
 	    : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
 				: SESAME_ERR_STORE;
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	return r;
 }
 
 int store_oidc_grant_revoke(store_tx_t *tx, int64_t id)
 {
 	sqlite3_stmt *st;
-	int r = prep(tx, "UPDATE oidc_grants SET revoked = 1 WHERE id = ?1", &st);
+	int r = prep(tx, ST_OIDC_GRANT_REVOKE, &st);
 
 	if (r != SESAME_OK)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
 	if ((r = run_done(st)) != SESAME_OK)
 		return r;
-	if ((r = prep(tx, "DELETE FROM oidc_tokens WHERE grant_id = ?1", &st)) != SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_GRANT_REVOKE_2, &st)) != SESAME_OK)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
 	return run_done(st);
@@ -410,11 +383,7 @@ int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
 
 	*items = NULL;
 	*n = 0;
-	if ((r = prep(tx,
-		      "SELECT " GRANT_COLUMNS " FROM oidc_grants g JOIN users u"
-		      " ON u.id = g.user_id WHERE g.user_id = ?1"
-		      " AND (?2 IS NULL OR g.sid = ?2) ORDER BY g.id",
-		      &st)) != SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_GRANT_LIST, &st)) != SESAME_OK)
 		return r;
 	sqlite3_bind_int64(st, 1, user_id);
 	if (sid)
@@ -433,7 +402,7 @@ int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
 	}
 	if (r == SESAME_OK && rc != SQLITE_DONE)
 		r = SESAME_ERR_STORE;
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	if (r != SESAME_OK) {
 		free(v);
 		return r;
@@ -445,12 +414,7 @@ int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
 
 int store_oidc_purge(store_tx_t *tx, int64_t now)
 {
-	static const char *const sql[] = {
-	    /* a spent code is kept until it expires: its reuse must still be seen */
-	    "DELETE FROM oidc_codes WHERE expires < ?1",
-	    "DELETE FROM oidc_tokens WHERE expires < ?1",
-	    "DELETE FROM oidc_grants WHERE expires < ?1",
-	};
+	static const int sql[] = {ST_OIDC_PURGE, ST_OIDC_PURGE_2, ST_OIDC_PURGE_3};
 	sqlite3_stmt *st;
 	int r;
 
@@ -471,11 +435,7 @@ int store_oidc_code_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH
 			int64_t expires)
 {
 	sqlite3_stmt *st;
-	int r =
-	    prep(tx,
-		 "INSERT INTO oidc_codes (code_hash, grant_id, redirect_uri, challenge, expires)"
-		 " VALUES (?1, ?2, ?3, ?4, ?5)",
-		 &st);
+	int r = prep(tx, ST_OIDC_CODE_ADD, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -491,10 +451,7 @@ int store_oidc_code_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HAS
 			 int64_t *grant_id, char *redirect_uri, char *challenge, int64_t *expires)
 {
 	sqlite3_stmt *st;
-	int rc, r = prep(tx,
-			 "UPDATE oidc_codes SET used = 1 WHERE code_hash = ?1 AND used = 0"
-			 " RETURNING grant_id, redirect_uri, challenge, expires",
-			 &st);
+	int rc, r = prep(tx, ST_OIDC_CODE_TAKE, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -506,21 +463,20 @@ int store_oidc_code_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HAS
 		copy_text(challenge, STORE_OIDC_MAX_CHALLENGE + 1, st, 2);
 		*expires = sqlite3_column_int64(st, 3);
 		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		oidc_stmt_end(st);
 		return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
 	}
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	if (rc != SQLITE_DONE)
 		return SESAME_ERR_STORE;
 	/* nothing spent: unknown, or spent before (a replay) */
-	if ((r = prep(tx, "SELECT grant_id FROM oidc_codes WHERE code_hash = ?1", &st)) !=
-	    SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_CODE_TAKE_2, &st)) != SESAME_OK)
 		return r;
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*grant_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	return rc == SQLITE_ROW	   ? SESAME_ERR_REPLAY
 	       : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
 				   : SESAME_ERR_STORE;
@@ -532,10 +488,7 @@ int store_oidc_token_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HAS
 			 int64_t grant_id, int kind, int64_t expires)
 {
 	sqlite3_stmt *st;
-	int r = prep(tx,
-		     "INSERT INTO oidc_tokens (token_hash, grant_id, kind, expires)"
-		     " VALUES (?1, ?2, ?3, ?4)",
-		     &st);
+	int r = prep(tx, ST_OIDC_TOKEN_ADD, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -550,11 +503,7 @@ int store_oidc_token_get(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HAS
 			 int64_t now, int64_t *grant_id, int64_t *expires)
 {
 	sqlite3_stmt *st;
-	int rc, r = prep(tx,
-			 "SELECT t.grant_id, t.expires FROM oidc_tokens t JOIN oidc_grants g"
-			 " ON g.id = t.grant_id WHERE t.token_hash = ?1 AND t.kind = ?2"
-			 " AND t.used = 0 AND t.expires > ?3 AND g.revoked = 0",
-			 &st);
+	int rc, r = prep(tx, ST_OIDC_TOKEN_GET, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -566,7 +515,7 @@ int store_oidc_token_get(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HAS
 		*grant_id = sqlite3_column_int64(st, 0);
 		*expires = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	return rc == SQLITE_ROW	   ? SESAME_OK
 	       : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
 				   : SESAME_ERR_STORE;
@@ -576,11 +525,7 @@ int store_oidc_token_spend(store_tx_t *tx, const unsigned char hash[STORE_OIDC_H
 			   int64_t now, int64_t *grant_id)
 {
 	sqlite3_stmt *st;
-	int rc, r = prep(tx,
-			 "UPDATE oidc_tokens SET used = 1 WHERE token_hash = ?1 AND kind = 2"
-			 " AND used = 0 AND expires > ?2 AND grant_id IN"
-			 " (SELECT id FROM oidc_grants WHERE revoked = 0) RETURNING grant_id",
-			 &st);
+	int rc, r = prep(tx, ST_OIDC_TOKEN_SPEND, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -590,22 +535,19 @@ int store_oidc_token_spend(store_tx_t *tx, const unsigned char hash[STORE_OIDC_H
 	if (rc == SQLITE_ROW) {
 		*grant_id = sqlite3_column_int64(st, 0);
 		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		oidc_stmt_end(st);
 		return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
 	}
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	if (rc != SQLITE_DONE)
 		return SESAME_ERR_STORE;
-	if ((r = prep(tx,
-		      "SELECT grant_id FROM oidc_tokens WHERE token_hash = ?1 AND kind = 2"
-		      " AND used = 1",
-		      &st)) != SESAME_OK)
+	if ((r = prep(tx, ST_OIDC_TOKEN_SPEND_2, &st)) != SESAME_OK)
 		return r;
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*grant_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	return rc == SQLITE_ROW	   ? SESAME_ERR_REPLAY
 	       : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
 				   : SESAME_ERR_STORE;
@@ -615,9 +557,7 @@ int store_oidc_token_delete(store_tx_t *tx, const unsigned char hash[STORE_OIDC_
 			    int64_t *grant_id, int *kind)
 {
 	sqlite3_stmt *st;
-	int rc,
-	    r = prep(tx, "DELETE FROM oidc_tokens WHERE token_hash = ?1 RETURNING grant_id, kind",
-		     &st);
+	int rc, r = prep(tx, ST_OIDC_TOKEN_DELETE, &st);
 
 	if (r != SESAME_OK)
 		return r;
@@ -629,9 +569,9 @@ int store_oidc_token_delete(store_tx_t *tx, const unsigned char hash[STORE_OIDC_
 		if (kind)
 			*kind = sqlite3_column_int(st, 1);
 		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		oidc_stmt_end(st);
 		return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
 	}
-	sqlite3_finalize(st);
+	oidc_stmt_end(st);
 	return rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND : SESAME_ERR_STORE;
 }

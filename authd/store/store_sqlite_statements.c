@@ -2,6 +2,15 @@
  * (store_sqlite_int.h). */
 #include "store_sqlite_int.h"
 
+/* columns of the OpenID Connect tables, in the order their readers take them */
+#define CLIENT_COLUMNS                                                                             \
+	"id, secret_hash, auth_method, redirect_uris, backchannel_logout_uri, require,"            \
+	" signing_alg, created"
+
+#define GRANT_COLUMNS                                                                              \
+	"g.id, g.client_id, g.user_id, u.name, u.disabled, g.sid, g.scope, g.nonce, g.factors,"    \
+	" g.auth_time, g.created, g.expires, g.revoked"
+
 const char *const store_sqlite_statements[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
@@ -139,4 +148,56 @@ const char *const store_sqlite_statements[ST__COUNT] = {
     [ST_HANDOFF_PURGE] = "DELETE FROM handoffs WHERE expires < ?1",
 #undef HANDOFF_COLUMNS
 #undef WA_COLUMNS
+
+    /* the OpenID Connect provider (store_sqlite_oidc.c) */
+    [ST_OIDC_KEY_SHIFT] = "DELETE FROM oidc_keys WHERE alg = ?1 AND state = 2",
+    [ST_OIDC_KEY_SHIFT_2] = "UPDATE oidc_keys SET state = 2 WHERE alg = ?1 AND state = 1",
+    [ST_OIDC_KEY_SHIFT_3] = "UPDATE oidc_keys SET state = 1 WHERE alg = ?1 AND state = 0",
+    [ST_OIDC_PURGE] = "DELETE FROM oidc_codes WHERE expires < ?1",
+    [ST_OIDC_PURGE_2] = "DELETE FROM oidc_tokens WHERE expires < ?1",
+    [ST_OIDC_PURGE_3] = "DELETE FROM oidc_grants WHERE expires < ?1",
+    [ST_OIDC_KEY_ADD] = "INSERT INTO oidc_keys (kid, alg, state, created, public_jwk, sealed)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_OIDC_KEY_LIST] = "SELECT kid, alg, state, created, public_jwk, sealed FROM oidc_keys"
+			 " ORDER BY alg, state, created",
+    [ST_OIDC_CLIENT_ADD] = "INSERT INTO oidc_clients (" CLIENT_COLUMNS ") VALUES"
+			   " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+    [ST_OIDC_CLIENT_GET] = "SELECT " CLIENT_COLUMNS " FROM oidc_clients WHERE id = ?1",
+    [ST_OIDC_CLIENT_LIST] = "SELECT " CLIENT_COLUMNS " FROM oidc_clients ORDER BY id",
+    [ST_OIDC_CLIENT_DELETE] = "DELETE FROM oidc_grants WHERE client_id = ?1",
+    [ST_OIDC_CLIENT_DELETE_2] = "DELETE FROM oidc_clients WHERE id = ?1",
+    [ST_OIDC_REQUEST_ADD] = "DELETE FROM oidc_requests WHERE expires <= ?1",
+    [ST_OIDC_REQUEST_ADD_2] =
+	"INSERT INTO oidc_requests (id_hash, params, expires) VALUES (?1, ?2, ?3)",
+    [ST_OIDC_REQUEST_TAKE] = "DELETE FROM oidc_requests WHERE id_hash = ?1 AND expires > ?2"
+			     " RETURNING params",
+    [ST_OIDC_GRANT_ADD] =
+	"INSERT INTO oidc_grants (client_id, user_id, sid, scope, nonce, factors,"
+	" auth_time, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_OIDC_GRANT_GET] = "SELECT " GRANT_COLUMNS " FROM oidc_grants g JOIN users u"
+			  " ON u.id = g.user_id WHERE g.id = ?1",
+    [ST_OIDC_GRANT_REVOKE] = "UPDATE oidc_grants SET revoked = 1 WHERE id = ?1",
+    [ST_OIDC_GRANT_REVOKE_2] = "DELETE FROM oidc_tokens WHERE grant_id = ?1",
+    [ST_OIDC_GRANT_LIST] = "SELECT " GRANT_COLUMNS " FROM oidc_grants g JOIN users u"
+			   " ON u.id = g.user_id WHERE g.user_id = ?1"
+			   " AND (?2 IS NULL OR g.sid = ?2) ORDER BY g.id",
+    [ST_OIDC_CODE_ADD] =
+	"INSERT INTO oidc_codes (code_hash, grant_id, redirect_uri, challenge, expires)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_OIDC_CODE_TAKE] = "UPDATE oidc_codes SET used = 1 WHERE code_hash = ?1 AND used = 0"
+			  " RETURNING grant_id, redirect_uri, challenge, expires",
+    [ST_OIDC_CODE_TAKE_2] = "SELECT grant_id FROM oidc_codes WHERE code_hash = ?1",
+    [ST_OIDC_TOKEN_ADD] = "INSERT INTO oidc_tokens (token_hash, grant_id, kind, expires)"
+			  " VALUES (?1, ?2, ?3, ?4)",
+    [ST_OIDC_TOKEN_GET] = "SELECT t.grant_id, t.expires FROM oidc_tokens t JOIN oidc_grants g"
+			  " ON g.id = t.grant_id WHERE t.token_hash = ?1 AND t.kind = ?2"
+			  " AND t.used = 0 AND t.expires > ?3 AND g.revoked = 0",
+    [ST_OIDC_TOKEN_SPEND] = "UPDATE oidc_tokens SET used = 1 WHERE token_hash = ?1 AND kind = 2"
+			    " AND used = 0 AND expires > ?2 AND grant_id IN"
+			    " (SELECT id FROM oidc_grants WHERE revoked = 0) RETURNING grant_id",
+    [ST_OIDC_TOKEN_SPEND_2] = "SELECT grant_id FROM oidc_tokens WHERE token_hash = ?1 AND kind = 2"
+			      " AND used = 1",
+    [ST_OIDC_TOKEN_DELETE] =
+	"DELETE FROM oidc_tokens WHERE token_hash = ?1 RETURNING grant_id, kind",
+    [ST_OIDC_KEY_RESEAL] = "UPDATE oidc_keys SET sealed = ?2 WHERE kid = ?1",
 };

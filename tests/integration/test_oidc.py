@@ -609,3 +609,40 @@ class OidcOff(WebCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OidcKeyRotation(OidcCase):
+    """A master key rotation covers the signing keys: `key status` counts
+    them, `key retire` refuses while one is sealed under the old version,
+    `key reseal` moves them, and the daemon restarted with the new version
+    alone publishes the same keys and signs ID tokens that verify."""
+
+    def test_reseal_covers_signing_keys(self):
+        d = self.daemon
+        kids = sorted(k["kid"] for k in self.jwks()["keys"])
+        rc, out, err = self.ctl("--json", "key", "status")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["sealed"],
+                         [{"version": 1, "count": len(kids), "loaded": True}])
+        d.stop()
+        rc, out, err = self.ctl("key", "rotate", d.key)
+        self.assertEqual(rc, 0, err)
+        d.start(init=False)
+        rc, out, err = self.ctl("key", "retire", "1", d.key)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("still sealed under key version 1", err)
+        rc, out, err = self.ctl("--json", "key", "reseal")
+        self.assertEqual(json.loads(out), {"current": 2, "resealed": len(kids), "unreadable": 0})
+        rc, out, err = self.ctl("--json", "key", "status")
+        self.assertEqual(json.loads(out)["sealed"],
+                         [{"version": 2, "count": len(kids), "loaded": True}])
+        rc, out, err = self.ctl("key", "retire", "1", d.key)
+        self.assertEqual(rc, 0, err)
+        d.stop()
+        d.start(init=False)
+        self.assertEqual(sorted(k["kid"] for k in self.jwks()["keys"]), kids)
+        b, location, q = self.signed_in_browser("rot-alice")
+        resp, tok = self.code_grant(self.callback(location, q)["code"])
+        self.assertEqual(resp.status, 200, tok)
+        _, claims = verify_jwt(tok["id_token"], self.jwks())
+        self.assertEqual(claims["sub"], "rot-alice")
