@@ -5,24 +5,29 @@
 
 #include "store_sqlite_int.h"
 
-/* The shared statement id of tx's connection (store_sqlite_statements.c). */
-static int prep(store_tx_t *tx, int id, sqlite3_stmt **st)
+/* After the row of an UPDATE/DELETE ... RETURNING was read: the statement
+ * run to its end (the change is made then), then reset. */
+static int returned(sqlite3_stmt *st)
 {
-	*st = tx->c->st[id];
-	return SESAME_OK;
+	int rc = sqlite3_step(st);
+
+	return stmt_end(st, rc, rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE);
 }
 
-/* Runs a statement that returns no rows, then resets it. */
-static int run_done(sqlite3_stmt *st)
+/* A conditional spend changed nothing: SESAME_ERR_REPLAY (with the row's
+ * grant) when the code or token was spent before, SESAME_ERR_NOT_FOUND when
+ * there is none. */
+static int spent_before(store_tx_t *tx, int id, const unsigned char hash[STORE_OIDC_HASH_LEN],
+			int64_t *grant_id)
 {
-	return step_done(st);
-}
+	sqlite3_stmt *st = tx->c->st[id];
+	int rc;
 
-/* Ends a statement that returned rows: reset, bindings cleared. */
-static void oidc_stmt_end(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*grant_id = sqlite3_column_int64(st, 0);
+	return stmt_end(st, rc, rc == SQLITE_ROW ? SESAME_ERR_REPLAY : SESAME_ERR_NOT_FOUND);
 }
 
 /* A blob column into dst of at most max bytes; -1 when longer. */
@@ -42,18 +47,14 @@ static int copy_blob(unsigned char *dst, size_t max, size_t *len, sqlite3_stmt *
 
 int store_oidc_key_add(store_tx_t *tx, const store_oidc_key_t *k)
 {
-	sqlite3_stmt *st;
-	int r = prep(tx, ST_OIDC_KEY_ADD, &st);
-
-	if (r != SESAME_OK)
-		return r;
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_KEY_ADD];
 	sqlite3_bind_text(st, 1, k->kid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, k->alg, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, k->state);
 	sqlite3_bind_int64(st, 4, k->created);
 	sqlite3_bind_text(st, 5, k->public_jwk, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, k->sealed, (int)k->sealed_len, SQLITE_STATIC);
-	return run_done(st);
+	return step_done(st);
 }
 
 int store_oidc_key_list(store_tx_t *tx, store_oidc_key_t **items, size_t *n)
@@ -61,12 +62,11 @@ int store_oidc_key_list(store_tx_t *tx, store_oidc_key_t **items, size_t *n)
 	store_oidc_key_t *v = NULL, *nv;
 	size_t cap = 0, count = 0;
 	sqlite3_stmt *st;
-	int rc, r;
+	int rc, r = SESAME_OK;
 
 	*items = NULL;
 	*n = 0;
-	if ((r = prep(tx, ST_OIDC_KEY_LIST, &st)) != SESAME_OK)
-		return r;
+	st = tx->c->st[ST_OIDC_KEY_LIST];
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_oidc_key_t *k;
 		if (count == cap) {
@@ -87,11 +87,7 @@ int store_oidc_key_list(store_tx_t *tx, store_oidc_key_t **items, size_t *n)
 			continue; /* not ours: skipped */
 		count++;
 	}
-	if (r == SESAME_OK && rc != SQLITE_DONE) {
-		log_err("store: oidc_keys: %s", sqlite3_errstr(rc));
-		r = SESAME_ERR_STORE;
-	}
-	oidc_stmt_end(st);
+	r = stmt_end(st, rc, r);
 	if (r != SESAME_OK) {
 		free(v);
 		return r;
@@ -108,10 +104,9 @@ int store_oidc_key_shift(store_tx_t *tx, const char *alg)
 	int r;
 
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		if ((r = prep(tx, sql[i], &st)) != SESAME_OK)
-			return r;
+		st = tx->c->st[sql[i]];
 		sqlite3_bind_text(st, 1, alg, -1, SQLITE_STATIC);
-		if ((r = run_done(st)) != SESAME_OK)
+		if ((r = step_done(st)) != SESAME_OK)
 			return r;
 	}
 	return SESAME_OK;
@@ -166,8 +161,7 @@ int store_oidc_client_add(store_tx_t *tx, const store_oidc_client_t *c)
 			return SESAME_ERR_INVALID_ARGUMENT;
 		used += (size_t)k;
 	}
-	if ((r = prep(tx, ST_OIDC_CLIENT_ADD, &st)) != SESAME_OK)
-		return r;
+	st = tx->c->st[ST_OIDC_CLIENT_ADD];
 	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
 	if (c->has_secret)
 		sqlite3_bind_blob(st, 2, c->secret_hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
@@ -179,27 +173,21 @@ int store_oidc_client_add(store_tx_t *tx, const store_oidc_client_t *c)
 	sqlite3_bind_text(st, 6, c->require, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, c->signing_alg, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, c->created);
-	if ((r = run_done(st)) != SESAME_OK)
+	if ((r = step_done(st)) != SESAME_OK)
 		return r;
 	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_CONFLICT;
 }
 
 int store_oidc_client_get(store_tx_t *tx, const char *id, store_oidc_client_t *c)
 {
-	sqlite3_stmt *st;
-	int rc, r = prep(tx, ST_OIDC_CLIENT_GET, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_CLIENT_GET];
+	int rc;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		client_row(st, c);
-	r = rc == SQLITE_ROW	? SESAME_OK
-	    : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
-				: SESAME_ERR_STORE;
-	oidc_stmt_end(st);
-	return r;
+	return row_end(st, rc);
 }
 
 int store_oidc_client_list(store_tx_t *tx, store_oidc_client_t **items, size_t *n)
@@ -207,12 +195,11 @@ int store_oidc_client_list(store_tx_t *tx, store_oidc_client_t **items, size_t *
 	store_oidc_client_t *v = NULL, *nv;
 	size_t cap = 0, count = 0;
 	sqlite3_stmt *st;
-	int rc, r;
+	int rc, r = SESAME_OK;
 
 	*items = NULL;
 	*n = 0;
-	if ((r = prep(tx, ST_OIDC_CLIENT_LIST, &st)) != SESAME_OK)
-		return r;
+	st = tx->c->st[ST_OIDC_CLIENT_LIST];
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == cap) {
 			if ((nv = grow_array(v, &cap, sizeof(*v))) == NULL) {
@@ -223,9 +210,7 @@ int store_oidc_client_list(store_tx_t *tx, store_oidc_client_t **items, size_t *
 		}
 		client_row(st, &v[count++]);
 	}
-	if (r == SESAME_OK && rc != SQLITE_DONE)
-		r = SESAME_ERR_STORE;
-	oidc_stmt_end(st);
+	r = stmt_end(st, rc, r);
 	if (r != SESAME_OK) {
 		free(v);
 		return r;
@@ -240,15 +225,13 @@ int store_oidc_client_delete(store_tx_t *tx, const char *id)
 	sqlite3_stmt *st;
 	int r;
 
-	if ((r = prep(tx, ST_OIDC_CLIENT_DELETE, &st)) != SESAME_OK)
-		return r;
+	st = tx->c->st[ST_OIDC_CLIENT_DELETE];
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((r = run_done(st)) != SESAME_OK)
+	if ((r = step_done(st)) != SESAME_OK)
 		return r;
-	if ((r = prep(tx, ST_OIDC_CLIENT_DELETE_2, &st)) != SESAME_OK)
-		return r;
+	st = tx->c->st[ST_OIDC_CLIENT_DELETE_2];
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((r = run_done(st)) != SESAME_OK)
+	if ((r = step_done(st)) != SESAME_OK)
 		return r;
 	return sqlite3_changes(tx->c->db) == 1 ? SESAME_OK : SESAME_ERR_NOT_FOUND;
 }
@@ -258,43 +241,33 @@ int store_oidc_client_delete(store_tx_t *tx, const char *id)
 int store_oidc_request_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
 			   const char *params, int64_t now, int64_t expires)
 {
-	sqlite3_stmt *st;
-	int r = prep(tx, ST_OIDC_REQUEST_ADD, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_REQUEST_ADD];
+	int r;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_int64(st, 1, now); /* the expired ones go at each new one */
-	if ((r = run_done(st)) != SESAME_OK)
+	if ((r = step_done(st)) != SESAME_OK)
 		return r;
-	if ((r = prep(tx, ST_OIDC_REQUEST_ADD_2, &st)) != SESAME_OK)
-		return r;
+	st = tx->c->st[ST_OIDC_REQUEST_ADD_2];
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, params, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, expires);
-	return run_done(st);
+	return step_done(st);
 }
 
 int store_oidc_request_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
 			    int64_t now, char *out, size_t outsz)
 {
-	sqlite3_stmt *st;
-	int rc, r = prep(tx, ST_OIDC_REQUEST_TAKE, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_REQUEST_TAKE];
+	int rc;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		copy_text(out, outsz, st, 0);
-	/* RETURNING: the delete is done when the statement ends */
-	r = rc == SQLITE_ROW	? SESAME_OK
-	    : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
-				: SESAME_ERR_STORE;
-	if (rc == SQLITE_ROW && sqlite3_step(st) != SQLITE_DONE)
-		r = SESAME_ERR_STORE;
-	oidc_stmt_end(st);
-	return r;
+		return returned(st);
+	}
+	return row_end(st, rc);
 }
 
 /* ---- grants ---- */
@@ -319,11 +292,9 @@ static void grant_row(sqlite3_stmt *st, store_oidc_grant_t *g)
 
 int store_oidc_grant_add(store_tx_t *tx, store_oidc_grant_t *g)
 {
-	sqlite3_stmt *st;
-	int r = prep(tx, ST_OIDC_GRANT_ADD, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_GRANT_ADD];
+	int r;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_text(st, 1, g->client_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, g->user_id);
 	sqlite3_bind_text(st, 3, g->sid, -1, SQLITE_STATIC);
@@ -333,7 +304,7 @@ int store_oidc_grant_add(store_tx_t *tx, store_oidc_grant_t *g)
 	sqlite3_bind_int64(st, 7, g->auth_time);
 	sqlite3_bind_int64(st, 8, g->created);
 	sqlite3_bind_int64(st, 9, g->expires);
-	if ((r = run_done(st)) != SESAME_OK)
+	if ((r = step_done(st)) != SESAME_OK)
 		return r;
 	g->id = sqlite3_last_insert_rowid(tx->c->db);
 	return SESAME_OK;
@@ -341,36 +312,27 @@ int store_oidc_grant_add(store_tx_t *tx, store_oidc_grant_t *g)
 
 int store_oidc_grant_get(store_tx_t *tx, int64_t id, store_oidc_grant_t *g)
 {
-	sqlite3_stmt *st;
-	int rc, r = prep(tx, ST_OIDC_GRANT_GET, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_GRANT_GET];
+	int rc;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		grant_row(st, g);
-	r = rc == SQLITE_ROW	? SESAME_OK
-	    : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
-				: SESAME_ERR_STORE;
-	oidc_stmt_end(st);
-	return r;
+	return row_end(st, rc);
 }
 
 int store_oidc_grant_revoke(store_tx_t *tx, int64_t id)
 {
-	sqlite3_stmt *st;
-	int r = prep(tx, ST_OIDC_GRANT_REVOKE, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_GRANT_REVOKE];
+	int r;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_int64(st, 1, id);
-	if ((r = run_done(st)) != SESAME_OK)
+	if ((r = step_done(st)) != SESAME_OK)
 		return r;
-	if ((r = prep(tx, ST_OIDC_GRANT_REVOKE_2, &st)) != SESAME_OK)
-		return r;
+	st = tx->c->st[ST_OIDC_GRANT_REVOKE_2];
 	sqlite3_bind_int64(st, 1, id);
-	return run_done(st);
+	return step_done(st);
 }
 
 int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
@@ -379,12 +341,11 @@ int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
 	store_oidc_grant_t *v = NULL, *nv;
 	size_t cap = 0, count = 0;
 	sqlite3_stmt *st;
-	int rc, r;
+	int rc, r = SESAME_OK;
 
 	*items = NULL;
 	*n = 0;
-	if ((r = prep(tx, ST_OIDC_GRANT_LIST, &st)) != SESAME_OK)
-		return r;
+	st = tx->c->st[ST_OIDC_GRANT_LIST];
 	sqlite3_bind_int64(st, 1, user_id);
 	if (sid)
 		sqlite3_bind_text(st, 2, sid, -1, SQLITE_STATIC);
@@ -400,9 +361,7 @@ int store_oidc_grant_list(store_tx_t *tx, int64_t user_id, const char *sid,
 		}
 		grant_row(st, &v[count++]);
 	}
-	if (r == SESAME_OK && rc != SQLITE_DONE)
-		r = SESAME_ERR_STORE;
-	oidc_stmt_end(st);
+	r = stmt_end(st, rc, r);
 	if (r != SESAME_OK) {
 		free(v);
 		return r;
@@ -419,10 +378,9 @@ int store_oidc_purge(store_tx_t *tx, int64_t now)
 	int r;
 
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		if ((r = prep(tx, sql[i], &st)) != SESAME_OK)
-			return r;
+		st = tx->c->st[sql[i]];
 		sqlite3_bind_int64(st, 1, now);
-		if ((r = run_done(st)) != SESAME_OK)
+		if ((r = step_done(st)) != SESAME_OK)
 			return r;
 	}
 	return SESAME_OK;
@@ -434,27 +392,21 @@ int store_oidc_code_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH
 			int64_t grant_id, const char *redirect_uri, const char *challenge,
 			int64_t expires)
 {
-	sqlite3_stmt *st;
-	int r = prep(tx, ST_OIDC_CODE_ADD, &st);
-
-	if (r != SESAME_OK)
-		return r;
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_CODE_ADD];
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, grant_id);
 	sqlite3_bind_text(st, 3, redirect_uri, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, challenge, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, expires);
-	return run_done(st);
+	return step_done(st);
 }
 
 int store_oidc_code_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
 			 int64_t *grant_id, char *redirect_uri, char *challenge, int64_t *expires)
 {
-	sqlite3_stmt *st;
-	int rc, r = prep(tx, ST_OIDC_CODE_TAKE, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_CODE_TAKE];
+	int rc;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -462,24 +414,11 @@ int store_oidc_code_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HAS
 		copy_text(redirect_uri, STORE_OIDC_MAX_URI + 1, st, 1);
 		copy_text(challenge, STORE_OIDC_MAX_CHALLENGE + 1, st, 2);
 		*expires = sqlite3_column_int64(st, 3);
-		rc = sqlite3_step(st);
-		oidc_stmt_end(st);
-		return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
+		return returned(st);
 	}
-	oidc_stmt_end(st);
-	if (rc != SQLITE_DONE)
+	if (stmt_end(st, rc, SESAME_OK) != SESAME_OK) /* DONE: nothing was spent */
 		return SESAME_ERR_STORE;
-	/* nothing spent: unknown, or spent before (a replay) */
-	if ((r = prep(tx, ST_OIDC_CODE_TAKE_2, &st)) != SESAME_OK)
-		return r;
-	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*grant_id = sqlite3_column_int64(st, 0);
-	oidc_stmt_end(st);
-	return rc == SQLITE_ROW	   ? SESAME_ERR_REPLAY
-	       : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
-				   : SESAME_ERR_STORE;
+	return spent_before(tx, ST_OIDC_CODE_TAKE_2, hash, grant_id);
 }
 
 /* ---- tokens ---- */
@@ -487,26 +426,20 @@ int store_oidc_code_take(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HAS
 int store_oidc_token_add(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
 			 int64_t grant_id, int kind, int64_t expires)
 {
-	sqlite3_stmt *st;
-	int r = prep(tx, ST_OIDC_TOKEN_ADD, &st);
-
-	if (r != SESAME_OK)
-		return r;
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_TOKEN_ADD];
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, grant_id);
 	sqlite3_bind_int(st, 3, kind);
 	sqlite3_bind_int64(st, 4, expires);
-	return run_done(st);
+	return step_done(st);
 }
 
 int store_oidc_token_get(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN], int kind,
 			 int64_t now, int64_t *grant_id, int64_t *expires)
 {
-	sqlite3_stmt *st;
-	int rc, r = prep(tx, ST_OIDC_TOKEN_GET, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_TOKEN_GET];
+	int rc;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, kind);
 	sqlite3_bind_int64(st, 3, now);
@@ -515,52 +448,33 @@ int store_oidc_token_get(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HAS
 		*grant_id = sqlite3_column_int64(st, 0);
 		*expires = sqlite3_column_int64(st, 1);
 	}
-	oidc_stmt_end(st);
-	return rc == SQLITE_ROW	   ? SESAME_OK
-	       : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
-				   : SESAME_ERR_STORE;
+	return row_end(st, rc);
 }
 
 int store_oidc_token_spend(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
 			   int64_t now, int64_t *grant_id)
 {
-	sqlite3_stmt *st;
-	int rc, r = prep(tx, ST_OIDC_TOKEN_SPEND, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_TOKEN_SPEND];
+	int rc;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*grant_id = sqlite3_column_int64(st, 0);
-		rc = sqlite3_step(st);
-		oidc_stmt_end(st);
-		return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
+		return returned(st);
 	}
-	oidc_stmt_end(st);
-	if (rc != SQLITE_DONE)
+	if (stmt_end(st, rc, SESAME_OK) != SESAME_OK) /* DONE: nothing was spent */
 		return SESAME_ERR_STORE;
-	if ((r = prep(tx, ST_OIDC_TOKEN_SPEND_2, &st)) != SESAME_OK)
-		return r;
-	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*grant_id = sqlite3_column_int64(st, 0);
-	oidc_stmt_end(st);
-	return rc == SQLITE_ROW	   ? SESAME_ERR_REPLAY
-	       : rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND
-				   : SESAME_ERR_STORE;
+	return spent_before(tx, ST_OIDC_TOKEN_SPEND_2, hash, grant_id);
 }
 
 int store_oidc_token_delete(store_tx_t *tx, const unsigned char hash[STORE_OIDC_HASH_LEN],
 			    int64_t *grant_id, int *kind)
 {
-	sqlite3_stmt *st;
-	int rc, r = prep(tx, ST_OIDC_TOKEN_DELETE, &st);
+	sqlite3_stmt *st = tx->c->st[ST_OIDC_TOKEN_DELETE];
+	int rc;
 
-	if (r != SESAME_OK)
-		return r;
 	sqlite3_bind_blob(st, 1, hash, STORE_OIDC_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -568,10 +482,7 @@ int store_oidc_token_delete(store_tx_t *tx, const unsigned char hash[STORE_OIDC_
 			*grant_id = sqlite3_column_int64(st, 0);
 		if (kind)
 			*kind = sqlite3_column_int(st, 1);
-		rc = sqlite3_step(st);
-		oidc_stmt_end(st);
-		return rc == SQLITE_DONE ? SESAME_OK : SESAME_ERR_STORE;
+		return returned(st);
 	}
-	oidc_stmt_end(st);
-	return rc == SQLITE_DONE ? SESAME_ERR_NOT_FOUND : SESAME_ERR_STORE;
+	return stmt_end(st, rc, SESAME_ERR_NOT_FOUND);
 }
