@@ -118,41 +118,53 @@ static int usercode_make(size_t n, char (*text)[USERCODE_TEXT_LEN],
 	return r;
 }
 
-struct generate_ctx {
+/* A new set of codes of one kind for a user: the old set is void (a
+ * recovery set, or the previous one-time login code), the expired codes of
+ * everyone go, durable, audited. */
+struct replace_ctx {
 	const char *user, *service, *rhost;
-	int64_t now;
-	unsigned char (*hashes)[STORE_CODE_HASH_LEN];
+	int64_t now, expires; /* expires 0: never */
+	store_code_kind_t kind;
+	const unsigned char (*hashes)[STORE_CODE_HASH_LEN];
+	size_t n;
+	const char *factor, *reason; /* of the audit event */
 	int found;
 };
 
-static int generate_tx(store_tx_t *tx, void *arg)
+static int replace_tx(store_tx_t *tx, void *arg)
 {
-	struct generate_ctx *c = arg;
+	struct replace_ctx *c = arg;
 	store_user_t u;
 	int r = store_user_get(tx, c->user, &u);
 
 	c->found = r == SESAME_OK;
 	if (r == SESAME_ERR_NOT_FOUND)
 		return SESAME_OK;
-	if (r != SESAME_OK ||
-	    (r = store_codes_replace(tx, u.id, STORE_CODE_RECOVERY,
-				     (const unsigned char(*)[STORE_CODE_HASH_LEN])c->hashes,
-				     USERCODE_RECOVERY_COUNT, c->now, 0)) != SESAME_OK)
+	if (r != SESAME_OK || (r = store_codes_purge(tx, c->now)) != SESAME_OK ||
+	    (r = store_codes_replace(tx, u.id, c->kind, c->hashes, c->n, c->now, c->expires)) !=
+		SESAME_OK)
 		return r;
-	store_tx_durable(tx); /* the old set must not come back */
-	return audit_record(tx, c->now, c->user, c->service, c->rhost, "recovery", "ok",
-			    "generate");
+	store_tx_durable(tx); /* a voided code must not come back */
+	return audit_record(tx, c->now, c->user, c->service, c->rhost, c->factor, "ok", c->reason);
 }
 
 int usercode_recovery_generate(authd_t *d, const char *user, const char *service, const char *rhost,
 			       int64_t now, char codes[USERCODE_RECOVERY_COUNT][USERCODE_TEXT_LEN])
 {
 	unsigned char hashes[USERCODE_RECOVERY_COUNT][STORE_CODE_HASH_LEN];
-	struct generate_ctx c = {user, service, rhost, now, hashes, 0};
+	struct replace_ctx c = {.user = user,
+				.service = service,
+				.rhost = rhost,
+				.now = now,
+				.kind = STORE_CODE_RECOVERY,
+				.hashes = (const unsigned char(*)[STORE_CODE_HASH_LEN])hashes,
+				.n = USERCODE_RECOVERY_COUNT,
+				.factor = "recovery",
+				.reason = "generate"};
 	int r = usercode_make(USERCODE_RECOVERY_COUNT, codes, hashes);
 
 	if (r == SESAME_OK)
-		r = store_run(d->store, generate_tx, &c);
+		r = store_run(d->store, replace_tx, &c);
 	if (r == SESAME_OK && !c.found)
 		r = SESAME_ERR_NOT_FOUND;
 	if (r != SESAME_OK)
@@ -200,48 +212,28 @@ int usercode_login_shaped(const char *in)
 	return ok;
 }
 
-struct issue_ctx {
-	const char *user, *service, *rhost;
-	int64_t now, expires;
-	unsigned char hash[STORE_CODE_HASH_LEN];
-	int found;
-};
-
-static int issue_tx(store_tx_t *tx, void *arg)
-{
-	struct issue_ctx *c = arg;
-	store_user_t u;
-	int r = store_user_get(tx, c->user, &u);
-
-	c->found = r == SESAME_OK;
-	if (r == SESAME_ERR_NOT_FOUND)
-		return SESAME_OK;
-	if (r != SESAME_OK || (r = store_codes_purge(tx, c->now)) != SESAME_OK ||
-	    (r = store_codes_replace(tx, u.id, STORE_CODE_LOGIN,
-				     (const unsigned char(*)[STORE_CODE_HASH_LEN])c->hash, 1,
-				     c->now, c->expires)) != SESAME_OK)
-		return r;
-	return audit_record(tx, c->now, c->user, c->service, c->rhost, "logincode", "ok", "issue");
-}
-
 int usercode_login_issue(authd_t *d, const char *user, const char *service, const char *rhost,
 			 int64_t now, unsigned ttl, char code[USERCODE_TEXT_LEN])
 {
-	struct issue_ctx c;
+	unsigned char hash[1][STORE_CODE_HASH_LEN];
+	struct replace_ctx c = {.user = user,
+				.service = service,
+				.rhost = rhost,
+				.now = now,
+				.expires = now + (int64_t)ttl,
+				.kind = STORE_CODE_LOGIN,
+				.hashes = (const unsigned char(*)[STORE_CODE_HASH_LEN])hash,
+				.n = 1,
+				.factor = "logincode",
+				.reason = "issue"};
 	char norm[USERCODE_LOGIN_CHARS + 1];
 	size_t t = 0;
 	int r;
 
-	memset(&c, 0, sizeof(c));
-	c.user = user;
-	c.service = service;
-	c.rhost = rhost;
-	c.now = now;
-	c.expires = now + (int64_t)ttl;
 	code[0] = '\0';
 	if ((r = usercode_random(USERCODE_LOGIN_CHARS, norm)) != SESAME_OK ||
-	    (r = usercode_digest(norm, USERCODE_LOGIN_CHARS, c.hash)) != SESAME_OK ||
-	    (r = store_run(d->store, issue_tx, &c)) != SESAME_OK)
+	    (r = usercode_digest(norm, USERCODE_LOGIN_CHARS, hash[0])) != SESAME_OK ||
+	    (r = store_run(d->store, replace_tx, &c)) != SESAME_OK)
 		goto out;
 	if (!c.found) {
 		r = SESAME_ERR_NOT_FOUND;
