@@ -30,10 +30,10 @@
 #include "store_pg.h"
 
 #define PG_POOL 8		  /* connections per daemon */
-#define PG_POOL_WAIT_MS 5000	  /* for a free connection */
+#define PG_POOL_WAIT_MS 2000	  /* for a free connection */
 #define PG_TRIES 10		  /* runs of a transaction after serialization failures */
 #define PG_MAX_PARAMS 16	  /* ?N of the statements */
-#define PG_STATEMENT_TIMEOUT "5s" /* unless the connection string sets one */
+#define PG_STATEMENT_TIMEOUT "3s" /* unless the connection string sets one */
 
 typedef struct pg_conn pg_conn_t;
 
