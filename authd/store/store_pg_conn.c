@@ -510,10 +510,13 @@ static int run_tx(pg_store_t *s, store_fn fn, void *arg, int readonly)
 		if (r == SESAME_OK) {
 			began = 1;
 			r = fn(&tx, arg);
-			if (r == SESAME_OK && !readonly && !tx.durable)
-				r = exec_cmd(c, "SET LOCAL synchronous_commit = off", NULL);
+			/* one round trip: the last command's answer is COMMIT's */
 			if (r == SESAME_OK)
-				r = exec_cmd(c, "COMMIT", "COMMIT");
+				r = exec_cmd(c,
+					     readonly || tx.durable
+						 ? "COMMIT"
+						 : "SET LOCAL synchronous_commit = off; COMMIT",
+					     "COMMIT");
 			else if (!conn_lost(c))
 				exec_cmd(c, "ROLLBACK", NULL);
 		}
