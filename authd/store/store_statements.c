@@ -1,7 +1,8 @@
 /* The SQL of every prepared statement of the store, by id (store_int.h),
  * for both backends: `?N` parameters (PostgreSQL's `$N`), "user" quoted (a
  * keyword in PostgreSQL), 0/1 integers rather than booleans, RETURNING
- * rather than last_insert_rowid(). */
+ * rather than last_insert_rowid(). PostgreSQL types a parameter from its
+ * first use: compare it with a column before `?N IS NULL`. */
 #include "store_int.h"
 
 /* columns of the OpenID Connect tables, in the order their readers take them */
@@ -130,7 +131,7 @@ const char *const store_statements[ST__COUNT] = {
 			    " ORDER BY name = ?1 DESC, id LIMIT 1",
     [ST_SESSION_SET_AUTH] = "UPDATE sessions SET factors = ?2, auth_time = ?3 WHERE id_hash = ?1",
     [ST_SESSION_DELETE_USER_EXCEPT] = "DELETE FROM sessions WHERE user_id = ?1"
-				      " AND (?2 IS NULL OR id_hash <> ?2)",
+				      " AND (id_hash <> ?2 OR ?2 IS NULL)",
     /* single-use codes (schema 8): spent by DELETE, its row count the verdict */
     [ST_CODES_DELETE_KIND] = "DELETE FROM user_codes WHERE user_id = ?1 AND kind = ?2",
     [ST_CODES_INSERT] = "INSERT INTO user_codes (user_id, kind, hash, created, expires)"
@@ -184,7 +185,7 @@ const char *const store_statements[ST__COUNT] = {
     [ST_OIDC_GRANT_REVOKE_2] = "DELETE FROM oidc_tokens WHERE grant_id = ?1",
     [ST_OIDC_GRANT_LIST] = "SELECT " GRANT_COLUMNS " FROM oidc_grants g JOIN users u"
 			   " ON u.id = g.user_id WHERE g.user_id = ?1"
-			   " AND (?2 IS NULL OR g.sid = ?2) ORDER BY g.id",
+			   " AND (g.sid = ?2 OR ?2 IS NULL) ORDER BY g.id",
     [ST_OIDC_CODE_ADD] =
 	"INSERT INTO oidc_codes (code_hash, grant_id, redirect_uri, challenge, expires)"
 	" VALUES (?1, ?2, ?3, ?4, ?5)",
