@@ -193,7 +193,8 @@ class Daemon:
     def sql(self, query, params=()):
         """Runs one statement on the daemon's database (placeholders: ?) and
         commits; returns the rows as tuples (BYTEA as bytes). Quote the
-        column "user" (a keyword in PostgreSQL)."""
+        column "user" (a keyword in PostgreSQL); a ? inside a string literal
+        would be taken for a placeholder too; RETURNING gives a row count."""
         if PG:
             import psycopg2
             conn = psycopg2.connect(self.database)
