@@ -559,7 +559,8 @@ static int apply(sesame_config_t *cfg, const char *section, const char *name, co
 	}
 	if (KEY("authd", "socket_group"))
 		return set_string(cfg->socket_group, sizeof(cfg->socket_group), v);
-	if (KEY("authd", "database"))
+	/* [store] database; [authd] database is its older name */
+	if (KEY("store", "database") || KEY("authd", "database"))
 		return set_string(cfg->database, sizeof(cfg->database), v);
 	if (KEY("authd", "master_key"))
 		return set_string(cfg->master_key, sizeof(cfg->master_key), v);

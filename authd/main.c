@@ -36,7 +36,9 @@ static void usage(FILE *f)
 		"  -c, --config FILE       configuration file (default %s;\n"
 		"                          built-in defaults when it does not exist)\n"
 		"  -s, --socket PATH       unix socket to listen on (overrides the file)\n"
-		"  -d, --database PATH     SQLite database (overrides the file)\n"
+		"  -d, --database DB       SQLite file, or PostgreSQL URI or conninfo\n"
+		"                          (postgresql://..., host=... dbname=...;\n"
+		"                          overrides the file)\n"
 		"  -k, --master-key PATH   master key file (overrides the file)\n"
 		"      --init              create the master key, the database and their\n"
 		"                          folders when missing\n"
@@ -218,6 +220,7 @@ int main(int argc, char **argv)
 	const char *log_level = NULL;
 	int init = 0, use_syslog = 0, check_only = 0, opt, level, sig, status = 1;
 	char err[512];
+	char database[512]; /* d.cfg.database as logs show it */
 	authd_t d;
 	http_server_t *http = NULL;
 	web_server_t *web = NULL;
@@ -330,14 +333,18 @@ int main(int argc, char **argv)
 	}
 	if (ratelimit_new(20.0, 40.0, &d.password_rate) != SESAME_OK)
 		goto out;
-	if (init && make_parent(d.cfg.database) != 0) {
-		log_err("cannot create the folder of %s: %s", d.cfg.database, strerror(errno));
-		goto out;
+	store_describe(d.cfg.database, database, sizeof(database));
+	if (!store_is_postgres(d.cfg.database)) {
+		if (init && make_parent(d.cfg.database) != 0) {
+			log_err("cannot create the folder of %s: %s", d.cfg.database,
+				strerror(errno));
+			goto out;
+		}
+		if (check_owner("database", d.cfg.database) != SESAME_OK)
+			goto out;
 	}
-	if (check_owner("database", d.cfg.database) != SESAME_OK)
-		goto out;
 	if (store_open(d.cfg.database, &d.store) != SESAME_OK) {
-		log_err("cannot open the database %s", d.cfg.database);
+		log_err("cannot open the database %s", database);
 		goto out;
 	}
 	if (init && make_parent(d.cfg.socket) != 0) {
@@ -356,7 +363,7 @@ int main(int argc, char **argv)
 	if (http_start(&d, &http) != SESAME_OK)
 		goto out;
 	log_info("sesame-authd %s listening on %s (database %s)", SESAME_VERSION, d.cfg.socket,
-		 d.cfg.database);
+		 database);
 	notify_ready();
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)

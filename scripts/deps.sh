@@ -4,7 +4,7 @@
 set -euo pipefail
 
 SESAME_BUILD_DEPS=(build-essential cmake pkg-config scdoc libpam0g-dev liboath-dev libssl-dev
-  libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev
+  libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libqrencode-dev
   libinih-dev libcbor-dev libzxcvbn-dev libargon2-dev libunistring-dev)
 SESAME_RUN_DEPS=(libpam-wrapper pamtester oathtool sqlite3 curl)
 SESAME_TEST_DEPS=(libcmocka-dev python3 python3-pypamtest valgrind zbar-tools util-linux

@@ -1,5 +1,6 @@
 /* The store: users, factors, throttling state and audit events. One
- * interface; the SQLite backend (store_sqlite_*.c) is the embedded default.
+ * interface, two backends: SQLite (store_sqlite_*.c), the embedded
+ * default, and PostgreSQL (store_pg_*.c), shared by several daemons.
  * The store knows nothing of policy: callers pass a function that runs
  * inside a transaction; transactions from concurrent callers are grouped
  * into one commit (one fsync) by a single writer thread.
@@ -40,8 +41,15 @@ typedef struct store store_t;
 typedef struct store_tx store_tx_t;
 typedef int (*store_fn)(store_tx_t *tx, void *arg);
 
-/* Opens (creating if needed) the database and runs schema migrations. */
-int store_open(const char *path, store_t **out);
+/* Opens (creating if needed) the database and runs schema migrations.
+ * database: a libpq URI (postgresql://...) or conninfo (key=value ...)
+ * for PostgreSQL, else the path of an SQLite file. */
+int store_open(const char *database, store_t **out);
+/* True when database names a PostgreSQL database (store_open). */
+int store_is_postgres(const char *database);
+/* database as logs may show it: the file, or PostgreSQL's host, port,
+ * database and user (never a password). */
+void store_describe(const char *database, char *out, size_t outsz);
 /* Waits for queued transactions, then closes. */
 void store_close(store_t **sp);
 

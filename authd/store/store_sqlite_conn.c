@@ -7,10 +7,96 @@
  * was tried and lost to lock contention while the WAL grew. */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_sqlite_int.h"
+#include "store_sqlite.h"
+
+/* A statement of the SQLite backend behind the store's interface. */
+typedef struct {
+	db_stmt_t base;
+	sqlite3_stmt *st;
+} sq_stmt_t;
+
+#define SQ(s) (((sq_stmt_t *)(s))->st)
+
+static void sq_bind_int64(db_stmt_t *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(SQ(st), i, v);
+}
+
+static void sq_bind_text(db_stmt_t *st, int i, const char *v)
+{
+	sqlite3_bind_text(SQ(st), i, v, -1, SQLITE_STATIC);
+}
+
+static void sq_bind_blob(db_stmt_t *st, int i, const void *v, size_t n)
+{
+	sqlite3_bind_blob(SQ(st), i, v, (int)n, SQLITE_STATIC);
+}
+
+static void sq_bind_null(db_stmt_t *st, int i)
+{
+	sqlite3_bind_null(SQ(st), i);
+}
+
+static int sq_step(db_stmt_t *st)
+{
+	int rc = sqlite3_step(SQ(st));
+	return rc == SQLITE_ROW ? DB_ROW : rc == SQLITE_DONE ? DB_DONE : DB_ERROR;
+}
+
+static int64_t sq_col_int64(db_stmt_t *st, int col)
+{
+	return sqlite3_column_int64(SQ(st), col);
+}
+
+static const char *sq_col_text(db_stmt_t *st, int col, size_t *n)
+{
+	const char *t = (const char *)sqlite3_column_text(SQ(st), col);
+	*n = t ? (size_t)sqlite3_column_bytes(SQ(st), col) : 0;
+	return t;
+}
+
+static const unsigned char *sq_col_blob(db_stmt_t *st, int col, size_t *n)
+{
+	const unsigned char *b = sqlite3_column_blob(SQ(st), col);
+	*n = (size_t)sqlite3_column_bytes(SQ(st), col);
+	return b;
+}
+
+static int sq_changes(db_stmt_t *st)
+{
+	return sqlite3_changes(sqlite3_db_handle(SQ(st)));
+}
+
+static void sq_reset(db_stmt_t *st)
+{
+	sqlite3_reset(SQ(st));
+	sqlite3_clear_bindings(SQ(st));
+}
+
+static const char *sq_error(db_stmt_t *st)
+{
+	static _Thread_local char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s: %s", sqlite3_sql(SQ(st)),
+		 sqlite3_errmsg(sqlite3_db_handle(SQ(st))));
+	return msg;
+}
+
+static const struct db_ops sq_ops = {
+    sq_bind_int64, sq_bind_text, sq_bind_blob, sq_bind_null, sq_step,  sq_col_int64,
+    sq_col_text,   sq_col_blob,	 sq_changes,   sq_reset,     sq_error,
+};
+
+typedef struct {
+	sqlite3 *db;
+	sq_stmt_t st[ST__COUNT];
+	db_stmt_t *stp[ST__COUNT]; /* the transactions' view of st */
+	int busy;		   /* a reader in use */
+} store_conn_t;
 
 #define STORE_BUSY_TIMEOUT_MS 5000
 #define STORE_WAL_RETRY_MS 10
@@ -26,7 +112,8 @@ struct store_op {
 
 #define STORE_READERS 4 /* read-only connections */
 
-struct store {
+typedef struct {
+	struct store base;
 	store_conn_t writer;
 	store_conn_t readers[STORE_READERS];
 	int readers_busy;
@@ -36,9 +123,9 @@ struct store {
 	struct store_op *head, *tail;
 	int leader; /* a caller is running a batch on db */
 	int stopping;
-};
+} sq_store_t;
 
-static int sync_wal(store_t *s)
+static int sync_wal(sq_store_t *s)
 {
 	sqlite3_file *wal = NULL;
 
@@ -55,44 +142,44 @@ static int sync_wal(store_t *s)
 /* A transaction of its own when it runs alone (most of the time): a
  * failed one rolls back the whole transaction. In a group each runs under
  * a savepoint, so that one failing does not undo the others. */
-static void run_alone(store_t *s, struct store_op *op)
+static void run_alone(sq_store_t *s, struct store_op *op)
 {
 	store_conn_t *w = &s->writer;
-	store_tx_t tx = {w, 0, 0};
+	store_tx_t tx = {w->stp, 0, 0};
 
-	if (step_done(w->st[ST_BEGIN]) != SESAME_OK) {
+	if (step_done(w->stp[ST_BEGIN]) != SESAME_OK) {
 		op->result = SESAME_ERR_STORE;
 		return;
 	}
 	op->result = op->fn(&tx, op->arg);
 	if (op->result != SESAME_OK) {
-		step_done(w->st[ST_ROLLBACK]);
+		step_done(w->stp[ST_ROLLBACK]);
 		return;
 	}
-	if (step_done(w->st[ST_COMMIT]) != SESAME_OK || (tx.durable && sync_wal(s) != SESAME_OK)) {
+	if (step_done(w->stp[ST_COMMIT]) != SESAME_OK || (tx.durable && sync_wal(s) != SESAME_OK)) {
 		if (!sqlite3_get_autocommit(w->db))
-			step_done(w->st[ST_ROLLBACK]);
+			step_done(w->stp[ST_ROLLBACK]);
 		op->result = SESAME_ERR_STORE;
 	}
 }
 
-static void run_batch(store_t *s, struct store_op *batch)
+static void run_batch(sq_store_t *s, struct store_op *batch)
 {
 	store_conn_t *w = &s->writer;
-	store_tx_t tx = {w, 0, 0};
+	store_tx_t tx = {w->stp, 0, 0};
 	int failed = 0;
 
 	if (batch->next == NULL) {
 		run_alone(s, batch);
 		return;
 	}
-	if (step_done(w->st[ST_BEGIN]) != SESAME_OK) {
+	if (step_done(w->stp[ST_BEGIN]) != SESAME_OK) {
 		for (struct store_op *op = batch; op; op = op->next)
 			op->result = SESAME_ERR_STORE;
 		return;
 	}
 	for (struct store_op *op = batch; op; op = op->next) {
-		if (step_done(w->st[ST_SAVEPOINT]) != SESAME_OK) {
+		if (step_done(w->stp[ST_SAVEPOINT]) != SESAME_OK) {
 			op->result = SESAME_ERR_STORE;
 			continue;
 		}
@@ -100,13 +187,13 @@ static void run_batch(store_t *s, struct store_op *batch)
 		op->result = op->fn(&tx, op->arg);
 		if (op->result != SESAME_OK) {
 			tx.durable = was_durable;
-			if (step_done(w->st[ST_ROLLBACK_TO]) != SESAME_OK)
+			if (step_done(w->stp[ST_ROLLBACK_TO]) != SESAME_OK)
 				failed = 1;
 		}
-		if (step_done(w->st[ST_RELEASE]) != SESAME_OK)
+		if (step_done(w->stp[ST_RELEASE]) != SESAME_OK)
 			failed = 1;
 	}
-	if (!failed && step_done(w->st[ST_COMMIT]) != SESAME_OK)
+	if (!failed && step_done(w->stp[ST_COMMIT]) != SESAME_OK)
 		failed = 1;
 	/* synchronous=NORMAL commits survive a crash of the daemon; a batch
 	 * that holds a durable transaction also survives a power loss: its
@@ -115,15 +202,16 @@ static void run_batch(store_t *s, struct store_op *batch)
 		failed = 1;
 	if (failed) {
 		if (!sqlite3_get_autocommit(w->db))
-			step_done(w->st[ST_ROLLBACK]);
+			step_done(w->stp[ST_ROLLBACK]);
 		for (struct store_op *op = batch; op; op = op->next)
 			if (op->result == SESAME_OK)
 				op->result = SESAME_ERR_STORE;
 	}
 }
 
-int store_run(store_t *s, store_fn fn, void *arg)
+static int sq_run(store_t *base, store_fn fn, void *arg)
 {
+	sq_store_t *s = (sq_store_t *)base;
 	struct store_op op = {fn, arg, SESAME_ERR_STORE, 0, PTHREAD_COND_INITIALIZER, NULL};
 
 	pthread_mutex_lock(&s->mu);
@@ -165,8 +253,9 @@ int store_run(store_t *s, store_fn fn, void *arg)
 	return op.result;
 }
 
-int store_read(store_t *s, store_fn fn, void *arg)
+static int sq_read(store_t *base, store_fn fn, void *arg)
 {
+	sq_store_t *s = (sq_store_t *)base;
 	store_conn_t *c = NULL;
 	store_tx_t tx = {NULL, 0, 1};
 	int on_writer = 0;
@@ -196,11 +285,11 @@ int store_read(store_t *s, store_fn fn, void *arg)
 	}
 	pthread_mutex_unlock(&s->mu);
 
-	tx.c = c;
-	if ((r = step_done(c->st[ST_BEGIN_READ])) == SESAME_OK) {
+	tx.st = c->stp;
+	if ((r = step_done(c->stp[ST_BEGIN_READ])) == SESAME_OK) {
 		r = fn(&tx, arg);
 		/* a read transaction has nothing to keep: always end it */
-		if (step_done(c->st[ST_ROLLBACK]) != SESAME_OK && r == SESAME_OK)
+		if (step_done(c->stp[ST_ROLLBACK]) != SESAME_OK && r == SESAME_OK)
 			r = SESAME_ERR_STORE;
 	}
 
@@ -217,16 +306,6 @@ int store_read(store_t *s, store_fn fn, void *arg)
 	}
 	pthread_mutex_unlock(&s->mu);
 	return r;
-}
-
-int store_tx_readonly(const store_tx_t *tx)
-{
-	return tx->readonly;
-}
-
-void store_tx_durable(store_tx_t *tx)
-{
-	tx->durable = 1;
 }
 
 /* Puts the database in WAL mode. Changing the journal mode takes the
@@ -283,9 +362,11 @@ static int conn_open(const char *path, store_conn_t *c, int readonly)
 		return SESAME_ERR_STORE;
 	}
 	for (int i = 0; i < ST__COUNT; i++) {
-		if (sqlite3_prepare_v3(c->db, store_sqlite_statements[i], -1,
-				       SQLITE_PREPARE_PERSISTENT, &c->st[i], NULL) != SQLITE_OK) {
-			log_err("store: prepare %s: %s", store_sqlite_statements[i],
+		c->st[i].base.ops = &sq_ops;
+		c->stp[i] = &c->st[i].base;
+		if (sqlite3_prepare_v3(c->db, store_statements[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &c->st[i].st, NULL) != SQLITE_OK) {
+			log_err("store: prepare %s: %s", store_statements[i],
 				sqlite3_errmsg(c->db));
 			return SESAME_ERR_STORE;
 		}
@@ -296,20 +377,24 @@ static int conn_open(const char *path, store_conn_t *c, int readonly)
 static void conn_close(store_conn_t *c)
 {
 	for (int i = 0; i < ST__COUNT; i++)
-		sqlite3_finalize(c->st[i]);
+		sqlite3_finalize(c->st[i].st);
 	if (c->db)
 		sqlite3_close(c->db);
 	memset(c, 0, sizeof(*c));
 }
 
-int store_open(const char *path, store_t **out)
+static void sq_close(store_t *base);
+static const struct store_backend sq_backend = {sq_run, sq_read, sq_close};
+
+int store_sqlite_open(const char *path, store_t **out)
 {
-	store_t *s;
+	sq_store_t *s;
 	int ok = SESAME_ERR_STORE;
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return SESAME_ERR_NOMEM;
+	s->base.be = &sq_backend;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv_done, NULL);
 	pthread_cond_init(&s->cv_reader, NULL);
@@ -319,20 +404,17 @@ int store_open(const char *path, store_t **out)
 	for (int i = 0; i < STORE_READERS; i++)
 		if (conn_open(path, &s->readers[i], 1) != SESAME_OK)
 			goto fail;
-	*out = s;
-	s = NULL;
-	ok = SESAME_OK;
+	*out = &s->base;
+	return SESAME_OK;
 fail:
-	store_close(&s);
+	sq_close(&s->base);
 	return ok;
 }
 
-void store_close(store_t **sp)
+static void sq_close(store_t *base)
 {
-	store_t *s;
+	sq_store_t *s = (sq_store_t *)base;
 
-	if (sp == NULL || (s = *sp) == NULL)
-		return;
 	/* refuse new work and wait for what is in flight */
 	pthread_mutex_lock(&s->mu);
 	s->stopping = 1;
@@ -347,5 +429,4 @@ void store_close(store_t **sp)
 	pthread_cond_destroy(&s->cv_done);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
-	*sp = NULL;
 }

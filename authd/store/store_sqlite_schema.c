@@ -2,7 +2,7 @@
  * the migration that brings a database to the current one. */
 #include <stdio.h>
 
-#include "store_sqlite_int.h"
+#include "store_sqlite.h"
 
 #define STORE_SCHEMA_VERSION 9
 

@@ -1,6 +1,8 @@
-/* The SQL of every prepared statement of the SQLite store, by id
- * (store_sqlite_int.h). */
-#include "store_sqlite_int.h"
+/* The SQL of every prepared statement of the store, by id (store_int.h),
+ * for both backends: `?N` parameters (PostgreSQL's `$N`), "user" quoted (a
+ * keyword in PostgreSQL), 0/1 integers rather than booleans, RETURNING
+ * rather than last_insert_rowid(). */
+#include "store_int.h"
 
 /* columns of the OpenID Connect tables, in the order their readers take them */
 #define CLIENT_COLUMNS                                                                             \
@@ -11,7 +13,7 @@
 	"g.id, g.client_id, g.user_id, u.name, u.disabled, g.sid, g.scope, g.nonce, g.factors,"    \
 	" g.auth_time, g.created, g.expires, g.revoked"
 
-const char *const store_sqlite_statements[ST__COUNT] = {
+const char *const store_statements[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
@@ -19,9 +21,10 @@ const char *const store_sqlite_statements[ST__COUNT] = {
     [ST_SAVEPOINT] = "SAVEPOINT op",
     [ST_ROLLBACK_TO] = "ROLLBACK TO op",
     [ST_RELEASE] = "RELEASE op",
-    [ST_USER_GET] = "SELECT id, name, created, failures, last_failure, locked_until, last_success,"
-		    " real_name, password_hash IS NOT NULL, password_changed, disabled"
-		    " FROM users WHERE name = ?1",
+    [ST_USER_GET] =
+	"SELECT id, name, created, failures, last_failure, locked_until, last_success,"
+	" real_name, CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END, password_changed, disabled"
+	" FROM users WHERE name = ?1",
     [ST_USER_INSERT] = "INSERT INTO users (name, created) VALUES (?1, ?2)",
     [ST_USER_THROTTLE] = "UPDATE users SET failures = ?2, last_failure = ?3, locked_until = ?4"
 			 " WHERE id = ?1",
@@ -36,7 +39,7 @@ const char *const store_sqlite_statements[ST__COUNT] = {
     [ST_TOTP_LIST] = "SELECT id, user_id, name, algorithm, digits, period, confirmed, created,"
 		     " last_used, last_step, seed FROM totp WHERE user_id = ?1 ORDER BY id",
     [ST_TOTP_INSERT] = "INSERT INTO totp (user_id, name, algorithm, digits, period, seed,"
-		       " confirmed, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		       " confirmed, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
     [ST_TOTP_DELETE_PENDING] = "DELETE FROM totp WHERE user_id = ?1 AND confirmed = 0",
     [ST_TOTP_DELETE] = "DELETE FROM totp WHERE user_id = ?1 AND id = ?2",
     [ST_TOTP_RENAME] = "UPDATE totp SET name = ?3 WHERE user_id = ?1 AND id = ?2",
@@ -44,12 +47,12 @@ const char *const store_sqlite_statements[ST__COUNT] = {
 			" WHERE id = ?1 AND confirmed = 0",
     [ST_TOTP_CONSUME] = "UPDATE totp SET last_step = ?2, last_used = ?3"
 			" WHERE id = ?1 AND confirmed = 1 AND last_step < ?2",
-    [ST_AUDIT_INSERT] = "INSERT INTO audit (time, user, service, rhost, factor, result, reason)"
+    [ST_AUDIT_INSERT] = "INSERT INTO audit (time, \"user\", service, rhost, factor, result, reason)"
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [ST_AUDIT_LIST] = "SELECT id, time, user, service, rhost, factor, result, reason"
+    [ST_AUDIT_LIST] = "SELECT id, time, \"user\", service, rhost, factor, result, reason"
 		      " FROM audit ORDER BY id DESC LIMIT ?1",
-    [ST_AUDIT_LIST_USER] = "SELECT id, time, user, service, rhost, factor, result, reason"
-			   " FROM audit WHERE user = ?2 ORDER BY id DESC LIMIT ?1",
+    [ST_AUDIT_LIST_USER] = "SELECT id, time, \"user\", service, rhost, factor, result, reason"
+			   " FROM audit WHERE \"user\" = ?2 ORDER BY id DESC LIMIT ?1",
     [ST_SESSION_INSERT] =
 	"INSERT INTO sessions (id_hash, user_id, created, last_seen, expires,"
 	" stage, csrf, factors, auth_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -67,7 +70,8 @@ const char *const store_sqlite_statements[ST__COUNT] = {
 			   " WHERE id = ?1 AND webauthn_handle IS NULL",
     [ST_USER_BY_HANDLE] = "SELECT id FROM users WHERE webauthn_handle = ?1",
 #define HANDOFF_COLUMNS                                                                            \
-	"flow_id, user, service, rhost, created, expires, state, number, approver_rhost, decided"
+	"flow_id, \"user\", service, rhost, created, expires, state, number, approver_rhost, "     \
+	"decided"
 #define WA_COLUMNS                                                                                 \
 	"id, user_id, credential_id, public_key, alg, sign_count, aaguid, backup_eligible,"        \
 	" backup_state, attestation, transports, name, created, last_used"
@@ -77,7 +81,7 @@ const char *const store_sqlite_statements[ST__COUNT] = {
     [ST_WA_INSERT] = "INSERT INTO webauthn_credentials (user_id, credential_id, public_key, alg,"
 		     " sign_count, aaguid, backup_eligible, backup_state, attestation, transports,"
 		     " name, created, last_used)"
-		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0) RETURNING id",
     [ST_WA_COUNT] = "UPDATE webauthn_credentials SET sign_count = ?2, backup_state = ?3,"
 		    " last_used = ?4 WHERE id = ?1",
     [ST_WA_RENAME] = "UPDATE webauthn_credentials SET name = ?3 WHERE user_id = ?1 AND id = ?2",
@@ -137,7 +141,7 @@ const char *const store_sqlite_statements[ST__COUNT] = {
 		       " AND (expires = 0 OR expires > ?3)",
     [ST_CODES_PURGE] = "DELETE FROM user_codes WHERE expires > 0 AND expires < ?1",
     /* terminal hand-off requests (schema 8): decided once, used once */
-    [ST_HANDOFF_INSERT] = "INSERT INTO handoffs (flow_id, code_hash, user, service, rhost,"
+    [ST_HANDOFF_INSERT] = "INSERT INTO handoffs (flow_id, code_hash, \"user\", service, rhost,"
 			  " created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_HANDOFF_BY_CODE] = "SELECT " HANDOFF_COLUMNS " FROM handoffs WHERE code_hash = ?1",
     [ST_HANDOFF_BY_FLOW] = "SELECT " HANDOFF_COLUMNS " FROM handoffs WHERE flow_id = ?1",
@@ -173,7 +177,7 @@ const char *const store_sqlite_statements[ST__COUNT] = {
 			     " RETURNING params",
     [ST_OIDC_GRANT_ADD] =
 	"INSERT INTO oidc_grants (client_id, user_id, sid, scope, nonce, factors,"
-	" auth_time, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	" auth_time, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
     [ST_OIDC_GRANT_GET] = "SELECT " GRANT_COLUMNS " FROM oidc_grants g JOIN users u"
 			  " ON u.id = g.user_id WHERE g.id = ?1",
     [ST_OIDC_GRANT_REVOKE] = "UPDATE oidc_grants SET revoked = 1 WHERE id = ?1",

@@ -1,0 +1,77 @@
+/* The store's entry points: the backend is chosen by what `database`
+ * names (a libpq URI or conninfo: PostgreSQL; anything else: an SQLite
+ * file), and every call goes to it. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store_int.h"
+
+int store_is_postgres(const char *database)
+{
+	return strncmp(database, "postgresql://", 13) == 0 ||
+	       strncmp(database, "postgres://", 11) == 0 || strchr(database, '=') != NULL;
+}
+
+void store_describe(const char *database, char *out, size_t outsz)
+{
+	PQconninfoOption *opts;
+	size_t used;
+
+	if (!store_is_postgres(database)) {
+		snprintf(out, outsz, "%s", database);
+		return;
+	}
+	if ((opts = PQconninfoParse(database, NULL)) == NULL) {
+		snprintf(out, outsz, "PostgreSQL (a connection string libpq cannot read)");
+		return;
+	}
+	used = (size_t)snprintf(out, outsz, "PostgreSQL");
+	for (PQconninfoOption *o = opts; o->keyword != NULL && used < outsz; o++) {
+		if (o->val == NULL || *o->val == '\0')
+			continue;
+		if (strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0 ||
+		    strcmp(o->keyword, "port") == 0 || strcmp(o->keyword, "dbname") == 0 ||
+		    strcmp(o->keyword, "user") == 0)
+			used += (size_t)snprintf(out + used, outsz - used, " %s=%s", o->keyword,
+						 o->val);
+	}
+	PQconninfoFree(opts);
+}
+
+int store_open(const char *database, store_t **out)
+{
+	*out = NULL;
+	if (database == NULL || *database == '\0')
+		return SESAME_ERR_INVALID_ARGUMENT;
+	return store_is_postgres(database) ? store_pg_open(database, out)
+					   : store_sqlite_open(database, out);
+}
+
+void store_close(store_t **sp)
+{
+	if (sp == NULL || *sp == NULL)
+		return;
+	(*sp)->be->close(*sp);
+	*sp = NULL;
+}
+
+int store_run(store_t *s, store_fn fn, void *arg)
+{
+	return s->be->run(s, fn, arg);
+}
+
+int store_read(store_t *s, store_fn fn, void *arg)
+{
+	return s->be->read(s, fn, arg);
+}
+
+int store_tx_readonly(const store_tx_t *tx)
+{
+	return tx->readonly;
+}
+
+void store_tx_durable(store_tx_t *tx)
+{
+	tx->durable = 1;
+}
