@@ -263,7 +263,8 @@ class Daemon:
     def ok(self, path, body):
         status, reply = self.call(path, body)
         if status != 200:
-            raise AssertionError("%s -> %d %s" % (path, status, reply))
+            errors = [ln for ln in self.read_log().splitlines() if ln.startswith("error:")]
+            raise AssertionError("%s -> %d %s\n%s" % (path, status, reply, "\n".join(errors[-5:])))
         return reply
 
     def enroll(self, user, algorithm="SHA1", digits=6, confirm=True):
