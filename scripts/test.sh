@@ -15,7 +15,7 @@ jobs=$(nproc)
 run_suite() { # build-dir cmake-options...
   local dir=$1; shift
   echo "== build $dir ($*)"
-  cmake -S . -B "$dir" -DSESAME_WERROR=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -DSESAME_WERROR=ON -DSESAME_TEST_PG=ON "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
   echo "== test $dir"
   (cd "$dir" && ctest --output-on-failure -j"$jobs")
