@@ -63,7 +63,7 @@ class PgUnavailable(unittest.TestCase):
 
     def timed(self, path, body):
         t = time.monotonic()
-        status, reply = self.daemon.call(path, body, )
+        status, reply = self.daemon.call(path, body)
         return time.monotonic() - t, status, reply
 
     def start(self, user="u1"):

@@ -166,16 +166,20 @@ class StoreCopy(OidcCase, PasskeyCase):
         cls.origin = cls.issuer = "http://localhost:%d" % cls.port
         cls.source = os.path.join(cls.tmp, "source.db")
         cls.daemon = Daemon(cls.tmp, cls.config, database=cls.source)
-        cls.daemon.start()
-        cls.wait_web()
-        cls.made = time.monotonic()
-        maker = cls()  # the helpers are instance methods: one instance runs them
-        maker.populate()
-        for k, v in vars(maker).items():
-            if not k.startswith("_"):
-                setattr(cls, k, v)
-        cls.populated = time.monotonic()
-        cls.daemon.stop()
+        try:
+            cls.daemon.start()
+            cls.wait_web()
+            cls.made = time.monotonic()
+            maker = cls()  # the helpers are instance methods: one instance runs them
+            maker.populate()
+            for k, v in vars(maker).items():
+                if not k.startswith("_"):
+                    setattr(cls, k, v)
+            cls.populated = time.monotonic()
+            cls.daemon.stop()
+        except BaseException:
+            cls.tearDownClass()  # not called when setUpClass fails
+            raise
 
     @classmethod
     def wait_web(cls):
@@ -206,7 +210,6 @@ class StoreCopy(OidcCase, PasskeyCase):
         # alice: password + TOTP, an OIDC code flow (grant, code, tokens), a
         # web session, a passkey used once, recovery codes
         b, location, q = self.signed_in_browser("alice")
-        self.alice = d.ok("/v1/totp/list", {"user": "alice"})["totp"][0]
         self.alice_secret = self._secrets["alice"]  # sealed in the store
         got = self.callback(location, q)
         resp, self.tokens = self.code_grant(got["code"], auth=("app", self.client_secret))
@@ -295,8 +298,9 @@ class StoreCopy(OidcCase, PasskeyCase):
         after = sqlite_dump(back)
         if after != before:
             import difflib
-            diff = "".join(list(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
-                                                     "source", "round trip"))[:60])
+            diff = difflib.unified_diff(before.splitlines(True), after.splitlines(True),
+                                        "source", "round trip")
+            diff = "".join(list(diff)[:60])
             self.fail("SQLite -> PostgreSQL -> SQLite changed the dump:\n" + diff)
 
         # a daemon on the PostgreSQL copy, the same master key file
@@ -371,9 +375,12 @@ class StoreCopy(OidcCase, PasskeyCase):
         self.assertEqual(rc, 0, out + err)
         state = pg_state(pg)
         self.assertEqual(len(state["users"]), 3)  # alice, bob, carol
-        rc, out, err = self.copy(self.source, pg)
+        with_pw = pg.replace("sesame@", "sesame:pw-Copy-0815@")  # trust: ignored by the server
+        rc, out, err = self.copy(self.source, with_pw)
         self.assertEqual(rc, 1, out + err)
         self.assertIn("nothing copied: the destination is not empty (table users has rows)", err)
+        self.assertIn("dbname=" + urllib.parse.urlsplit(pg).path.lstrip("/"), out)
+        self.assertNotIn("pw-Copy-0815", out + err)
         self.assertEqual(pg_state(pg), state)
         # one row in a later table is enough (audit, the third)
         pg2 = self.fresh_pg()
