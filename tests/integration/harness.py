@@ -134,10 +134,15 @@ def secret_of(uri):
 class Daemon:
     """A sesame-authd in a temp dir. config: extra INI text."""
 
-    def __init__(self, tmp, config="", socket_mode="0666"):
+    def __init__(self, tmp, config="", socket_mode="0666", database=None):
+        """database: the daemon's --database (an SQLite path, a PostgreSQL URI
+        or key=value string); default: the backend of this run, fresh."""
         self.tmp = tmp
         self.socket = os.path.join(tmp, "authd.sock")
-        self.database = pg_create_database() if PG else os.path.join(tmp, "sesame.db")
+        if database is None:
+            database = pg_create_database() if PG else os.path.join(tmp, "sesame.db")
+        self.database = database
+        self.pg = not database.startswith("/")  # SQLite files are absolute paths here
         self.key = os.path.join(tmp, "master.key")
         self.conf = os.path.join(tmp, "authd.conf")
         self.log = os.path.join(tmp, "authd.log")
@@ -187,7 +192,7 @@ class Daemon:
 
     def drop(self):
         """Removes the PostgreSQL database (a file stays with tmp)."""
-        if PG:
+        if self.pg:
             pg_drop_database(self.database)
 
     def sql(self, query, params=()):
@@ -195,7 +200,7 @@ class Daemon:
         commits; returns the rows as tuples (BYTEA as bytes). Quote the
         column "user" (a keyword in PostgreSQL); a ? inside a string literal
         would be taken for a placeholder too; RETURNING gives a row count."""
-        if PG:
+        if self.pg:
             import psycopg2
             conn = psycopg2.connect(self.database)
             try:
@@ -215,7 +220,7 @@ class Daemon:
         return rows
 
     def tables(self):
-        if PG:
+        if self.pg:
             q = ("SELECT table_name FROM information_schema.tables WHERE table_schema = "
                  "current_schema() AND table_type = 'BASE TABLE'")
         else:
@@ -230,7 +235,7 @@ class Daemon:
         """What the store holds, to look for a secret in: the SQLite files
         (the write-ahead log and free pages included), or with PostgreSQL
         every text (as UTF-8) and BYTEA value of every row."""
-        if PG:
+        if self.pg:
             return b"\0".join(v if isinstance(v, bytes) else v.encode()
                                for rows in self.dump().values() for row in rows for v in row
                                if isinstance(v, (bytes, str)))
