@@ -242,7 +242,8 @@ int store_pg_migrate(PGconn *conn)
 	    version_of(conn, &version) != SESAME_OK)
 		goto fail;
 	if (version > PG_SCHEMA_VERSION) {
-		log_err("store: database schema version %d is newer than this daemon's (%d)",
+		log_err("store: database schema version %d is newer than this version of Sésame "
+			"knows (%d)",
 			version, PG_SCHEMA_VERSION);
 		goto fail;
 	}

@@ -246,7 +246,8 @@ int store_sqlite_migrate(sqlite3 *db)
 	if (version < 0)
 		goto fail;
 	if (version > STORE_SCHEMA_VERSION) {
-		log_err("store: database schema version %d is newer than this daemon's (%d)",
+		log_err("store: database schema version %d is newer than this version of Sésame "
+			"knows (%d)",
 			version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
