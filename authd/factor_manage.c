@@ -122,8 +122,10 @@ static int manage_tx(store_tx_t *tx, void *arg)
 		c->verdict = r;
 		return SESAME_OK;
 	}
-	if (r != SESAME_OK || (r = count_factors(tx, u.id, c->kind, c->id, recovery_counts(c->d),
-						 &factors, &found, &usable)) != SESAME_OK)
+	/* the count decides: no other removal may count on the same snapshot */
+	if (r != SESAME_OK || (r = store_user_lock(tx, u.id)) != SESAME_OK ||
+	    (r = count_factors(tx, u.id, c->kind, c->id, recovery_counts(c->d), &factors, &found,
+			       &usable)) != SESAME_OK)
 		return r;
 	if (!found) {
 		c->verdict = SESAME_ERR_NOT_FOUND;

@@ -24,7 +24,8 @@ static int issue_tx(store_tx_t *tx, void *arg)
 		return r;
 	if (u.disabled)
 		return SESAME_ERR_DISABLED;
-	if ((r = store_invite_purge(tx, c->now)) != SESAME_OK ||
+	if ((r = store_user_lock(tx, u.id)) != SESAME_OK || /* one live invitation */
+	    (r = store_invite_purge(tx, c->now)) != SESAME_OK ||
 	    (r = store_invite_add(tx, c->hash, u.id, c->now, c->expires)) != SESAME_OK)
 		return r;
 	store_tx_durable(tx);

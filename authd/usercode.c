@@ -140,7 +140,8 @@ static int replace_tx(store_tx_t *tx, void *arg)
 	c->found = r == SESAME_OK;
 	if (r == SESAME_ERR_NOT_FOUND)
 		return SESAME_OK;
-	if (r != SESAME_OK || (r = store_codes_purge(tx, c->now)) != SESAME_OK ||
+	if (r != SESAME_OK || (r = store_user_lock(tx, u.id)) != SESAME_OK || /* one set */
+	    (r = store_codes_purge(tx, c->now)) != SESAME_OK ||
 	    (r = store_codes_replace(tx, u.id, c->kind, c->hashes, c->n, c->now, c->expires)) !=
 		SESAME_OK)
 		return r;

@@ -117,6 +117,11 @@ int store_user_set_real_name(store_tx_t *tx, int64_t user_id, const char *real_n
 int store_user_set_throttle(store_tx_t *tx, int64_t user_id, unsigned failures,
 			    int64_t last_failure, int64_t locked_until);
 int store_user_set_success(store_tx_t *tx, int64_t user_id, int64_t now);
+/* Writes the user's row without changing it, before a decision over
+ * several of the user's rows (is this the last factor? one live
+ * invitation): two such transactions cannot then both decide on the same
+ * snapshot (PostgreSQL: the second waits, then runs again). NOT_FOUND. */
+int store_user_lock(store_tx_t *tx, int64_t user_id);
 
 typedef struct {
 	int64_t id;

@@ -127,6 +127,7 @@ enum {
 	ST_OIDC_TOKEN_SPEND_2,
 	ST_OIDC_TOKEN_DELETE,
 	ST_OIDC_KEY_RESEAL,
+	ST_USER_LOCK,
 	ST__COUNT
 };
 
@@ -161,6 +162,8 @@ struct db_ops {
 	int (*col_count)(db_stmt_t *st);
 	const char *(*col_name)(db_stmt_t *st, int col);
 	int (*col_type)(db_stmt_t *st, int col); /* DB_NULL, DB_INT, DB_TEXT, DB_BLOB */
+	/* the failure is one the backend runs the transaction again for */
+	int (*transient)(db_stmt_t *st);
 };
 
 struct db_stmt {
@@ -216,6 +219,15 @@ static inline const char *db_error(db_stmt_t *st)
 {
 	return st->ops->error(st);
 }
+/* Logs why st failed: an error, or (a serialization failure, run again
+ * by the backend) a debug line. */
+static inline void db_log_failure(db_stmt_t *st)
+{
+	if (st->ops->transient(st))
+		log_debug("store: %s", db_error(st));
+	else
+		db_log_failure(st);
+}
 
 /* A transaction: the statements of the connection it runs on. */
 struct store_tx {
@@ -255,7 +267,7 @@ static inline int step_done(db_stmt_t *st)
 	int ok = SESAME_OK;
 
 	if (rc != DB_DONE) {
-		log_err("store: %s", db_error(st));
+		db_log_failure(st);
 		ok = SESAME_ERR_STORE;
 	}
 	db_reset(st);
@@ -271,7 +283,7 @@ static inline int step_one_row(db_stmt_t *st, int none)
 	int ok = SESAME_OK;
 
 	if (rc != DB_DONE) {
-		log_err("store: %s", db_error(st));
+		db_log_failure(st);
 		ok = SESAME_ERR_STORE;
 	} else if (db_changes(st) != 1) {
 		ok = none;
@@ -290,7 +302,7 @@ static inline int step_id(db_stmt_t *st, int64_t *id)
 	if (rc == DB_ROW)
 		rc = db_step(st);
 	if (rc != DB_DONE) {
-		log_err("store: %s", db_error(st));
+		db_log_failure(st);
 		db_reset(st);
 		return SESAME_ERR_STORE;
 	}
@@ -303,7 +315,7 @@ static inline int step_id(db_stmt_t *st, int64_t *id)
 static inline int stmt_end(db_stmt_t *st, int rc, int ok)
 {
 	if (rc != DB_ROW && rc != DB_DONE) {
-		log_err("store: %s", db_error(st));
+		db_log_failure(st);
 		ok = SESAME_ERR_STORE;
 	}
 	db_reset(st);

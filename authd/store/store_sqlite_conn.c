@@ -110,10 +110,16 @@ static int sq_col_type(db_stmt_t *st, int col)
 	}
 }
 
+static int sq_transient(db_stmt_t *st)
+{
+	(void)st;
+	return 0; /* one writer: nothing is run again */
+}
+
 static const struct db_ops sq_ops = {
     sq_bind_int64, sq_bind_text, sq_bind_blob, sq_bind_null, sq_step,
     sq_col_int64,  sq_col_text,	 sq_col_blob,  sq_changes,   sq_reset,
-    sq_error,	   sq_col_count, sq_col_name,  sq_col_type,
+    sq_error,	   sq_col_count, sq_col_name,  sq_col_type,  sq_transient,
 };
 
 typedef struct {

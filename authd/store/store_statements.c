@@ -37,6 +37,8 @@ const char *const store_statements[ST__COUNT] = {
     [ST_USER_PASSWORD_GET] = "SELECT password_hash FROM users WHERE id = ?1",
     [ST_USER_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1",
     [ST_USER_REAL_NAME] = "UPDATE users SET real_name = ?2 WHERE id = ?1",
+    /* a write that changes nothing: two transactions that both make it meet */
+    [ST_USER_LOCK] = "UPDATE users SET disabled = disabled WHERE id = ?1",
     [ST_TOTP_LIST] = "SELECT id, user_id, name, algorithm, digits, period, confirmed, created,"
 		     " last_used, last_step, seed FROM totp WHERE user_id = ?1 ORDER BY id",
     [ST_TOTP_INSERT] = "INSERT INTO totp (user_id, name, algorithm, digits, period, seed,"

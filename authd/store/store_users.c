@@ -211,3 +211,11 @@ int store_user_find_folded(store_tx_t *tx, const char *name,
 		copy_text(canonical, SESAME_MAX_USERNAME + 1, st, 0);
 	return row_end(st, rc);
 }
+
+int store_user_lock(store_tx_t *tx, int64_t user_id)
+{
+	db_stmt_t *st = tx_stmt(tx, ST_USER_LOCK);
+
+	db_bind_int64(st, 1, user_id);
+	return step_one_row(st, SESAME_ERR_NOT_FOUND);
+}
