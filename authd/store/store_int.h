@@ -226,7 +226,7 @@ static inline void db_log_failure(db_stmt_t *st)
 	if (st->ops->transient(st))
 		log_debug("store: %s", db_error(st));
 	else
-		db_log_failure(st);
+		log_err("store: %s", db_error(st));
 }
 
 /* A transaction: the statements of the connection it runs on. */
