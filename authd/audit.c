@@ -24,10 +24,7 @@ int audit_record(store_tx_t *tx, int64_t now, const char *user, const char *serv
 	copy_field(e.factor, sizeof(e.factor), factor);
 	copy_field(e.result, sizeof(e.result), result);
 	copy_field(e.reason, sizeof(e.reason), reason);
-	/* every field was validated as printable ASCII before it got here */
-	log_info("audit: user=%s service=%s rhost=%s factor=%s result=%s reason=%s", e.user,
-		 e.service, e.rhost[0] ? e.rhost : "-", e.factor, e.result, e.reason);
-	return store_audit_add(tx, &e);
+	return store_audit_add(tx, &e); /* logged by the store once committed */
 }
 
 struct event_ctx {

@@ -1,4 +1,4 @@
-/* The SQLite store's audit events. */
+/* The store's audit events. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +16,14 @@ int store_audit_add(store_tx_t *tx, const store_audit_t *e)
 	db_bind_text(st, 5, e->factor);
 	db_bind_text(st, 6, e->result);
 	db_bind_text(st, 7, e->reason);
-	return step_done(st);
+	int r = step_done(st);
+	/* logged once committed (store_tx_committed); a rare ninth event now */
+	if (r == SESAME_OK && tx->n_audit < STORE_TX_AUDIT)
+		tx->audit[tx->n_audit++] = *e;
+	else if (r == SESAME_OK)
+		log_info("audit: user=%s service=%s factor=%s result=%s reason=%s", e->user,
+			 e->service, e->factor, e->result, e->reason);
+	return r;
 }
 
 int store_audit_list(store_tx_t *tx, const char *user, unsigned limit, store_audit_t **events,

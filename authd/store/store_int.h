@@ -229,13 +229,22 @@ static inline void db_log_failure(db_stmt_t *st)
 		log_err("store: %s", db_error(st));
 }
 
+/* Audit events a transaction wrote, logged once it committed (a
+ * transaction may run twice, or be rolled back: its log lines with it). */
+#define STORE_TX_AUDIT 8
+
 /* A transaction: the statements of the connection it runs on. */
 struct store_tx {
 	db_stmt_t *const *st;
 	int durable;
 	int readonly;
 	void *conn; /* the backend's connection, for ad hoc statements */
+	size_t n_audit;
+	store_audit_t audit[STORE_TX_AUDIT];
 };
+
+/* Called by a backend once tx committed: logs its audit events. */
+void store_tx_committed(store_tx_t *tx);
 
 static inline db_stmt_t *tx_stmt(store_tx_t *tx, int id)
 {

@@ -512,7 +512,7 @@ static int run_tx(pg_store_t *s, store_fn fn, void *arg, int readonly)
 		return SESAME_ERR_UNAVAILABLE;
 	}
 	for (int try = 0; try < PG_TRIES; try++) {
-		store_tx_t tx = {c->stp, 0, readonly, c};
+		store_tx_t tx = {.st = c->stp, .readonly = readonly, .conn = c};
 		int began = 0;
 
 		/* a connection that broke since its last use gets one fresh try */
@@ -538,8 +538,10 @@ static int run_tx(pg_store_t *s, store_fn fn, void *arg, int readonly)
 			else if (!conn_lost(c))
 				exec_cmd(c, "ROLLBACK", NULL);
 		}
-		if (r == SESAME_OK)
+		if (r == SESAME_OK) {
+			store_tx_committed(&tx);
 			break;
+		}
 		if (conn_lost(c)) {
 			/* unknown whether a COMMIT in flight was kept: an error
 			 * either way, never a success */

@@ -139,6 +139,7 @@ struct store_op {
 	int done;
 	pthread_cond_t cv; /* its caller waits here: no thundering herd */
 	struct store_op *next;
+	store_tx_t tx; /* what fn wrote that is told after the commit */
 };
 
 #define STORE_READERS 4 /* read-only connections */
@@ -176,29 +177,31 @@ static int sync_wal(sq_store_t *s)
 static void run_alone(sq_store_t *s, struct store_op *op)
 {
 	store_conn_t *w = &s->writer;
-	store_tx_t tx = {w->stp, 0, 0, w};
+	store_tx_t *tx = &op->tx;
 
 	if (step_done(w->stp[ST_BEGIN]) != SESAME_OK) {
 		op->result = SESAME_ERR_STORE;
 		return;
 	}
-	op->result = op->fn(&tx, op->arg);
+	op->result = op->fn(tx, op->arg);
 	if (op->result != SESAME_OK) {
 		step_done(w->stp[ST_ROLLBACK]);
 		return;
 	}
-	if (step_done(w->stp[ST_COMMIT]) != SESAME_OK || (tx.durable && sync_wal(s) != SESAME_OK)) {
+	if (step_done(w->stp[ST_COMMIT]) != SESAME_OK ||
+	    (tx->durable && sync_wal(s) != SESAME_OK)) {
 		if (!sqlite3_get_autocommit(w->db))
 			step_done(w->stp[ST_ROLLBACK]);
 		op->result = SESAME_ERR_STORE;
+		return;
 	}
+	store_tx_committed(tx);
 }
 
 static void run_batch(sq_store_t *s, struct store_op *batch)
 {
 	store_conn_t *w = &s->writer;
-	store_tx_t tx = {w->stp, 0, 0, w};
-	int failed = 0;
+	int failed = 0, durable = 0;
 
 	if (batch->next == NULL) {
 		run_alone(s, batch);
@@ -214,13 +217,11 @@ static void run_batch(sq_store_t *s, struct store_op *batch)
 			op->result = SESAME_ERR_STORE;
 			continue;
 		}
-		int was_durable = tx.durable;
-		op->result = op->fn(&tx, op->arg);
-		if (op->result != SESAME_OK) {
-			tx.durable = was_durable;
-			if (step_done(w->stp[ST_ROLLBACK_TO]) != SESAME_OK)
-				failed = 1;
-		}
+		op->result = op->fn(&op->tx, op->arg);
+		if (op->result == SESAME_OK)
+			durable |= op->tx.durable;
+		else if (step_done(w->stp[ST_ROLLBACK_TO]) != SESAME_OK)
+			failed = 1;
 		if (step_done(w->stp[ST_RELEASE]) != SESAME_OK)
 			failed = 1;
 	}
@@ -229,7 +230,7 @@ static void run_batch(sq_store_t *s, struct store_op *batch)
 	/* synchronous=NORMAL commits survive a crash of the daemon; a batch
 	 * that holds a durable transaction also survives a power loss: its
 	 * WAL frames are synced here, once for the whole group. */
-	if (!failed && tx.durable && sync_wal(s) != SESAME_OK)
+	if (!failed && durable && sync_wal(s) != SESAME_OK)
 		failed = 1;
 	if (failed) {
 		if (!sqlite3_get_autocommit(w->db))
@@ -237,13 +238,21 @@ static void run_batch(sq_store_t *s, struct store_op *batch)
 		for (struct store_op *op = batch; op; op = op->next)
 			if (op->result == SESAME_OK)
 				op->result = SESAME_ERR_STORE;
+		return;
 	}
+	for (struct store_op *op = batch; op; op = op->next)
+		if (op->result == SESAME_OK)
+			store_tx_committed(&op->tx);
 }
 
 static int sq_run(store_t *base, store_fn fn, void *arg)
 {
 	sq_store_t *s = (sq_store_t *)base;
-	struct store_op op = {fn, arg, SESAME_ERR_STORE, 0, PTHREAD_COND_INITIALIZER, NULL};
+	struct store_op op = {.fn = fn,
+			      .arg = arg,
+			      .result = SESAME_ERR_STORE,
+			      .cv = PTHREAD_COND_INITIALIZER,
+			      .tx = {.st = s->writer.stp, .conn = &s->writer}};
 
 	pthread_mutex_lock(&s->mu);
 	if (s->stopping) {
@@ -288,7 +297,7 @@ static int sq_read(store_t *base, store_fn fn, void *arg)
 {
 	sq_store_t *s = (sq_store_t *)base;
 	store_conn_t *c = NULL;
-	store_tx_t tx = {NULL, 0, 1, NULL};
+	store_tx_t tx = {.readonly = 1};
 	int on_writer = 0;
 	int r;
 
