@@ -11,7 +11,9 @@ SESAME_TEST_DEPS=(libcmocka-dev python3 python3-pypamtest valgrind zbar-tools ut
   libpam-oath clang clang-format libclang-rt-14-dev binutils openssh-server python3-paramiko
   procps ejabberd erlang-p1-pam python3-slixmpp libpam-pwdfile openssl python3-fido2
   python3-cryptography chromium libnss-wrapper apache2 libapache2-mod-auth-openidc
-  python3-yaml)
+  python3-yaml postgresql python3-psycopg2)
+# postgresql: throwaway clusters for the "pg" label (tests/pg); the package
+# starts no server here (no init system; policy-rc.d below)
 # node + npm drive chromium in tests/e2e/ (playwright-core, axe-core and openid-client
 # from npm);
 # Debian's packages only when no node is on the PATH (e.g. NodeSource's, which bundles npm)

@@ -1,15 +1,26 @@
 """Shared fixtures of the integration tests: a real sesame-authd on a
 temporary socket and database, a private PAM service directory used through
 pam_wrapper, and TOTP codes computed by oathtool (an independent
-implementation). Run with Debian's /usr/bin/python3 (pypamtest)."""
+implementation). Run with Debian's /usr/bin/python3 (pypamtest).
 
+The store is a SQLite file in the daemon's temp dir, or, when SESAME_TEST_PG
+names a file holding a PostgreSQL superuser's libpq URI (the ctest fixture
+"pg", tests/pg/cluster_ctl.py), a fresh database of that cluster per Daemon
+(owned by the role "sesame", dropped at exit). Daemon.database is then the
+URI the daemon gets with --database; Daemon.sql() and Daemon.dump() read
+and write the data whichever the backend (PG tells which one runs)."""
+
+import atexit
 import http.client
 import json
 import os
 import pwd
+import re
+import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -25,6 +36,62 @@ PAM_MATRIX = "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so"
 PAM_GET_ITEMS = "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_get_items.so"
 PAM_DENY = "/lib/x86_64-linux-gnu/security/pam_deny.so"
 PAM_PERMIT = "/lib/x86_64-linux-gnu/security/pam_permit.so"
+PG = os.environ.get("SESAME_TEST_PG", "")  # the file with the cluster's superuser URI
+
+
+def _pg_admin():
+    """An autocommit connection as the cluster's superuser."""
+    import psycopg2
+    with open(PG) as f:
+        conn = psycopg2.connect(f.read().strip())
+    conn.autocommit = True
+    return conn
+
+
+_pg_databases = set()
+
+
+def pg_create_database():
+    """A fresh database owned by the role sesame; returns its libpq URI."""
+    import psycopg2.extensions
+    name = "sesame_" + secrets.token_hex(8)
+    conn = _pg_admin()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("CREATE DATABASE %s OWNER sesame" % name)
+        p = psycopg2.extensions.parse_dsn(conn.dsn)
+    finally:
+        conn.close()
+    _pg_databases.add(name)
+    return "postgresql://sesame@%s:%s/%s?connect_timeout=2" % (p["host"], p["port"], name)
+
+
+def pg_drop_database(uri):
+    """Best effort: the cluster goes away at the end of the ctest run anyway."""
+    name = urllib.parse.urlsplit(uri).path.lstrip("/")
+    if name not in _pg_databases:
+        return
+    try:
+        conn = _pg_admin()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        finally:
+            conn.close()
+        _pg_databases.discard(name)
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
+@atexit.register
+def _pg_drop_all():
+    for name in list(_pg_databases):
+        pg_drop_database("postgresql:///" + name)
+
+
+def _pg_query(query):
+    """sqlite3's ? placeholders as psycopg2's %s (a literal % doubled)."""
+    return re.sub(r"\?", "%s", query.replace("%", "%%"))
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
@@ -70,7 +137,7 @@ class Daemon:
     def __init__(self, tmp, config="", socket_mode="0666"):
         self.tmp = tmp
         self.socket = os.path.join(tmp, "authd.sock")
-        self.database = os.path.join(tmp, "sesame.db")
+        self.database = pg_create_database() if PG else os.path.join(tmp, "sesame.db")
         self.key = os.path.join(tmp, "master.key")
         self.conf = os.path.join(tmp, "authd.conf")
         self.log = os.path.join(tmp, "authd.log")
@@ -117,6 +184,61 @@ class Daemon:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
         self.proc = None
+
+    def drop(self):
+        """Removes the PostgreSQL database (a file stays with tmp)."""
+        if PG:
+            pg_drop_database(self.database)
+
+    def sql(self, query, params=()):
+        """Runs one statement on the daemon's database (placeholders: ?) and
+        commits; returns the rows as tuples (BYTEA as bytes). Quote the
+        column "user" (a keyword in PostgreSQL)."""
+        if PG:
+            import psycopg2
+            conn = psycopg2.connect(self.database)
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(_pg_query(query), tuple(params))
+                    rows = cur.fetchall() if cur.description else []
+                conn.commit()
+            finally:
+                conn.close()
+            return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in rows]
+        db = sqlite3.connect(self.database, timeout=10)
+        try:
+            rows = db.execute(query, tuple(params)).fetchall()
+            db.commit()
+        finally:
+            db.close()
+        return rows
+
+    def tables(self):
+        if PG:
+            q = ("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                 "current_schema() AND table_type = 'BASE TABLE'")
+        else:
+            q = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        return sorted(r[0] for r in self.sql(q))
+
+    def dump(self):
+        """Every table's rows, sorted: {table: [row, ...]} (either backend)."""
+        return {t: sorted(self.sql('SELECT * FROM "%s"' % t), key=repr) for t in self.tables()}
+
+    def stored_bytes(self):
+        """What the store holds, to look for a secret in: the SQLite files
+        (the write-ahead log and free pages included), or with PostgreSQL
+        every text (as UTF-8) and BYTEA value of every row."""
+        if PG:
+            return b"\0".join(v if isinstance(v, bytes) else v.encode()
+                               for rows in self.dump().values() for row in rows for v in row
+                               if isinstance(v, (bytes, str)))
+        data = b""
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(self.database + suffix):
+                with open(self.database + suffix, "rb") as f:
+                    data += f.read() + b"\0"
+        return data
 
     def read_log(self):
         with open(self.log, errors="replace") as f:
@@ -212,6 +334,7 @@ class DaemonTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.daemon.stop()
+        cls.daemon.drop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def module_line(self, kind="auth", args=""):

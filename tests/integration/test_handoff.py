@@ -4,7 +4,6 @@ listener, a software passkey) approves or denies once; the number it shows
 is typed at the terminal. A real daemon over its socket and HTTP."""
 import concurrent.futures
 import re
-import sqlite3
 import time
 import unittest
 
@@ -117,10 +116,7 @@ class Handoff(HandoffCase):
     def test_expiry(self):
         key = self.passkey_only("ho3")
         r, code = self.start("ho3")
-        db = sqlite3.connect(self.daemon.database)
-        db.execute("UPDATE handoffs SET expires = ?", (int(time.time()) - 1,))
-        db.commit()
-        db.close()
+        self.daemon.sql("UPDATE handoffs SET expires = ?", (int(time.time()) - 1,))
         resp, body = self.look(self.approver(key), code)
         self.assertIn("expired", body)
         v = self.answer(r["txn"], "")
@@ -248,10 +244,7 @@ class LoginCode(HandoffCase):
         r = self.daemon.ok("/v1/pam/start", {"user": "lc2", "service": "sshd"})
         self.assertEqual(self.answer(r["txn"], new)["result"], "success")  # at a code prompt
         late = self.issue(b)
-        db = sqlite3.connect(self.daemon.database)
-        db.execute("UPDATE user_codes SET expires = ? WHERE kind = 2", (int(time.time()) - 1,))
-        db.commit()
-        db.close()
+        self.daemon.sql("UPDATE user_codes SET expires = ? WHERE kind = 2", (int(time.time()) - 1,))
         r = self.daemon.ok("/v1/pam/start", {"user": "lc2", "service": "sshd"})
         self.assertEqual(self.answer(r["txn"], late)["result"], "denied")
 

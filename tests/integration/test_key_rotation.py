@@ -9,7 +9,6 @@ version in each sealed seed."""
 
 import json
 import os
-import sqlite3
 import stat
 import subprocess
 import unittest
@@ -17,10 +16,8 @@ import unittest
 from harness import SESAMECTL, DaemonTestCase, oathtool
 
 
-def versions_in_db(path):
-    db = sqlite3.connect(path, timeout=10)
-    rows = db.execute("SELECT id, seed FROM totp ORDER BY id").fetchall()
-    db.close()
+def versions_in_db(daemon):
+    rows = daemon.sql("SELECT id, seed FROM totp ORDER BY id")
     return {i: int.from_bytes(seed[1:5], "big") for i, seed in rows}
 
 
@@ -75,23 +72,20 @@ class KeyRotation(KeyCase):
         self.assertEqual(st["sealed"], [{"version": 1, "count": 4, "loaded": True}])
         self.assertEqual(self.login("ada", secrets["ada"]), "success")  # old key still opens
         secrets["eve"] = d.enroll("eve")  # sealed under version 2
-        self.assertEqual(sorted(versions_in_db(d.database).values()), [1, 1, 1, 1, 2])
+        self.assertEqual(sorted(versions_in_db(d).values()), [1, 1, 1, 1, 2])
         p = self.ctl("key", "retire", "1", d.key, expect=1)
         self.assertIn("4 secrets are still sealed under key version 1", p.stderr)
         with open(d.key) as f:
             self.assertEqual(len(f.readlines()), 2)
 
         # an altered blob cannot be opened: it is left as it is and counted
-        db = sqlite3.connect(d.database, timeout=10)
-        with db:
-            (cid, seed), = db.execute("SELECT t.id, t.seed FROM totp t JOIN users u ON u.id = t.user_id"
-                                      " WHERE u.name = 'cy'").fetchall()
-            bad = seed[:-1] + bytes([seed[-1] ^ 1])
-            db.execute("UPDATE totp SET seed = ? WHERE id = ?", (bad, cid))
-        db.close()
+        (cid, seed), = d.sql("SELECT t.id, t.seed FROM totp t JOIN users u ON u.id = t.user_id"
+                             " WHERE u.name = 'cy'")
+        bad = seed[:-1] + bytes([seed[-1] ^ 1])
+        d.sql("UPDATE totp SET seed = ? WHERE id = ?", (bad, cid))
         reply = json.loads(self.ctl("--json", "key", "reseal").stdout)
         self.assertEqual(reply, {"current": 2, "resealed": 3, "unreadable": 1})
-        seen = versions_in_db(d.database)
+        seen = versions_in_db(d)
         self.assertEqual(seen[cid], 1)
         self.assertEqual(sorted(v for i, v in seen.items() if i != cid), [2, 2, 2, 2])
         self.assertEqual(self.status()["sealed"], [{"version": 1, "count": 1, "loaded": True},
@@ -119,7 +113,7 @@ class KeyRotation(KeyCase):
 class KeyRotationPages(KeyCase):
     def test_many_pages(self):
         d = self.daemon
-        before = len(versions_in_db(d.database))
+        before = len(versions_in_db(d))
         for i in range(300):  # more than two pages of 128
             d.ok("/v1/totp/enroll", {"user": "p%03d" % i})
         d.stop()
@@ -129,7 +123,7 @@ class KeyRotationPages(KeyCase):
         self.assertEqual(reply["unreadable"], 0)
         self.assertGreaterEqual(reply["resealed"], 300)
         current = reply["current"]
-        seen = versions_in_db(d.database)
+        seen = versions_in_db(d)
         self.assertEqual(len(seen), before + 300)
         self.assertEqual(set(seen.values()), {current})
         self.assertEqual(json.loads(self.ctl("--json", "key", "reseal").stdout)["resealed"], 0)

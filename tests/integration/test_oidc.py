@@ -17,7 +17,6 @@ import os
 import queue
 import secrets
 import socket
-import sqlite3
 import subprocess
 import threading
 import time
@@ -307,10 +306,7 @@ class Oidc(OidcCase):
         self.assertEqual(resp.getheader("WWW-Authenticate"), 'Basic realm="sesame"')
         resp, err = self.code_grant(got["code"], auth=("ec", SECRET))  # not its method
         self.assertEqual((resp.status, err["error"]), (401, "invalid_client"))
-        db = sqlite3.connect(self.daemon.database, timeout=10)
-        db.execute("UPDATE oidc_codes SET expires = 1 WHERE used = 0")
-        db.commit()
-        db.close()
+        self.daemon.sql("UPDATE oidc_codes SET expires = 1 WHERE used = 0")
         resp, err = self.code_grant(got["code"])
         self.assertEqual((resp.status, err["error"], err["error_description"]),
                          (400, "invalid_grant", "This code has expired."))
@@ -469,8 +465,7 @@ class Oidc(OidcCase):
         self.assertRegex(out, r"(?m)^app +confidential +client_secret_basic +\(web\) +configuration$")
         self.assertRegex(out, r"(?m)^mm +confidential")
         # the secret works once stored hashed; a wrong one does not
-        with open(self.daemon.database, "rb") as f:
-            self.assertNotIn(added["secret"].encode(), f.read())
+        self.assertNotIn(added["secret"].encode(), self.daemon.stored_bytes())
         rc, out, err = self.ctl("client", "add", "mm", "--redirect-uri", REDIRECT)
         self.assertEqual(rc, 1)
         self.assertIn("taken", err)

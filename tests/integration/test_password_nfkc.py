@@ -13,7 +13,6 @@ import hashlib
 import http.server
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -64,12 +63,7 @@ class WebSignIn(WebCase):
         self.assertEqual(p.returncode, 0, p.stderr)
 
     def stored_hash(self, user):
-        db = sqlite3.connect("file:%s?mode=ro" % self.daemon.database, uri=True)
-        try:
-            return db.execute("SELECT password_hash FROM users WHERE name = ?",
-                              (user,)).fetchone()[0]
-        finally:
-            db.close()
+        return self.daemon.sql("SELECT password_hash FROM users WHERE name = ?", (user,))[0][0]
 
     def signs_in(self, user, password):
         resp, body = self.password_step(self.browser(), user, password)
@@ -95,12 +89,7 @@ class WebSignIn(WebCase):
         self.add_user("karim", password=None)
         self.passwd("karim", NFC)  # a password, so that the column is set; replaced below
         legacy = argon2id_raw(NFD.encode())
-        db = sqlite3.connect(self.daemon.database)
-        try:
-            db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (legacy, "karim"))
-            db.commit()
-        finally:
-            db.close()
+        self.daemon.sql("UPDATE users SET password_hash = ? WHERE name = ?", (legacy, "karim"))
         # the NFC spelling never matched that hash
         self.assertFalse(self.signs_in("karim", NFC))
         self.assertEqual(self.stored_hash("karim"), legacy)

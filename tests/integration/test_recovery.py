@@ -5,7 +5,6 @@ the old one; the count left is shown; each use is audited. A real daemon,
 the real module through pam_wrapper, the web pages over HTTP."""
 import json
 import re
-import sqlite3
 import subprocess
 import unittest
 
@@ -55,8 +54,7 @@ class Recovery(PasskeyCase):
         self.assertEqual(len(shown), 10)
         self.assertIn(("recovery", "ok", "generate"), self.events("rgen"))
         # the database holds no code in clear
-        with open(self.daemon.database, "rb") as f:
-            raw = f.read()
+        raw = self.daemon.stored_bytes()
         for c in codes + shown:
             self.assertNotIn(c.encode(), raw)
             self.assertNotIn(c.replace("-", "").encode(), raw)
@@ -170,10 +168,7 @@ class Recovery(PasskeyCase):
         b = self.browser()
         self.sign_in(b, "rold", secret)
         body, token = self.account(b)
-        db = sqlite3.connect(self.daemon.database)
-        db.execute("UPDATE sessions SET auth_time = auth_time - 3600")
-        db.commit()
-        db.close()
+        self.daemon.sql("UPDATE sessions SET auth_time = auth_time - 3600")
         resp, body = b.post("/account/recovery/generate", {"csrf": token})
         self.assertEqual(resp.status, 403, body)
         self.assertIn("/account/confirm", body)

@@ -5,7 +5,6 @@ installed)."""
 import json
 import os
 import re
-import sqlite3
 import stat
 import subprocess
 import time
@@ -123,10 +122,9 @@ class Sesamectl(DaemonTestCase):
         # older daemon or by hand may hold: one line, nothing a terminal
         # would act on, and a backslash of the text not taken for an escape
         rhost = "evil\n\x1b[31mroot\x1b[0m\r\x07\u202eafd.\\x1b"
-        with sqlite3.connect(self.daemon.database, timeout=10) as db:
-            db.execute("INSERT INTO audit (time, user, service, rhost, factor, result, reason) "
-                       "VALUES (?, 'mallory', 'sshd', ?, 'totp', 'failure', 'wrong_code')",
-                       (int(time.time()), rhost))
+        self.daemon.sql('INSERT INTO audit (time, "user", service, rhost, factor, result, reason) '
+                        "VALUES (?, 'mallory', 'sshd', ?, 'totp', 'failure', 'wrong_code')",
+                        (int(time.time()), rhost))
         p = self.ctl("audit", "--user", "mallory")
         self.assertEqual(p.returncode, 0, p.stderr)
         lines = p.stdout.splitlines()

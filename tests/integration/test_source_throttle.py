@@ -7,7 +7,6 @@ loopback pass; a success does not forgive the source, a quiet window does
 `sesamectl source show|unlock`."""
 
 import json
-import sqlite3
 import subprocess
 import time
 import unittest
@@ -83,11 +82,8 @@ class Source(SourceCase):
         self.assertEqual(self.attempt("v6", oathtool(secret, offset=30), "2001:db8:5:7::1")["result"],
                          "success")  # the next /64
         # a window without failures forgives: the row aged in the database
-        db = sqlite3.connect(self.daemon.database, timeout=10)
-        with db:
-            db.execute("UPDATE sources SET last_failure = ?, locked_until = 0 WHERE source = ?",
-                       (int(time.time()) - 3700, "2001:db8:5:6::/64"))
-        db.close()
+        self.daemon.sql("UPDATE sources SET last_failure = ?, locked_until = 0 WHERE source = ?",
+                        (int(time.time()) - 3700, "2001:db8:5:6::/64"))
         r = self.attempt("v6", wrong_code(secret), "2001:db8:5:6::1")
         self.assertNotIn(FROM_ADDRESS, r["message"])
         self.assertEqual(self.source("2001:db8:5:6::1")["failures"], 1)

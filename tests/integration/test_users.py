@@ -6,7 +6,6 @@ Argon2 hashing that does not hold up other requests."""
 
 import json
 import os
-import sqlite3
 import subprocess
 import threading
 import time
@@ -40,23 +39,15 @@ class Users(DaemonTestCase):
         return self.daemon.ok("/v1/user/show", {"user": user})
 
     def stored_hash(self, user):
-        db = sqlite3.connect("file:%s?mode=ro" % self.daemon.database, uri=True)
-        try:
-            row = db.execute("SELECT password_hash FROM users WHERE name = ?", (user,)).fetchone()
-            return row[0] if row else None
-        finally:
-            db.close()
+        rows = self.daemon.sql("SELECT password_hash FROM users WHERE name = ?", (user,))
+        return rows[0][0] if rows else None
 
     def assertNowhere(self, secret):
         """secret in no reply so far kept, no audit event, no log line, no
         database text."""
         self.assertNotIn(secret, self.daemon.read_log())
         self.assertNotIn(secret, json.dumps(self.daemon.audit()))
-        db = sqlite3.connect("file:%s?mode=ro" % self.daemon.database, uri=True)
-        try:
-            self.assertNotIn(secret, "\n".join(db.iterdump()))
-        finally:
-            db.close()
+        self.assertNotIn(secret.encode(), self.daemon.stored_bytes())
 
     # ---- sesamectl and the API ----
 

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import time
 import unittest
@@ -224,11 +223,8 @@ class Invite(PasskeyCase):
         self.daemon.ok("/v1/user/enable", {"user": "pia"})
         self.assertEqual(self.open_link(newer)[1].status, 200)
         # expired: the row aged in the database
-        db = sqlite3.connect(self.daemon.database, timeout=10)
-        with db:
-            n = db.execute("UPDATE invitations SET expires = ?",
-                           (int(time.time()) - 1,)).rowcount
-        db.close()
+        n = len(self.daemon.sql("UPDATE invitations SET expires = ? RETURNING 1",
+                                (int(time.time()) - 1,)))
         self.assertGreaterEqual(n, 1)
         self.assert_invalid(newer)
         resp, body = b.post("/invite", {"token": newer.rsplit("/", 1)[1], "new": STRONG,
@@ -239,12 +235,11 @@ class Invite(PasskeyCase):
     def test_only_the_hash_is_stored(self):
         path = self.invite("quinn")
         token = path.rsplit("/", 1)[1]
-        db = sqlite3.connect(self.daemon.database, timeout=10)
-        rows = db.execute("SELECT token_hash FROM invitations").fetchall()
-        db.close()
+        rows = self.daemon.sql("SELECT token_hash FROM invitations")
         self.assertIn((hashlib.sha256(self.b64u_decode(token)).digest(),), rows)
-        for name in os.listdir(os.path.dirname(self.daemon.database)):
-            p = os.path.join(os.path.dirname(self.daemon.database), name)
+        self.assertNotIn(token.encode(), self.daemon.stored_bytes())
+        for name in os.listdir(self.daemon.tmp):  # the daemon's files (the SQLite store)
+            p = os.path.join(self.daemon.tmp, name)
             if os.path.isfile(p):
                 with open(p, "rb") as f:
                     self.assertNotIn(token.encode(), f.read(), name)
