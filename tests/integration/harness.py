@@ -132,12 +132,15 @@ def secret_of(uri):
 
 
 class Daemon:
-    """A sesame-authd in a temp dir. config: extra INI text."""
+    """A sesame-authd in a temp dir. config: extra INI text. database: a
+    store shared with another daemon (its path or URI) instead of a new one."""
 
-    def __init__(self, tmp, config="", socket_mode="0666"):
+    def __init__(self, tmp, config="", socket_mode="0666", database=None):
         self.tmp = tmp
         self.socket = os.path.join(tmp, "authd.sock")
-        self.database = pg_create_database() if PG else os.path.join(tmp, "sesame.db")
+        if database is None:
+            database = pg_create_database() if PG else os.path.join(tmp, "sesame.db")
+        self.database = database
         self.key = os.path.join(tmp, "master.key")
         self.conf = os.path.join(tmp, "authd.conf")
         self.log = os.path.join(tmp, "authd.log")

@@ -1,0 +1,83 @@
+"""Issue 13, contention without a race: two sesame-authd on one
+PostgreSQL database (the ctest fixture "pg"), 8 clients at once, each
+request about a different user, so that nothing single-use is contended.
+Every request must get its verdict: 'unavailable' (or a 503) would mean
+the store gave a transaction up after its retries on serialization
+failures (store_pg_conn.c: PG_TRIES, "transaction given up after 10
+serialization failures"), i.e. a right code refused because other users
+were signing in at the same moment.
+
+  - logins: SESAME_PG_CONTENTION_USERS (200) users, 8 logins each with
+    distinct codes, then the same 1600 codes again (each a replay);
+  - new sets of recovery codes: the same users, one set each.
+
+The daemons' error lines are summed up on stderr."""
+
+import collections
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+import pgload
+import pgproof as pp
+from harness import AUTHD, PG
+
+USERS = pp.env_int("CONTENTION_USERS", 200)
+CLIENTS = pp.env_int("CONTENTION_CLIENTS", 8)
+
+
+class Contention(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not AUTHD or not os.path.exists(AUTHD):
+            raise unittest.SkipTest("SESAME_AUTHD is not set")
+        if not PG:
+            raise unittest.SkipTest("SESAME_TEST_PG is not set (the ctest fixture pg)")
+        cls.tmp = tempfile.mkdtemp(prefix="sesame-pgcont.")
+        os.chmod(cls.tmp, 0o755)
+        cls.ds = pp.start_all(pp.daemons(cls.tmp, pgload.CONFIG))
+        cls.users = ["c%04d" % i for i in range(USERS)]
+        # one at a time: the setup is not what is measured
+        cls.secrets = [pgload.enroll_old(cls.ds[i % 2], u) for i, u in enumerate(cls.users)]
+
+    @classmethod
+    def tearDownClass(cls):
+        for d in cls.ds:
+            d.stop()
+        cls.ds[0].drop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def errors(self):
+        return pgload.log_errors(self.ds)
+
+    def test_logins_of_distinct_users(self):
+        base = pp.now_step()
+        codes = [(u, pp.totp(s, base - 8 + j)) for j in range(8)
+                 for u, s in zip(self.users, self.secrets)]
+
+        def login(k):
+            return pp.login_once(self.ds[k % 2], *codes[k])
+
+        first = collections.Counter(pp.parallel(list(range(len(codes))), login, CLIENTS))
+        again = collections.Counter(pp.parallel(list(range(len(codes))), login, CLIENTS))
+        errors = self.errors()
+        given_up = sum(n for line, n in errors.items() if "given up" in line)
+        print("\nlogins of distinct users, %d clients: first %s; again %s; 'given up' %d"
+              % (CLIENTS, dict(first), dict(again), given_up), file=sys.stderr)
+        self.assertEqual((dict(first), dict(again)),
+                         ({(200, "success", "ok"): len(codes)},
+                          {(200, "denied", "code_reused"): len(codes)}),
+                         "the daemons' errors: %s" % errors.most_common(6))
+
+    def test_new_recovery_codes_for_distinct_users(self):
+        status = collections.Counter(pp.parallel(list(range(USERS)), lambda i: self.ds[i % 2].call(
+            "/v1/recovery/generate", {"user": self.users[i]})[0], CLIENTS))
+        print("\nrecovery generate, %d clients: %s" % (CLIENTS, dict(status)), file=sys.stderr)
+        self.assertEqual(dict(status), {200: USERS},
+                         "the daemons' errors: %s" % self.errors().most_common(6))
+
+
+if __name__ == "__main__":
+    unittest.main()
