@@ -75,12 +75,14 @@ class Outage:
         self.test, self.ds, self.secrets = test, ds, secrets
 
     def run(self, down, up, before=2.0, gap=2.0, after=3.0):
-        self.load = pp.Load(self.ds, list(self.secrets), THREADS, pace=PACE,
-                            pace_failed=0.02)
+        users = list(self.secrets)
+        self.load = pp.Load(self.ds, users, THREADS, pace=PACE, pace_failed=0.02,
+                            frozen=users[3::7])
         self.enroller = Enroller(self.ds, prefix="e%d_" % int(time.monotonic() * 1000 % 1e6))
         self.load.start(self.secrets)
         self.enroller.start()
         time.sleep(before)
+        self.load.freeze.set()
         self.t_down0 = time.monotonic()
         down()
         self.t_down = time.monotonic()
@@ -172,6 +174,14 @@ class Outage:
             in_window = step - e[4] <= 9
             if result != "denied" or (in_window and reason != "code_reused"):
                 not_refused.append((e[3], e[4], status, result, reason))
+        # the frozen users' last accepted codes (all from before the
+        # outage, none after): a lost commit shows here as a success
+        last = {}
+        for e in acked:
+            if e[3] in self.load.frozen and e[1] > last.get(e[3], (0, 0))[1]:
+                last[e[3]] = e
+        t.assertGreater(len(last), 0)
+        t.assertTrue(all(e[1] < self.t_up0 for e in last.values()))
         t.assertEqual(not_refused[:5], [], "%s: %d of %d accepted codes not refused as replays"
                       "; the daemons' errors: %s" % (what, len(not_refused), len(acked),
                                                      log_errors(self.ds).most_common(8)))
@@ -200,6 +210,7 @@ class Outage:
         t.assertEqual(missing[:5], [], "%s: %d of %d acknowledged enrollments lost"
                       % (what, len(missing), len(enrolled)))
         return {"replayed": len(acked), "replays_retried": len(retried),
+                "frozen_users_replayed": len(last),
                 "enrolled": len(enrolled),
                 "enroll_refused": dict(self.enroller.refused)}
 

@@ -232,8 +232,12 @@ class Load:
 
     SPAN = 17  # steps per user: base-8 .. base+8
 
-    def __init__(self, ds, users, threads=4, pace=0.0, pace_failed=0.0):
+    def __init__(self, ds, users, threads=4, pace=0.0, pace_failed=0.0, frozen=()):
         self.ds, self.users, self.threads, self.pace = ds, users, threads, pace
+        # users who stop logging in once freeze is set: their last accepted
+        # code stays their last, so that its replay later tests that very step
+        self.frozen = set(frozen)
+        self.freeze = threading.Event()
         self.pace_failed = pace_failed  # a pause after an answer that is no verdict
         self.base = now_step()
         self.next = {u: 0 for u in users}
@@ -274,8 +278,11 @@ class Load:
         while not self.stop_flag.is_set():
             user = mine[i % len(mine)]
             i += 1
+            if user in self.frozen and self.freeze.is_set():
+                continue
             if self.next[user] >= self.SPAN:
-                if all(self.next[u] >= self.SPAN for u in mine):
+                if all(self.next[u] >= self.SPAN or (u in self.frozen and self.freeze.is_set())
+                       for u in mine):
                     self.exhausted = True
                     return
                 continue
