@@ -1,5 +1,6 @@
 /* What sesamectl reads of the daemon's configuration: the socket ([authd]
- * socket). Every other key is the daemon's to check (authd/config.c). */
+ * socket) and, for `sesamectl store`, the database ([store] database).
+ * Every other key is the daemon's to check (authd/config.c). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
@@ -33,4 +34,32 @@ int config_client_socket(const char *path, char *socket, size_t socketsz, char *
 
 	snprintf(socket, socketsz, "%s", SESAME_DEFAULT_SOCKET);
 	return config_file_read(path, client_entry, &c, err, errsz);
+}
+
+struct database_ctx {
+	char *database;
+	size_t databasesz;
+};
+
+static int database_entry(void *arg, const char *section, const char *name, const char *value)
+{
+	struct database_ctx *c = arg;
+	size_t n = strlen(value);
+
+	if ((strcmp(section, "store") != 0 && strcmp(section, "authd") != 0) ||
+	    strcmp(name, "database") != 0)
+		return 0;
+	if (n == 0 || n >= c->databasesz)
+		return -1;
+	memcpy(c->database, value, n + 1);
+	return 0;
+}
+
+int config_client_database(const char *path, char *database, size_t databasesz, char *err,
+			   size_t errsz)
+{
+	struct database_ctx c = {database, databasesz};
+
+	snprintf(database, databasesz, "%s", SESAME_DEFAULT_DATABASE);
+	return config_file_read(path, database_entry, &c, err, errsz);
 }

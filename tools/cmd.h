@@ -32,6 +32,8 @@ extern const cmd_t cmd_client_list;
 extern const cmd_t cmd_client_show;
 extern const cmd_t cmd_client_remove;
 extern const cmd_t cmd_oidc_rotate_keys;
+extern const cmd_t cmd_store_migrate; /* cmd_store.c */
+extern const cmd_t cmd_store_copy;
 
 extern const cmd_t cmd_password_check; /* cmd_password.c */
 extern const cmd_t cmd_breach_import;  /* cmd_breach.c */

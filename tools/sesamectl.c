@@ -16,14 +16,14 @@
 #define SESAMECTL_TIMEOUT_MAX 3600 /* seconds */
 
 static const cmd_t *const sesamectl_commands[] = {
-    &cmd_keygen,	   &cmd_key_rotate,   &cmd_key_status,	   &cmd_key_reseal,
-    &cmd_key_retire,	   &cmd_totp_enroll,  &cmd_totp_confirm,   &cmd_totp_list,
-    &cmd_totp_remove,	   &cmd_passkey_list, &cmd_passkey_remove, &cmd_recovery_generate,
-    &cmd_user_add,	   &cmd_user_passwd,  &cmd_user_disable,   &cmd_user_enable,
-    &cmd_user_invite,	   &cmd_user_show,    &cmd_user_unlock,	   &cmd_source_show,
-    &cmd_source_unlock,	   &cmd_audit,	      &cmd_password_check, &cmd_breach_import,
-    &cmd_client_add,	   &cmd_client_list,  &cmd_client_show,	   &cmd_client_remove,
-    &cmd_oidc_rotate_keys,
+    &cmd_keygen,	   &cmd_key_rotate,    &cmd_key_status,	    &cmd_key_reseal,
+    &cmd_key_retire,	   &cmd_totp_enroll,   &cmd_totp_confirm,   &cmd_totp_list,
+    &cmd_totp_remove,	   &cmd_passkey_list,  &cmd_passkey_remove, &cmd_recovery_generate,
+    &cmd_user_add,	   &cmd_user_passwd,   &cmd_user_disable,   &cmd_user_enable,
+    &cmd_user_invite,	   &cmd_user_show,     &cmd_user_unlock,    &cmd_source_show,
+    &cmd_source_unlock,	   &cmd_audit,	       &cmd_password_check, &cmd_breach_import,
+    &cmd_client_add,	   &cmd_client_list,   &cmd_client_show,    &cmd_client_remove,
+    &cmd_oidc_rotate_keys, &cmd_store_migrate, &cmd_store_copy,
 };
 #define SESAMECTL_NCOMMANDS (sizeof(sesamectl_commands) / sizeof(sesamectl_commands[0]))
 

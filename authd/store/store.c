@@ -75,3 +75,37 @@ void store_tx_durable(store_tx_t *tx)
 {
 	tx->durable = 1;
 }
+
+struct version_read {
+	store_t *s;
+	int version;
+};
+
+static int read_version(store_tx_t *tx, void *arg)
+{
+	struct version_read *v = arg;
+	const struct store_backend *be = v->s->be;
+	db_stmt_t *st = NULL;
+	int r, rc;
+
+	if ((r = be->prepare(tx,
+			     be->postgres ? "SELECT max(version) FROM schema_version"
+					  : "PRAGMA user_version",
+			     &st)) != SESAME_OK)
+		return r;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		v->version = db_col_int(st, 0);
+	r = stmt_end(st, rc, rc == DB_ROW ? SESAME_OK : SESAME_ERR_STORE);
+	be->finalize(st);
+	return r;
+}
+
+int store_schema_version(store_t *s, int *version)
+{
+	struct version_read v = {s, 0};
+	int r = store_read(s, read_version, &v);
+
+	*version = v.version;
+	return r;
+}

@@ -45,6 +45,18 @@ typedef int (*store_fn)(store_tx_t *tx, void *arg);
  * database: a libpq URI (postgresql://...) or conninfo (key=value ...)
  * for PostgreSQL, else the path of an SQLite file. */
 int store_open(const char *database, store_t **out);
+/* sesamectl store copy: every row of every table of from into to, which
+ * must be empty (a new database: SESAME_ERR_CONFLICT otherwise), ids and
+ * their high-water marks kept; the rows are read back from to in the same
+ * transaction and must match the source's count and checksum table by
+ * table, or nothing is kept. Then report(arg, table, rows, checksum) for
+ * each table. err: why it failed, for a person. */
+typedef void (*store_copy_report_fn)(void *arg, const char *table, uint64_t rows,
+				     const char *checksum);
+int store_copy(store_t *from, store_t *to, store_copy_report_fn report, void *arg, char *err,
+	       size_t errsz);
+/* The schema version of the database (after store_open: the current one). */
+int store_schema_version(store_t *s, int *version);
 /* True when database names a PostgreSQL database (store_open). */
 int store_is_postgres(const char *database);
 /* database as logs may show it: the file, or PostgreSQL's host, port,

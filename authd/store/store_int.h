@@ -141,6 +141,8 @@ extern const char *const store_statements[ST__COUNT];
  * clears its parameters. */
 typedef struct db_stmt db_stmt_t;
 enum { DB_ROW = 1, DB_DONE = 2, DB_ERROR = 3 };
+/* What a column holds in the current row (db_col_type) */
+enum { DB_NULL = 0, DB_INT = 1, DB_TEXT = 2, DB_BLOB = 3 };
 
 struct db_ops {
 	void (*bind_int64)(db_stmt_t *st, int i, int64_t v);
@@ -155,6 +157,10 @@ struct db_ops {
 	int (*changes)(db_stmt_t *st); /* rows changed by the last run */
 	void (*reset)(db_stmt_t *st);
 	const char *(*error)(db_stmt_t *st); /* the statement and why it failed */
+	/* the shape of a result, for sesamectl store copy */
+	int (*col_count)(db_stmt_t *st);
+	const char *(*col_name)(db_stmt_t *st, int col);
+	int (*col_type)(db_stmt_t *st, int col); /* DB_NULL, DB_INT, DB_TEXT, DB_BLOB */
 };
 
 struct db_stmt {
@@ -216,6 +222,7 @@ struct store_tx {
 	db_stmt_t *const *st;
 	int durable;
 	int readonly;
+	void *conn; /* the backend's connection, for ad hoc statements */
 };
 
 static inline db_stmt_t *tx_stmt(store_tx_t *tx, int id)
@@ -229,6 +236,11 @@ struct store_backend {
 	int (*run)(store_t *s, store_fn fn, void *arg);
 	int (*read)(store_t *s, store_fn fn, void *arg);
 	void (*close)(store_t *s);
+	/* An ad hoc statement on tx's connection (`?N` parameters), for
+	 * sesamectl store copy; freed by finalize. */
+	int (*prepare)(store_tx_t *tx, const char *sql, db_stmt_t **out);
+	void (*finalize)(db_stmt_t *st);
+	int postgres;
 };
 struct store {
 	const struct store_backend *be;

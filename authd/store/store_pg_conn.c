@@ -30,10 +30,10 @@
 #include "store_pg.h"
 
 #define PG_POOL 8		  /* connections per daemon */
-#define PG_POOL_WAIT_MS 5000	  /* for a free connection */
+#define PG_POOL_WAIT_MS 2000	  /* for a free connection */
 #define PG_TRIES 10		  /* runs of a transaction after serialization failures */
 #define PG_MAX_PARAMS 16	  /* ?N of the statements */
-#define PG_STATEMENT_TIMEOUT "5s" /* unless the connection string sets one */
+#define PG_STATEMENT_TIMEOUT "3s" /* unless the connection string sets one */
 
 typedef struct pg_conn pg_conn_t;
 
@@ -49,6 +49,7 @@ typedef struct {
 	PGresult *res;
 	int row, nrows;
 	int failed;
+	char *adhoc; /* an ad hoc statement's SQL ($N), run unprepared */
 } pg_stmt_t;
 
 struct pg_conn {
@@ -115,11 +116,9 @@ static void pg_bind_null(db_stmt_t *b, int i)
 		st->val[i - 1] = NULL;
 }
 
-/* The SQL of statement id for PostgreSQL: ?N becomes $N; *nparams the
- * highest N. */
-static char *pg_sql(int id, int *nparams)
+/* SQL for PostgreSQL: ?N becomes $N; *nparams the highest N. */
+static char *pg_sql(const char *q, int *nparams)
 {
-	const char *q = store_statements[id];
 	char *sql = strdup(q);
 
 	*nparams = 0;
@@ -153,7 +152,7 @@ static int prepare(pg_stmt_t *st)
 
 	if (c->prepared[st->id])
 		return SESAME_OK;
-	if ((sql = pg_sql(st->id, &st->nparams)) == NULL)
+	if ((sql = pg_sql(store_statements[st->id], &st->nparams)) == NULL)
 		return SESAME_ERR_NOMEM;
 	if (st->nparams > PG_MAX_PARAMS) {
 		log_err("store: %s: more than %d parameters", store_statements[st->id],
@@ -194,13 +193,19 @@ static int pg_step(db_stmt_t *b)
 		st->row = st->nrows;
 		return DB_DONE;
 	}
-	if (prepare(st) != SESAME_OK) {
-		st->failed = 1;
-		return DB_ERROR;
-	}
-	snprintf(name, sizeof(name), "s%d", st->id);
 	/* results in binary: integers and bytes as they are */
-	st->res = PQexecPrepared(st->c->pg, name, st->nparams, st->val, st->len, st->fmt, 1);
+	if (st->adhoc != NULL) {
+		st->res = PQexecParams(st->c->pg, st->adhoc, st->nparams, NULL, st->val, st->len,
+				       st->fmt, 1);
+	} else {
+		if (prepare(st) != SESAME_OK) {
+			st->failed = 1;
+			return DB_ERROR;
+		}
+		snprintf(name, sizeof(name), "s%d", st->id);
+		st->res =
+		    PQexecPrepared(st->c->pg, name, st->nparams, st->val, st->len, st->fmt, 1);
+	}
 	switch (PQresultStatus(st->res)) {
 	case PGRES_TUPLES_OK:
 		st->nrows = PQntuples(st->res);
@@ -214,6 +219,11 @@ static int pg_step(db_stmt_t *b)
 		st->failed = 1;
 		return DB_ERROR;
 	}
+}
+
+static const char *stmt_sql(const pg_stmt_t *st)
+{
+	return st->adhoc ? st->adhoc : store_statements[st->id];
 }
 
 static int have_value(pg_stmt_t *st, int col)
@@ -235,7 +245,7 @@ static int64_t pg_col_int64(db_stmt_t *b, int col)
 	n = PQgetlength(st->res, st->row, col);
 	/* int8, int4, int2 or bool: big-endian two's complement */
 	if (n != 8 && n != 4 && n != 2 && n != 1) {
-		log_err("store: %s: column %d is not an integer", store_statements[st->id], col);
+		log_err("store: %s: column %d is not an integer", stmt_sql(st), col);
 		return 0;
 	}
 	for (int i = 0; i < n; i++)
@@ -287,14 +297,47 @@ static const char *pg_error(db_stmt_t *b)
 	/* the primary message only: a DETAIL can quote a key's value */
 	const char *why = st->res ? PQresultErrorField(st->res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
-	snprintf(msg, sizeof(msg), "%s: %s (%s)", store_statements[st->id],
+	snprintf(msg, sizeof(msg), "%s: %s (%s)", stmt_sql(st),
 		 why ? why : PQerrorMessage(st->c->pg), st->c->sqlstate);
 	return msg;
 }
 
+static int pg_col_count(db_stmt_t *b)
+{
+	return PGST(b)->res ? PQnfields(PGST(b)->res) : 0;
+}
+
+static const char *pg_col_name(db_stmt_t *b, int col)
+{
+	return PGST(b)->res ? PQfname(PGST(b)->res, col) : NULL;
+}
+
+/* type OIDs (pg_type.h, stable across versions) */
+enum { PG_BOOL = 16, PG_BYTEA = 17, PG_INT8 = 20, PG_INT2 = 21, PG_INT4 = 23 };
+
+static int pg_col_type(db_stmt_t *b, int col)
+{
+	pg_stmt_t *st = PGST(b);
+
+	if (!have_value(st, col))
+		return DB_NULL;
+	switch (PQftype(st->res, col)) {
+	case PG_BOOL:
+	case PG_INT8:
+	case PG_INT2:
+	case PG_INT4:
+		return DB_INT;
+	case PG_BYTEA:
+		return DB_BLOB;
+	default:
+		return DB_TEXT;
+	}
+}
+
 static const struct db_ops pg_ops = {
-    pg_bind_int64, pg_bind_text, pg_bind_blob, pg_bind_null, pg_step,  pg_col_int64,
-    pg_col_text,   pg_col_blob,	 pg_changes,   pg_reset,     pg_error,
+    pg_bind_int64, pg_bind_text, pg_bind_blob, pg_bind_null, pg_step,
+    pg_col_int64,  pg_col_text,	 pg_col_blob,  pg_changes,   pg_reset,
+    pg_error,	   pg_col_count, pg_col_name,  pg_col_type,
 };
 
 /* Runs one command without parameters; SESAME_OK when it gave `expect`
@@ -451,7 +494,7 @@ static int run_tx(pg_store_t *s, store_fn fn, void *arg, int readonly)
 		return SESAME_ERR_UNAVAILABLE;
 	}
 	for (int try = 0; try < PG_TRIES; try++) {
-		store_tx_t tx = {c->stp, 0, readonly};
+		store_tx_t tx = {c->stp, 0, readonly, c};
 		int began = 0;
 
 		/* a connection that broke since its last use gets one fresh try */
@@ -467,10 +510,13 @@ static int run_tx(pg_store_t *s, store_fn fn, void *arg, int readonly)
 		if (r == SESAME_OK) {
 			began = 1;
 			r = fn(&tx, arg);
-			if (r == SESAME_OK && !readonly && !tx.durable)
-				r = exec_cmd(c, "SET LOCAL synchronous_commit = off", NULL);
+			/* one round trip: the last command's answer is COMMIT's */
 			if (r == SESAME_OK)
-				r = exec_cmd(c, "COMMIT", "COMMIT");
+				r = exec_cmd(c,
+					     readonly || tx.durable
+						 ? "COMMIT"
+						 : "SET LOCAL synchronous_commit = off; COMMIT",
+					     "COMMIT");
 			else if (!conn_lost(c))
 				exec_cmd(c, "ROLLBACK", NULL);
 		}
@@ -526,7 +572,40 @@ static void pgs_close(store_t *base)
 	free(s);
 }
 
-static const struct store_backend pg_backend = {pgs_run, pgs_read, pgs_close};
+static int pgs_prepare(store_tx_t *tx, const char *sql, db_stmt_t **out)
+{
+	pg_stmt_t *st = calloc(1, sizeof(*st));
+
+	*out = NULL;
+	if (st == NULL || (st->adhoc = pg_sql(sql, &st->nparams)) == NULL) {
+		free(st);
+		return SESAME_ERR_NOMEM;
+	}
+	if (st->nparams > PG_MAX_PARAMS) {
+		free(st->adhoc);
+		free(st);
+		return SESAME_ERR_INVALID_ARGUMENT;
+	}
+	st->base.ops = &pg_ops;
+	st->c = tx->conn;
+	st->id = -1;
+	*out = &st->base;
+	return SESAME_OK;
+}
+
+static void pgs_finalize(db_stmt_t *b)
+{
+	pg_stmt_t *st = PGST(b);
+
+	if (st != NULL) {
+		pg_reset(b);
+		free(st->adhoc);
+		free(st);
+	}
+}
+
+static const struct store_backend pg_backend = {pgs_run,     pgs_read,	   pgs_close,
+						pgs_prepare, pgs_finalize, 1};
 
 int store_pg_open(const char *conninfo, store_t **out)
 {

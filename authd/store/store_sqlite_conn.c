@@ -86,9 +86,34 @@ static const char *sq_error(db_stmt_t *st)
 	return msg;
 }
 
+static int sq_col_count(db_stmt_t *st)
+{
+	return sqlite3_column_count(SQ(st));
+}
+
+static const char *sq_col_name(db_stmt_t *st, int col)
+{
+	return sqlite3_column_name(SQ(st), col);
+}
+
+static int sq_col_type(db_stmt_t *st, int col)
+{
+	switch (sqlite3_column_type(SQ(st), col)) {
+	case SQLITE_INTEGER:
+		return DB_INT;
+	case SQLITE_TEXT:
+		return DB_TEXT;
+	case SQLITE_BLOB:
+		return DB_BLOB;
+	default: /* NULL, and REAL, which the store never writes */
+		return DB_NULL;
+	}
+}
+
 static const struct db_ops sq_ops = {
-    sq_bind_int64, sq_bind_text, sq_bind_blob, sq_bind_null, sq_step,  sq_col_int64,
-    sq_col_text,   sq_col_blob,	 sq_changes,   sq_reset,     sq_error,
+    sq_bind_int64, sq_bind_text, sq_bind_blob, sq_bind_null, sq_step,
+    sq_col_int64,  sq_col_text,	 sq_col_blob,  sq_changes,   sq_reset,
+    sq_error,	   sq_col_count, sq_col_name,  sq_col_type,
 };
 
 typedef struct {
@@ -145,7 +170,7 @@ static int sync_wal(sq_store_t *s)
 static void run_alone(sq_store_t *s, struct store_op *op)
 {
 	store_conn_t *w = &s->writer;
-	store_tx_t tx = {w->stp, 0, 0};
+	store_tx_t tx = {w->stp, 0, 0, w};
 
 	if (step_done(w->stp[ST_BEGIN]) != SESAME_OK) {
 		op->result = SESAME_ERR_STORE;
@@ -166,7 +191,7 @@ static void run_alone(sq_store_t *s, struct store_op *op)
 static void run_batch(sq_store_t *s, struct store_op *batch)
 {
 	store_conn_t *w = &s->writer;
-	store_tx_t tx = {w->stp, 0, 0};
+	store_tx_t tx = {w->stp, 0, 0, w};
 	int failed = 0;
 
 	if (batch->next == NULL) {
@@ -257,7 +282,7 @@ static int sq_read(store_t *base, store_fn fn, void *arg)
 {
 	sq_store_t *s = (sq_store_t *)base;
 	store_conn_t *c = NULL;
-	store_tx_t tx = {NULL, 0, 1};
+	store_tx_t tx = {NULL, 0, 1, NULL};
 	int on_writer = 0;
 	int r;
 
@@ -286,6 +311,7 @@ static int sq_read(store_t *base, store_fn fn, void *arg)
 	pthread_mutex_unlock(&s->mu);
 
 	tx.st = c->stp;
+	tx.conn = c;
 	if ((r = step_done(c->stp[ST_BEGIN_READ])) == SESAME_OK) {
 		r = fn(&tx, arg);
 		/* a read transaction has nothing to keep: always end it */
@@ -383,8 +409,35 @@ static void conn_close(store_conn_t *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static int sq_prepare(store_tx_t *tx, const char *sql, db_stmt_t **out)
+{
+	store_conn_t *c = tx->conn;
+	sq_stmt_t *st = calloc(1, sizeof(*st));
+
+	*out = NULL;
+	if (st == NULL)
+		return SESAME_ERR_NOMEM;
+	st->base.ops = &sq_ops;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st->st, NULL) != SQLITE_OK) {
+		log_err("store: prepare %s: %s", sql, sqlite3_errmsg(c->db));
+		free(st);
+		return SESAME_ERR_STORE;
+	}
+	*out = &st->base;
+	return SESAME_OK;
+}
+
+static void sq_finalize(db_stmt_t *st)
+{
+	if (st != NULL) {
+		sqlite3_finalize(SQ(st));
+		free(st);
+	}
+}
+
 static void sq_close(store_t *base);
-static const struct store_backend sq_backend = {sq_run, sq_read, sq_close};
+static const struct store_backend sq_backend = {sq_run,	    sq_read,	 sq_close,
+						sq_prepare, sq_finalize, 0};
 
 int store_sqlite_open(const char *path, store_t **out)
 {

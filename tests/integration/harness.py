@@ -196,7 +196,8 @@ class Daemon:
     def sql(self, query, params=()):
         """Runs one statement on the daemon's database (placeholders: ?) and
         commits; returns the rows as tuples (BYTEA as bytes). Quote the
-        column "user" (a keyword in PostgreSQL)."""
+        column "user" (a keyword in PostgreSQL); a ? inside a string literal
+        would be taken for a placeholder too; RETURNING gives a row count."""
         if PG:
             import psycopg2
             conn = psycopg2.connect(self.database)
@@ -265,7 +266,8 @@ class Daemon:
     def ok(self, path, body):
         status, reply = self.call(path, body)
         if status != 200:
-            raise AssertionError("%s -> %d %s" % (path, status, reply))
+            errors = [ln for ln in self.read_log().splitlines() if ln.startswith("error:")]
+            raise AssertionError("%s -> %d %s\n%s" % (path, status, reply, "\n".join(errors[-5:])))
         return reply
 
     def enroll(self, user, algorithm="SHA1", digits=6, confirm=True):

@@ -227,6 +227,24 @@ class StartUp(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("missing.conf", p.stderr)
 
+    @unittest.skipUnless(PG, "a PostgreSQL connection string")
+    def test_conninfo_and_uri_reach_the_same_store(self):
+        """--database takes a libpq key=value string as well as a URI."""
+        import psycopg2.extensions
+        d = Daemon(self.tmp)
+        uri = d.database
+        d.database = " ".join("%s=%s" % kv for kv in psycopg2.extensions.parse_dsn(uri).items())
+        self.assertNotIn("://", d.database)
+        d.start()
+        self.assertIn("database PostgreSQL", d.read_log())
+        d.enroll("kv")
+        d.stop()
+        d.database = uri
+        d.start(init=False)
+        self.assertTrue(d.ok("/v1/totp/list", {"user": "kv"})["totp"][0]["confirmed"])
+        d.stop()
+        d.drop()
+
     def test_a_live_socket_is_not_taken_over(self):
         d = Daemon(self.tmp).start()
         try:
