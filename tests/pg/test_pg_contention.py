@@ -1,5 +1,6 @@
 """Issue 13, contention without a race: two sesame-authd on one
-PostgreSQL database (the ctest fixture "pg"), 8 clients at once, each
+PostgreSQL database (the ctest fixture "pg"), 16 clients at once (8 per
+daemon, the size of its connection pool; SESAME_PG_CONTENTION_CLIENTS), each
 request about a different user, so that nothing single-use is contended.
 Every request must get its verdict: 'unavailable' (or a 503) would mean
 the store gave a transaction up after its retries on serialization
@@ -25,7 +26,7 @@ import pgproof as pp
 from harness import AUTHD, PG
 
 USERS = pp.env_int("CONTENTION_USERS", 200)
-CLIENTS = pp.env_int("CONTENTION_CLIENTS", 8)
+CLIENTS = pp.env_int("CONTENTION_CLIENTS", 16)  # 8 per daemon: its pool's size
 
 
 class Contention(unittest.TestCase):
