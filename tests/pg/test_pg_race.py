@@ -46,9 +46,10 @@ CONFIG = ("[throttle]\nmax_failures = 1000\naccount_max_failures = 0\n"
 
 
 def summary(kind, race, extra=""):
-    print("\n%s: %d races, %d overlapped, %.1f s%s" % (kind, race.n, race.overlapped,
-                                                       race.seconds, extra),
+    print("\n%s: %d races, %d overlapped, %.1f s%s; setup requests asked again after a 503: %d"
+          % (kind, race.n, race.overlapped, race.seconds, extra, len(pp.setup_retries)),
           file=sys.stderr, flush=True)
+    del pp.setup_retries[:]
 
 
 def need_daemon():
@@ -125,7 +126,7 @@ class TwoDaemons(unittest.TestCase):
         def setup(i):
             d = self.ds[i % 2]
             pp.enroll(d, users[i])
-            return d.ok("/v1/recovery/generate", {"user": users[i]})["codes"]
+            return pp.setup_ok(d, "/v1/recovery/generate", {"user": users[i]})["codes"]
 
         # one at a time: concurrent ones fail now and then (test_pg_contention)
         codes = [setup(i) for i in range(n_users)]
@@ -173,7 +174,7 @@ class TwoDaemons(unittest.TestCase):
             return resp.status, INVALID in body
 
         def prepare(i, lane):
-            url = self.ds[i % 2].ok("/v1/user/invite", {"user": users[i]})["url"]
+            url = pp.setup_ok(self.ds[i % 2], "/v1/user/invite", {"user": users[i]})["url"]
             token = url.rsplit("/", 1)[1]
             return lambda: accept(0, token), lambda: accept(1, token)
 
@@ -206,7 +207,7 @@ class TwoDaemons(unittest.TestCase):
 
     def user_with_passkey(self, user):
         """A passkey registered through daemon A's pages (password + TOTP first)."""
-        self.a.ok("/v1/user/add", {"user": user, "password": STRONG})
+        pp.setup_ok(self.a, "/v1/user/add", {"user": user, "password": STRONG})
         secret = pp.enroll(self.a, user)
         b = Browser(self.ports[0], host="localhost")
         resp, body = b.get("/login")
