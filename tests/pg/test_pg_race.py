@@ -7,8 +7,8 @@ expects exactly one to pass and the other to be refused (never an error):
   a. the same TOTP code, at the PAM door           (SESAME_PG_RACE_N, 1000)
   b. the same recovery code, at the PAM door       (SESAME_PG_RACE_N)
   c. the same invitation link, on the web pages    (SESAME_PG_INVITE_N, 50:
-     each use costs an Argon2id hash, 64 MiB t=3, on both daemons: about
-     0.36 s a race on 2 cores, so 1000 take 6 minutes)
+     each use costs an Argon2id hash, 64 MiB t=3, on both daemons: 0.2 to
+     0.5 s a race on 2 shared cores, 1000 races took 8 to 10 minutes)
   d. the same WebAuthn assertion (one challenge)   (SESAME_PG_RACE_N)
 
 Every race is checked on its own (not only the totals), and the database
@@ -30,6 +30,7 @@ import threading
 import time
 import unittest
 
+import pgload
 import pgproof as pp  # noqa: E402  (sets sys.path for harness and softauthn)
 from harness import AUTHD, PG, SESAMECTL, Daemon, pg_create_database, pg_drop_database
 from test_web import STRONG, Browser, csrf_of, free_port
@@ -85,8 +86,9 @@ class TwoDaemons(unittest.TestCase):
         """Every race: exactly one answer `win`, the other `lose`."""
         bad = [(i, a) for i, a in enumerate(race.answers) if sorted(a) != sorted([win, lose])]
         outcomes = collections.Counter(tuple(sorted(map(str, a))) for a in race.answers)
-        self.assertEqual(bad[:5], [], "%s: %d of %d races went wrong; outcomes %s"
-                         % (what, len(bad), race.n, dict(outcomes)))
+        self.assertEqual(bad[:5], [], "%s: %d of %d races went wrong; outcomes %s; the daemons' "
+                         "errors: %s" % (what, len(bad), race.n, dict(outcomes),
+                                         pgload.log_errors(self.ds).most_common(8)))
         # which daemon won: both must win some (when there are enough races)
         wins = collections.Counter(a.index(win) for a in race.answers)
         return wins
