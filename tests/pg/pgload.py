@@ -215,15 +215,21 @@ class Outage:
                 "enroll_refused": dict(self.enroller.refused)}
 
 
-def log_errors(ds):
+def log_errors(ds, verdicts=False):
     """The daemons' error lines, counted by their text (numbers and names
-    of users left out)."""
+    of users left out). verdicts: only the lines that explain an answer
+    (a transaction given up, no connection, a door's own error line),
+    not the statements that failed and were run again."""
     import re
     c = collections.Counter()
     for d in ds:
         for line in d.read_log().splitlines():
-            if line.startswith("error:") or "given up" in line:
-                c[re.sub(r"\b[a-z]*\d[\w]*", "#", line)[:200]] += 1
+            if not line.startswith("error:"):
+                continue
+            if verdicts and not re.search(r"given up|no PostgreSQL connection|cannot connect|"
+                                          r"^error: (web|pam|api)", line):
+                continue
+            c[re.sub(r"\b[a-z]*\d[\w]*", "#", line)[:200]] += 1
     return c
 
 

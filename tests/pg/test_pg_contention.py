@@ -55,7 +55,8 @@ class Contention(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def errors(self):
-        return pgload.log_errors(self.ds)
+        """What explains the answers: transactions given up, the doors' lines."""
+        return pgload.log_errors(self.ds, verdicts=True).most_common(6)
 
     def test_logins_of_distinct_users(self):
         base = pp.now_step()
@@ -77,27 +78,26 @@ class Contention(unittest.TestCase):
 
         # two rounds of 8 steps each (base-8 .. base+7: all within the window)
         rounds = [run(base - 8), run(base)]
-        errors = self.errors()
-        given_up = sum(n for line, n in errors.items() if "given up" in line)
+        given_up = sum(n for line, n in pgload.log_errors(self.ds).items() if "given up" in line)
         print("\nlogins of distinct users, %d clients: %s; 'given up' %d"
               % (CLIENTS, rounds, given_up), file=sys.stderr)
         n = USERS * 8
         want = {(200, "success", "ok"): n, (200, "denied", "code_reused"): n}
-        self.assertEqual(rounds, [want, want], "the daemons' errors: %s" % errors.most_common(6))
+        self.assertEqual(rounds, [want, want], "the daemons' errors: %s" % self.errors())
 
     def test_new_recovery_codes_for_distinct_users(self):
         status = collections.Counter(pp.parallel(list(range(USERS)), lambda i: self.ds[i % 2].call(
             "/v1/recovery/generate", {"user": self.users[i]})[0], CLIENTS))
         print("\nrecovery generate, %d clients: %s" % (CLIENTS, dict(status)), file=sys.stderr)
         self.assertEqual(dict(status), {200: USERS},
-                         "the daemons' errors: %s" % self.errors().most_common(6))
+                         "the daemons' errors: %s" % self.errors())
 
     def test_invitations_for_distinct_users(self):
         status = collections.Counter(pp.parallel(list(range(USERS)), lambda i: self.ds[i % 2].call(
             "/v1/user/invite", {"user": "inv%04d" % i})[0], CLIENTS))
         print("\ninvitations, %d clients: %s" % (CLIENTS, dict(status)), file=sys.stderr)
         self.assertEqual(dict(status), {200: USERS},
-                         "the daemons' errors: %s" % self.errors().most_common(6))
+                         "the daemons' errors: %s" % self.errors())
 
 
 if __name__ == "__main__":
