@@ -293,7 +293,7 @@ class Load:
         t1 = time.monotonic()
         if result == "success":
             self.next[user] += 1  # that step is spent
-        elif result == "denied" and reason == "replay":
+        elif result == "denied" and reason == "code_reused":
             # a step consumed by an answer that came back as an error
             # (the commit's fate unknown to the daemon): the next one
             self.next[user] += 1
