@@ -132,7 +132,8 @@ def secret_of(uri):
 
 
 class Daemon:
-    """A sesame-authd in a temp dir. config: extra INI text."""
+    """A sesame-authd in a temp dir. config: extra INI text. database: a
+    store shared with another daemon (its path or URI) instead of a new one."""
 
     def __init__(self, tmp, config="", socket_mode="0666", database=None):
         """database: the daemon's --database (an SQLite path, a PostgreSQL URI
