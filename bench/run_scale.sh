@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# The store at scale (issue 13; see docs/benchmarks.md, "PostgreSQL: scale
+# and two daemons"), for both backends in the same run: SQLite files, and
+# PostgreSQL 15 in a throwaway cluster started here (initdb as user
+# postgres, loopback on a free port, fsync and synchronous_commit on, the
+# default configuration otherwise; removed at exit).
+#
+#  1. latency of one PAM verification (pam/start + pam/continue through the
+#     daemon's /v1/pam protocol, a success durably recorded), one client,
+#     p50/p99, in a database of 1 000 enrolled users and in one of USERS:
+#     both exist at once (for PostgreSQL, two databases of one cluster),
+#     each with its daemon, and the rounds alternate small, big, small, ...
+#     in the same minutes (the machine is shared: its load moves);
+#  2. verifications per second with THREADS clients in the database of
+#     USERS: one daemon; for PostgreSQL also two daemons on that database
+#     (both on this machine, the clients split between them), rounds
+#     interleaved (one, two, one, two).
+#
+# How the USERS are made (honestly, and fast):
+#  - 1 000 users u0..u999 are enrolled through the daemon (TOTP enroll and
+#    confirm: seeds made and sealed by the daemon); in the small database
+#    they are all its users; in the big one, they are the users whose
+#    logins are measured.
+#  - Then the filler of the big database: users u1000..u(N) inserted by SQL
+#    (generate_series in PostgreSQL, a recursive CTE in SQLite), each with
+#    a confirmed TOTP credential whose row is a copy of u0's (same sealed
+#    seed blob). The seal binds the owner's name (authd/seal.c: AAD =
+#    purpose and user), so these seeds do not open under the filler's
+#    names: no login is measured on them; they make the users and totp
+#    tables and their indexes (id, name, lower(name), totp.user_id) as big
+#    as USERS real users would. The measured names are spread over the
+#    whole name index (u0..u999 interleave with u1000..u999999 in text
+#    order); their ids and totp rows are the first ones. ANALYZE after the
+#    insert, as an administrator's bulk load would end.
+#  - Then 4 x RATE users v0.. enrolled through the daemon (as u0..u999),
+#    each set of RATE used by one throughput round (a code is accepted
+#    once: each user succeeds twice, current and next step).
+#  The filler's count is USERS - 1 000 - 4 x RATE: USERS users in all.
+#
+# What the figures include: the client's whole round trip over the unix
+# socket, the daemon's flow, the seal opened, the TOTP checked, the replay
+# state and the audit written (durable: the commit waits for the disk).
+# The machine is shared: the script prints the load average.
+#
+# Usage: bench/run_scale.sh [USERS]   (as root; default 1000000)
+#   SESAME_SCALE_RATE (default 5000), SESAME_SCALE_THREADS (default 32),
+#   SESAME_SCALE_ROUNDS (latency rounds, default 5), SESAME_SCALE_BACKENDS
+#   (default "sqlite pg"), SESAME_SCALE_LOGS (a folder that keeps the
+#   daemons' logs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS=${1:-1000000}
+SMALL=1000
+RATE=${SESAME_SCALE_RATE:-5000}
+THREADS=${SESAME_SCALE_THREADS:-32}
+BACKENDS=${SESAME_SCALE_BACKENDS:-sqlite pg}
+ROUNDS=${SESAME_SCALE_ROUNDS:-5}
+# 4 enrolling clients, a 503 tried again: with 16, PostgreSQL's
+# serialization failures on a small database made the daemon give many
+# enrollments up
+ENROLL_THREADS=4
+WARMUP=50 # the first verifications of a latency run: statements prepared per connection
+FILL=$((USERS - SMALL - 4 * RATE))
+((FILL >= 0)) || {
+  echo "USERS must be at least $((SMALL + 4 * RATE))" >&2
+  exit 2
+}
+PGBIN=/usr/lib/postgresql/15/bin
+. bench/common.sh
+bench_setup scale postgresql
+chmod 755 "$T" # the postgres user reaches its cluster below
+pg_running=0
+scale_cleanup() {
+  ((pg_running)) && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  bench_cleanup
+}
+trap scale_cleanup EXIT
+
+echo "== $(date -u '+%F %T') UTC, $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
+echo "   USERS=$USERS (filler $FILL), latency users $SMALL, RATE=$RATE, THREADS=$THREADS"
+
+printf '[throttle]\nmax_failures = 1000\n' >"$T/authd.conf"
+start_daemon() { # NAME DATABASE
+  "$B/authd/sesame-authd" --init --config "$T/authd.conf" --socket "$T/$1.sock" --database "$2" \
+    --master-key "$T/key" --log-level warning 2>>"$T/$1.log" &
+  pids+=($!)
+  for _ in $(seq 200); do [[ -S $T/$1.sock ]] && return 0; sleep 0.05; done
+  echo "sesame-authd $1 did not start:" >&2
+  cat "$T/$1.log" >&2
+  exit 1
+}
+
+start_pg() {
+  local port
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir "$T/pg" "$T/pglog" && chown postgres: "$T/pg" "$T/pglog"
+  (cd / && runuser -u postgres -- "$PGBIN/initdb" -D "$T/pg" -A trust -U postgres --no-sync -E UTF8 \
+    --locale=C >/dev/null)
+  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\n" "$port" "$T/pg" \
+    >>"$T/pg/postgresql.conf"
+  (cd / && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/pg" -l "$T/pglog/pg.log" -w -t 60 start >/dev/null)
+  pg_running=1
+  PGSU="postgresql://postgres@127.0.0.1:$port/postgres"
+  psql -X -q -At "$PGSU" -c "CREATE ROLE sesame LOGIN" -c "CREATE DATABASE small OWNER sesame" \
+    -c "CREATE DATABASE big OWNER sesame"
+  PGURI="postgresql://sesame@127.0.0.1:$port"
+  echo "   PostgreSQL $(psql -X -At "$PGSU" -c 'SHOW server_version'): fsync=$(psql -X -At "$PGSU" \
+    -c 'SHOW fsync'), synchronous_commit=$(psql -X -At "$PGSU" -c 'SHOW synchronous_commit')," \
+    "shared_buffers=$(psql -X -At "$PGSU" -c 'SHOW shared_buffers')"
+}
+
+db() { # BACKEND SIZE: the --database of that store
+  if [[ $1 == pg ]]; then echo "$PGURI/$2"; else echo "$T/$2.db"; fi
+}
+
+sql() { # BACKEND SIZE SQL...
+  local be=$1 size=$2
+  shift 2
+  if [[ $be == pg ]]; then
+    psql -X -q -At -v ON_ERROR_STOP=1 "$(db pg "$size")" "${@/#/-c}"
+  else
+    { echo ".timeout 30000"; printf '%s;\n' "$@"; } | sqlite3 -batch -bail "$(db sqlite "$size")"
+  fi
+}
+
+# u1000.. as users with a copy of u0's confirmed credential (see the header)
+fill() { # BACKEND
+  local be=$1 maxid now first=$SMALL last=$((SMALL + FILL - 1)) t0
+  ((FILL > 0)) || return 0
+  t0=$(date +%s.%N)
+  now=$(date +%s)
+  maxid=$(sql "$be" big "SELECT max(id) FROM users")
+  if [[ $be == pg ]]; then
+    sql pg big "INSERT INTO users (name, created) SELECT 'u' || i, $now FROM generate_series($first, $last) i"
+  else
+    sql sqlite big "BEGIN" "WITH RECURSIVE s(i) AS (SELECT $first UNION ALL SELECT i + 1 FROM s WHERE i < $last)
+      INSERT INTO users (name, created) SELECT 'u' || i, $now FROM s" "COMMIT"
+  fi
+  sql "$be" big "INSERT INTO totp (user_id, name, algorithm, digits, period, seed, confirmed, created,
+      last_used, last_step)
+    SELECT u.id, t.name, t.algorithm, t.digits, t.period, t.seed, t.confirmed, t.created, t.last_used,
+      t.last_step
+    FROM users u, (SELECT * FROM totp WHERE user_id = (SELECT id FROM users WHERE name = 'u0')) t
+    WHERE u.id > $maxid" "ANALYZE users" "ANALYZE totp"
+  printf '   %s: filler of %d users and credentials in %.0f s\n' "$be" "$FILL" \
+    "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')"
+}
+
+enroll() { # DAEMON PREFIX N FILE
+  "$B/bench/bench_totp_rate" enroll "$T/$1.sock" "$2" "$3" "$4" "$ENROLL_THREADS" 2>>"$T/client.err" |
+    sed "s/^/   $1 $2: /"
+}
+
+# the daemons' logged statements that PostgreSQL refused (SQLSTATE 40001),
+# each one run again by the daemon
+serialization_failures() { cat "$T"/pg-*.log 2>/dev/null | grep -c 'could not serialize' || true; }
+
+declare -A R
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<" $2"; }
+
+latency() { # BACKEND SIZE
+  local line
+  started=$(date +%s)
+  line=$("$B/bench/bench_totp_rate" run "$T/$1-$2.sock" "$T/$1-$2-u.txt" 1 "$WARMUP" 2>>"$T/client.err") || true
+  echo "   $1 $2: $line"
+  R[$1.$2.p50]+="$(field p50_us "$line") "
+  R[$1.$2.p99]+="$(field p99_us "$line") "
+  R[$1.$2.failed]+="$(field failed "$line") "
+}
+
+rate() { # BACKEND DAEMONS SET
+  local socks="$T/$1-big.sock" line before
+  [[ $2 == 2 ]] && socks+=",$T/$1-big2.sock"
+  before=$(serialization_failures)
+  # a verification refused (unavailable) is counted, not fatal
+  line=$("$B/bench/bench_totp_rate" run "$socks" "$T/$1-v$3.txt" "$THREADS" 2>>"$T/client.err") || true
+  echo "   $1, $2 daemon(s), set $3: $line serialization_failures=$(($(serialization_failures) - before))"
+  R[$1.d$2]+="$(field per_second "$line") "
+  R[$1.d$2.p99]+="$(field p99_us "$line") "
+  R[$1.d$2.failed]+="$(field failed "$line") "
+}
+
+echo
+echo "== the databases"
+[[ " $BACKENDS " == *" pg "* ]] && start_pg
+for be in $BACKENDS; do
+  start_daemon "$be-small" "$(db "$be" small)"
+  start_daemon "$be-big" "$(db "$be" big)"
+  enroll "$be-small" u "$SMALL" "$T/$be-small-u.txt"
+  enroll "$be-big" u "$SMALL" "$T/$be-big-u.txt"
+  fill "$be"
+  enroll "$be-big" v $((4 * RATE)) "$T/$be-v.txt"
+  split -d -a 1 -l "$RATE" --additional-suffix=.txt "$T/$be-v.txt" "$T/$be-v"
+  for size in small big; do
+    echo "   $be $size: users=$(sql "$be" "$size" "SELECT count(*) FROM users")" \
+      "confirmed_totp=$(sql "$be" "$size" "SELECT count(*) FROM totp WHERE confirmed = 1")" \
+      "size=$(if [[ $be == pg ]]; then sql pg "$size" "SELECT pg_size_pretty(pg_database_size('$size'))"; \
+        else du -sh "$(db sqlite "$size")" | cut -f1; fi)"
+  done
+done
+
+echo
+echo "== latency, 1 client, $ROUNDS rounds (1 000 users, $USERS users alternately)"
+# A code is accepted once: a run uses steps S and S+1 of its start; the
+# next round starts at S+2 or later, S that of the round's last run.
+for r in $(seq "$ROUNDS"); do
+  if ((r > 1)); then
+    until=$(((started / 30 + 2) * 30))
+    now=$(date +%s)
+    ((now >= until)) || sleep $((until - now))
+  fi
+  echo "  round $r, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for be in $BACKENDS; do
+    latency "$be" small
+    latency "$be" big
+  done
+done
+
+echo
+echo "== verifications per second, $THREADS clients, $USERS users"
+for be in $BACKENDS; do
+  if [[ $be == pg ]]; then
+    start_daemon pg-big2 "$(db pg big)"
+    # interleaved: one daemon, two daemons, one, two
+    rate pg 1 0
+    rate pg 2 1
+    rate pg 1 2
+    rate pg 2 3
+  else
+    rate "$be" 1 0
+    rate "$be" 1 2
+  fi
+done
+
+if [[ " $BACKENDS " == *" pg "* ]]; then
+  echo
+  echo "== PostgreSQL: what one successful verification sends (statement log of 2 verifications)"
+  "$B/bench/bench_totp_rate" enroll "$T/pg-big.sock" probe 1 "$T/probe.txt" 1 >/dev/null
+  psql -X -q "$PGSU" -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
+  sleep 0.5
+  before=$(wc -l <"$T/pglog/pg.log")
+  "$B/bench/bench_totp_rate" run "$T/pg-big.sock" "$T/probe.txt" 1 >/dev/null
+  psql -X -q "$PGSU" -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
+  tail -n +$((before + 1)) "$T/pglog/pg.log" | grep -E 'LOG:  (statement|execute)' |
+    grep -v -e pg_reload_conf -e 'ALTER SYSTEM' >"$T/probe.sql" || true
+  echo "   $(wc -l <"$T/probe.sql") statements (one round trip each):" \
+    "$(grep -c 'statement: BEGIN' "$T/probe.sql") BEGIN," \
+    "$(grep -c 'statement: COMMIT' "$T/probe.sql") COMMIT," \
+    "$(grep -c 'statement: SET LOCAL' "$T/probe.sql") SET LOCAL"
+  sed 's/^.*LOG:  /     /' "$T/probe.sql" | cut -c1-150
+  if (($(serialization_failures))); then
+    echo "   serialization failures by statement (all PostgreSQL daemons, whole run):"
+    cat "$T"/pg-*.log | grep 'could not serialize' | sed 's/^.*store: //; s/: could not serialize.*//' |
+      cut -c1-110 | sort | uniq -c | sort -rn | head -n 12
+    echo "   transactions given up after 10 runs (unavailable):" \
+      "$(cat "$T"/pg-*.log | grep -c 'given up' || true)"
+  fi
+fi
+for f in "$T"/*.log; do
+  if grep -q -v -e 'could not serialize' -e 'given up after' -e 'unavailable$' "$f"; then
+    echo "   $(basename "$f" .log)'s other warnings (last 5):"
+    grep -v -e 'could not serialize' -e 'given up after' -e 'unavailable$' "$f" | tail -n 5 | sed 's/^/     /'
+  fi
+done
+if [[ -n ${SESAME_SCALE_LOGS:-} ]]; then # keep the daemons' logs
+  mkdir -p "$SESAME_SCALE_LOGS"
+  cp "$T"/*.log "$SESAME_SCALE_LOGS/"
+  [[ -f $T/client.err ]] && cp "$T/client.err" "$SESAME_SCALE_LOGS/"
+fi
+
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+echo
+echo "== summary ($USERS users; load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "latency of one verification, 1 client, µs: median of $ROUNDS rounds (the rounds)"
+printf '%-7s %-6s %6s %6s   %-36s %s\n' backend users p50 p99 "p99 of the rounds" refused
+for be in $BACKENDS; do
+  for size in small big; do
+    printf '%-7s %-6s %6s %6s   %-36s %s\n' "$be" "$([[ $size == small ]] && echo "$SMALL" || echo "$USERS")" \
+      "$(median "${R[$be.$size.p50]}")" "$(median "${R[$be.$size.p99]}")" "${R[$be.$size.p99]}" \
+      "${R[$be.$size.failed]}"
+  done
+  echo "$be: p99 at $USERS / p99 at $SMALL = $(ratio "$(median "${R[$be.big.p99]}")" \
+    "$(median "${R[$be.small.p99]}")") (goal <= 2); p50 $(ratio "$(median "${R[$be.big.p50]}")" \
+    "$(median "${R[$be.small.p50]}")")"
+done
+echo
+printf '%-30s %-16s %-18s %s\n' "verifications/s ($THREADS clients)" "rounds" "p99 µs (rounds)" \
+  "refused (rounds)"
+for k in sqlite.d1 pg.d1 pg.d2; do
+  [[ -n ${R[$k]:-} ]] && printf '%-30s %-16s %-18s %s\n' "$k (median $(median "${R[$k]}"))" "${R[$k]}" \
+    "${R[$k.p99]}" "${R[$k.failed]}"
+done
+if [[ -n ${R[pg.d2]:-} ]]; then
+  echo "two daemons / one daemon on PostgreSQL: $(ratio "$(median "${R[pg.d2]}")" "$(median "${R[pg.d1]}")")"
+fi
