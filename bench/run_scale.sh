@@ -14,7 +14,7 @@
 #  2. verifications per second with THREADS clients in the database of
 #     USERS: one daemon; for PostgreSQL also two daemons on that database
 #     (both on this machine, the clients split between them), rounds
-#     interleaved (one, two, one, two).
+#     interleaved (one, two, one, two, one, two).
 #
 # How the USERS are made (honestly, and fast):
 #  - 1 000 users u0..u999 are enrolled through the daemon (TOTP enroll and
@@ -32,10 +32,13 @@
 #    whole name index (u0..u999 interleave with u1000..u999999 in text
 #    order); their ids and totp rows are the first ones. ANALYZE after the
 #    insert, as an administrator's bulk load would end.
-#  - Then 4 x RATE users v0.. enrolled through the daemon (as u0..u999),
-#    each set of RATE used by one throughput round (a code is accepted
-#    once: each user succeeds twice, current and next step).
-#  The filler's count is USERS - 1 000 - 4 x RATE: USERS users in all.
+#  - Then 6 x RATE users v0.. enrolled through the daemon (as u0..u999),
+#    shuffled (logins do not come in the order of enrollment: in that
+#    order, concurrent logins are of neighbours in every index, the worst
+#    case for PostgreSQL's page-level predicate locks), each set of RATE
+#    used by one throughput round (a code is accepted once: each user
+#    succeeds twice, current and next step).
+#  The filler's count is USERS - 1 000 - 6 x RATE: USERS users in all.
 #
 # What the figures include: the client's whole round trip over the unix
 # socket, the daemon's flow, the seal opened, the TOTP checked, the replay
@@ -60,9 +63,9 @@ ROUNDS=${SESAME_SCALE_ROUNDS:-5}
 # enrollments up
 ENROLL_THREADS=4
 WARMUP=50 # the first verifications of a latency run: statements prepared per connection
-FILL=$((USERS - SMALL - 4 * RATE))
+FILL=$((USERS - SMALL - 6 * RATE))
 ((FILL >= 0)) || {
-  echo "USERS must be at least $((SMALL + 4 * RATE))" >&2
+  echo "USERS must be at least $((SMALL + 6 * RATE))" >&2
   exit 2
 }
 PGBIN=/usr/lib/postgresql/15/bin
@@ -71,7 +74,9 @@ bench_setup scale postgresql
 chmod 755 "$T" # the postgres user reaches its cluster below
 pg_running=0
 scale_cleanup() {
-  ((pg_running)) && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  if ((pg_running)); then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
   bench_cleanup
 }
 trap scale_cleanup EXIT
@@ -190,8 +195,8 @@ for be in $BACKENDS; do
   enroll "$be-small" u "$SMALL" "$T/$be-small-u.txt"
   enroll "$be-big" u "$SMALL" "$T/$be-big-u.txt"
   fill "$be"
-  enroll "$be-big" v $((4 * RATE)) "$T/$be-v.txt"
-  split -d -a 1 -l "$RATE" --additional-suffix=.txt "$T/$be-v.txt" "$T/$be-v"
+  enroll "$be-big" v $((6 * RATE)) "$T/$be-v.txt"
+  shuf --random-source=<(yes) "$T/$be-v.txt" | split -d -a 1 -l "$RATE" --additional-suffix=.txt - "$T/$be-v"
   for size in small big; do
     echo "   $be $size: users=$(sql "$be" "$size" "SELECT count(*) FROM users")" \
       "confirmed_totp=$(sql "$be" "$size" "SELECT count(*) FROM totp WHERE confirmed = 1")" \
@@ -222,14 +227,10 @@ echo "== verifications per second, $THREADS clients, $USERS users"
 for be in $BACKENDS; do
   if [[ $be == pg ]]; then
     start_daemon pg-big2 "$(db pg big)"
-    # interleaved: one daemon, two daemons, one, two
-    rate pg 1 0
-    rate pg 2 1
-    rate pg 1 2
-    rate pg 2 3
+    # interleaved: one daemon, two daemons, one, two, ...
+    for set in 0 1 2 3 4 5; do rate pg $((set % 2 + 1)) "$set"; done
   else
-    rate "$be" 1 0
-    rate "$be" 1 2
+    for set in 0 2 4; do rate "$be" 1 "$set"; done
   fi
 done
 
