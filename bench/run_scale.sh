@@ -234,7 +234,56 @@ for be in $BACKENDS; do
   fi
 done
 
+# The peer: the SQL of one successful verification (the statements the
+# probe below shows, in its two transactions) sent by pgbench straight to
+# the big database, for a uniformly random filler user, prepared, no
+# daemon: its latency with one client, its rate with 8 and 16 clients (the
+# database connections of one and of two daemons), serialization failures
+# tried again up to 10 times (as the daemon does). The first 50 are left
+# out of the percentiles (as bench_totp_rate's warm-up).
+pgbench_peer() {
+  cat >"$T/verify.sql" <<SQL
+\set n random($SMALL, $((SMALL + FILL - 1)))
+BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+SELECT id AS uid, name, created, failures, last_failure, locked_until, last_success, real_name, CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END, password_changed, disabled FROM users WHERE name = 'u' || :n \gset
+SELECT id, user_id, name, algorithm, digits, period, confirmed, created, last_used, last_step, seed FROM totp WHERE user_id = :uid ORDER BY id;
+SELECT count(*) FROM user_codes WHERE user_id = :uid AND kind = 1 AND (expires = 0 OR expires > 0);
+SELECT failures, last_failure, locked_until FROM attempts WHERE name = 'u' || :n AND source = 'local';
+SELECT failures, last_failure, locked_until FROM attempts WHERE name = 'u' || :n AND source = '*';
+COMMIT;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+INSERT INTO spent_flows (id, expires) VALUES (decode(md5(random()::text), 'hex'), extract(epoch FROM now())::bigint + 300) ON CONFLICT (expires, id) DO NOTHING;
+SELECT id, name, created, failures, last_failure, locked_until, last_success, real_name, CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END, password_changed, disabled FROM users WHERE name = 'u' || :n;
+SELECT failures, last_failure, locked_until FROM attempts WHERE name = 'u' || :n AND source = 'local';
+SELECT failures, last_failure, locked_until FROM attempts WHERE name = 'u' || :n AND source = '*';
+SELECT id AS tid, user_id, algorithm, digits, period, confirmed, last_used, last_step, seed FROM totp WHERE user_id = :uid ORDER BY id \gset
+UPDATE totp SET last_step = last_step + 1, last_used = extract(epoch FROM now())::bigint WHERE id = :tid AND confirmed = 1 AND last_step < 9000000000000000000;
+UPDATE users SET failures = 0, locked_until = 0, last_success = extract(epoch FROM now())::bigint WHERE id = :uid;
+INSERT INTO audit (time, "user", service, rhost, factor, result, reason) VALUES (extract(epoch FROM now())::bigint, 'u' || :n, 'bench', '-', 'totp', 'success', 'ok');
+COMMIT;
+SQL
+  local line
+  (cd "$T" && pgbench -n -M prepared -f "$T/verify.sql" -c 1 -t 2000 -l --log-prefix="$T/pgb" \
+    "$(db pg big)" >"$T/pgb1.out" 2>&1) || { cat "$T/pgb1.out"; return 0; }
+  # the per-transaction log: its third field is the latency in µs
+  line=$(cat "$T"/pgb.* | awk '{print $3}' | tail -n +51 | sort -n |
+    awk '{a[NR] = $1} END {printf "p50_us=%d p99_us=%d", a[int(NR * 0.5 + 0.5)], a[int(NR * 0.99 + 0.5)]}')
+  echo "   pgbench, 1 client, 2000 verifications' SQL: $line"
+  R[peer.p50]=$(field p50_us "$line")
+  R[peer.p99]=$(field p99_us "$line")
+  for c in 8 16; do
+    (cd "$T" && pgbench -n -M prepared -f "$T/verify.sql" -c "$c" -j 2 -T 10 --max-tries=10 \
+      "$(db pg big)" >"$T/pgb$c.out" 2>&1) || true
+    R[peer.c$c]=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$T/pgb$c.out" | cut -d. -f1)
+    echo "   pgbench, $c clients, 10 s: tps=${R[peer.c$c]}" \
+      "$(grep -E '^number of (failed|transactions retried|total retries)' "$T/pgb$c.out" | tr '\n' ' ')"
+  done
+}
+
 if [[ " $BACKENDS " == *" pg "* ]]; then
+  echo
+  echo "== PostgreSQL: the same SQL from pgbench (the peer)"
+  pgbench_peer
   echo
   echo "== PostgreSQL: what one successful verification sends (statement log of 2 verifications)"
   "$B/bench/bench_totp_rate" enroll "$T/pg-big.sock" probe 1 "$T/probe.txt" 1 >/dev/null
@@ -295,4 +344,12 @@ for k in sqlite.d1 pg.d1 pg.d2; do
 done
 if [[ -n ${R[pg.d2]:-} ]]; then
   echo "two daemons / one daemon on PostgreSQL: $(ratio "$(median "${R[pg.d2]}")" "$(median "${R[pg.d1]}")")"
+fi
+if [[ -n ${R[peer.p50]:-} ]]; then
+  echo "the same SQL from pgbench: 1 client p50 ${R[peer.p50]} µs, p99 ${R[peer.p99]} µs;" \
+    "${R[peer.c8]:-?}/s with 8 clients, ${R[peer.c16]:-?}/s with 16"
+  echo "daemon / pgbench at $USERS users: p50 $(ratio "$(median "${R[pg.big.p50]}")" "${R[peer.p50]}")," \
+    "p99 $(ratio "$(median "${R[pg.big.p99]}")" "${R[peer.p99]}"), one daemon's rate / 8 clients'" \
+    "$(ratio "$(median "${R[pg.d1]}")" "${R[peer.c8]:-0}"), two daemons' / 16 clients'" \
+    "$(ratio "$(median "${R[pg.d2]}")" "${R[peer.c16]:-0}")"
 fi
