@@ -4,6 +4,7 @@
  * the latency of one verification (p50, p99, max: from the client's send
  * of pam/start to its receipt of the pam/continue answer).
  *   bench_totp_rate enroll SOCKET PREFIX N USERFILE [THREADS]
+ *     (USERFILE: the users enrolled; a failed one is tried 5 times)
  *   bench_totp_rate run SOCKET[,SOCKET...] USERFILE THREADS [WARMUP]
  * run: each user of USERFILE succeeds twice (the current time step, then
  * the next one: a code is accepted once); the clients are spread over the
@@ -152,6 +153,8 @@ int main(int argc, char **argv)
 			pthread_join(th[i], NULL);
 		FILE *f = fopen(argv[5], "w");
 		for (size_t i = 0; i < n_users; i++) {
+			if (users[i].seedlen == 0)
+				continue; /* not enrolled */
 			fprintf(f, "%s ", users[i].name);
 			for (size_t k = 0; k < users[i].seedlen; k++)
 				fprintf(f, "%02x", users[i].seed[k]);
