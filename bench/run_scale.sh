@@ -49,7 +49,8 @@
 #   SESAME_SCALE_RATE (default 5000), SESAME_SCALE_THREADS (default 32),
 #   SESAME_SCALE_ROUNDS (latency rounds, default 5), SESAME_SCALE_BACKENDS
 #   (default "sqlite pg"), SESAME_SCALE_LOGS (a folder that keeps the
-#   daemons' logs).
+#   daemons' logs), SESAME_SCALE_AUTHD (the sesame-authd to measure, e.g.
+#   another checkout's build; the clients are this tree's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${1:-1000000}
@@ -71,12 +72,14 @@ FILL=$((USERS - SMALL - 6 * RATE))
 PGBIN=/usr/lib/postgresql/15/bin
 . bench/common.sh
 bench_setup scale postgresql
+# the daemon measured: this tree's, or another build's (SESAME_SCALE_AUTHD)
+AUTHD=${SESAME_SCALE_AUTHD:-$B/authd/sesame-authd}
 chmod 755 "$T" # the postgres user reaches its cluster below
 pg_running=0
 scale_cleanup() {
   if [[ -n ${SESAME_SCALE_LOGS:-} ]]; then # keep the daemons' and the clients' logs
     mkdir -p "$SESAME_SCALE_LOGS"
-    cp "$T"/*.log "$T"/client.err "$SESAME_SCALE_LOGS/" 2>/dev/null || true
+    cp "$T"/*.log "$T"/client.err "$T"/pglog/pg.log "$SESAME_SCALE_LOGS/" 2>/dev/null || true
   fi
   if ((pg_running)); then
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/pg" -m immediate -w stop >/dev/null 2>&1 || true
@@ -87,11 +90,12 @@ trap scale_cleanup EXIT
 
 echo "== $(date -u '+%F %T') UTC, $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "   $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
+echo "   daemon $AUTHD"
 echo "   USERS=$USERS (filler $FILL), latency users $SMALL, RATE=$RATE, THREADS=$THREADS"
 
 printf '[throttle]\nmax_failures = 1000\n' >"$T/authd.conf"
 start_daemon() { # NAME DATABASE
-  "$B/authd/sesame-authd" --init --config "$T/authd.conf" --socket "$T/$1.sock" --database "$2" \
+  "$AUTHD" --init --config "$T/authd.conf" --socket "$T/$1.sock" --database "$2" \
     --master-key "$T/key" --log-level warning 2>>"$T/$1.log" &
   pids+=($!)
   for _ in $(seq 200); do [[ -S $T/$1.sock ]] && return 0; sleep 0.05; done
@@ -168,9 +172,10 @@ enroll() { # DAEMON PREFIX N FILE: a few users not enrolled are reported, not fa
   fi
 }
 
-# the daemons' logged statements that PostgreSQL refused (SQLSTATE 40001),
-# each one run again by the daemon
-serialization_failures() { cat "$T"/pg-*.log 2>/dev/null | grep -c 'could not serialize' || true; }
+# the statements that PostgreSQL refused (SQLSTATE 40001), from the
+# server's log (every error is logged there, with its statement), each one
+# run again by the daemon
+serialization_failures() { grep -c 'ERROR:  could not serialize' "$T/pglog/pg.log" 2>/dev/null || true; }
 
 declare -A R
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<" $2"; }
@@ -311,10 +316,10 @@ if [[ " $BACKENDS " == *" pg "* ]]; then
     "$(grep -c 'statement: SET LOCAL' "$T/probe.sql") SET LOCAL"
   sed 's/^.*LOG:  /     /' "$T/probe.sql" | cut -c1-150
   if (($(serialization_failures))); then
-    echo "   serialization failures by statement (all PostgreSQL daemons, whole run):"
-    cat "$T"/pg-*.log | grep 'could not serialize' | sed 's/^.*store: //; s/: could not serialize.*//' |
+    echo "   serialization failures by statement (the server's log, whole run):"
+    grep -A1 'ERROR:  could not serialize' "$T/pglog/pg.log" | sed -n 's/^.*STATEMENT:  //p' |
       cut -c1-110 | sort | uniq -c | sort -rn | head -n 12
-    echo "   transactions given up after 10 runs (unavailable):" \
+    echo "   transactions given up after the daemon's last run (unavailable):" \
       "$(cat "$T"/pg-*.log | grep -c 'given up' || true)"
   fi
 fi
