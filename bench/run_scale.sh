@@ -299,6 +299,7 @@ SQL
 if [[ " $BACKENDS " == *" pg "* ]]; then
   echo
   echo "== PostgreSQL: the same SQL from pgbench (the peer)"
+  daemons_lines=$(wc -l <"$T/pglog/pg.log") # the server's log before pgbench
   pgbench_peer
   echo
   echo "== PostgreSQL: what one successful verification sends (statement log of 2 verifications)"
@@ -316,8 +317,9 @@ if [[ " $BACKENDS " == *" pg "* ]]; then
     "$(grep -c 'statement: SET LOCAL' "$T/probe.sql") SET LOCAL"
   sed 's/^.*LOG:  /     /' "$T/probe.sql" | cut -c1-150
   if (($(serialization_failures))); then
-    echo "   serialization failures by statement (the server's log, whole run):"
-    grep -A1 'ERROR:  could not serialize' "$T/pglog/pg.log" | sed -n 's/^.*STATEMENT:  //p' |
+    echo "   serialization failures by statement (the server's log, the daemons' part):"
+    head -n "$daemons_lines" "$T/pglog/pg.log" |
+      awk '/ERROR:  could not serialize/ { f = 1; next } f && /STATEMENT:  / { sub(/.*STATEMENT:  /, ""); print; f = 0 }' |
       cut -c1-110 | sort | uniq -c | sort -rn | head -n 12
     echo "   transactions given up after the daemon's last run (unavailable):" \
       "$(cat "$T"/pg-*.log | grep -c 'given up' || true)"
