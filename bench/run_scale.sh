@@ -267,7 +267,7 @@ SELECT count(*) FROM user_codes WHERE user_id = :uid AND kind = 1 AND (expires =
 SELECT failures, last_failure, locked_until FROM attempts WHERE name = 'u' || :n AND source = 'local';
 SELECT failures, last_failure, locked_until FROM attempts WHERE name = 'u' || :n AND source = '*';
 COMMIT;
-BEGIN ISOLATION LEVEL SERIALIZABLE;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
 INSERT INTO spent_flows (id, expires) VALUES (decode(md5(random()::text), 'hex'), extract(epoch FROM now())::bigint + 300) ON CONFLICT (expires, id) DO NOTHING;
 SELECT id, name, created, failures, last_failure, locked_until, last_success, real_name, CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END, password_changed, disabled FROM users WHERE name = 'u' || :n;
 SELECT failures, last_failure, locked_until FROM attempts WHERE name = 'u' || :n AND source = 'local';
