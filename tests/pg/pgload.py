@@ -134,8 +134,8 @@ class Outage:
             if e[7] == "denied":
                 prev = [p for p in log if p[3] == e[3] and p[4] == e[4] and p[1] <= e[0]]
                 reused.append([(round(p[0] - self.t_down0, 2), p[7], p[8]) for p in prev])
-                t.assertTrue(prev and all(p[7] == "unavailable" for p in prev),
-                             (e, reused[-1]))
+                t.assertTrue((prev and all(p[7] == "unavailable" for p in prev))
+                             or self.spent_by_collision(e), (e, reused[-1]))
         return {"answers": len(log), "before_ok": sum(e[7] == "success" for e in before),
                 "gap_answers": len(gap), "after_ok": len(ok_after), "resume_s": resume,
                 "down_s": self.t_up - self.t_down0, "denied_after": dict(denied_after),
@@ -144,6 +144,20 @@ class Outage:
                 "unavailable_after_resume": sum(e[7] == "unavailable" and e[0] > ok_after[0]
                                                 for e in after),
                 "kinds": dict(kinds)}
+
+    def spent_by_collision(self, e):
+        """A six-digit code is also the code of another step now and then:
+        with [totp] window = 10 (21 steps), an earlier accepted code of this
+        user that equals the code of a step at or after e's was taken for
+        the newest such step (authd/totp.c: the newest fresh step wins), and
+        e's step was spent by it. Seen once in a CI run: step asked first
+        after the outage, answered code_reused, never asked before."""
+        secret = self.secrets[e[3]]
+        for p in self.load.log:
+            if p[3] == e[3] and p[7] == "success" and p[1] <= e[0]:
+                if any(pp.totp(secret, s) == p[5] for s in range(e[4], p[4] + 22) if s != p[4]):
+                    return True
+        return False
 
     def check_kept(self, what):
         """Every code acknowledged as accepted is refused when replayed now
