@@ -76,7 +76,7 @@ void store_tx_durable(store_tx_t *tx)
 	tx->durable = 1;
 }
 
-static void log_audit(const store_audit_t *e)
+void store_audit_log(const store_audit_t *e)
 {
 	/* every field was validated as printable ASCII before it got here */
 	log_info("audit: user=%s service=%s rhost=%s factor=%s result=%s reason=%s", e->user,
@@ -86,7 +86,7 @@ static void log_audit(const store_audit_t *e)
 void store_tx_committed(store_tx_t *tx)
 {
 	for (size_t i = 0; i < tx->n_audit; i++)
-		log_audit(&tx->audit[i]);
+		store_audit_log(&tx->audit[i]);
 	tx->n_audit = 0;
 }
 

@@ -21,8 +21,7 @@ int store_audit_add(store_tx_t *tx, const store_audit_t *e)
 	if (r == SESAME_OK && tx->n_audit < STORE_TX_AUDIT)
 		tx->audit[tx->n_audit++] = *e;
 	else if (r == SESAME_OK)
-		log_info("audit: user=%s service=%s factor=%s result=%s reason=%s", e->user,
-			 e->service, e->factor, e->result, e->reason);
+		store_audit_log(e);
 	return r;
 }
 

@@ -245,6 +245,8 @@ struct store_tx {
 
 /* Called by a backend once tx committed: logs its audit events. */
 void store_tx_committed(store_tx_t *tx);
+/* The log line of one audit event (store.c). */
+void store_audit_log(const store_audit_t *e);
 
 static inline db_stmt_t *tx_stmt(store_tx_t *tx, int id)
 {
