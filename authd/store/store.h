@@ -8,8 +8,8 @@
  * The contract between a caller and any backend:
  *
  * - A transaction function (store_fn) may run more than once: a group
- *   commit may be rerun after a conflict, and a backend with serializable
- *   transactions retries them on serialization failures. So it resets its
+ *   commit may be rerun after a conflict, and PostgreSQL's snapshot
+ *   transactions are run again on a serialization failure. So it resets its
  *   outputs on entry and has no side effect outside the transaction (no
  *   message sent, no counter in memory, no file written): everything it
  *   does goes through tx, and is undone with it.
